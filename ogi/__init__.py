@@ -1,0 +1,1 @@
+"""ogi: the command-line front of ogi-reports (extract, crawl, sites, report)."""

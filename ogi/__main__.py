@@ -1,0 +1,5 @@
+import sys
+
+from ogi.cli import main
+
+sys.exit(main())
