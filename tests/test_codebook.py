@@ -1,0 +1,118 @@
+"""The codebook is data the whole pipeline trusts: these tests keep the YAML consistent with itself."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors.codebook import expand_identity, load_codebook, parse_expr
+
+
+@pytest.fixture(scope="module")
+def codebook():
+    return load_codebook()
+
+
+def test_loads_legacy_form(codebook):
+    spec = codebook.templates["legacy-2014"]
+    assert spec.template == "legacy"
+    assert spec.years["first"] == 2014
+    assert len([i for i in spec.indicators if i.has_value]) == 58  # every value row of the seed
+    assert codebook.indicator("requests.received").unit == "件"
+    assert codebook.indicator("requests.received", "legacy-2014").label == "（一）收到申请数"
+
+
+def test_every_variant_has_unique_codes_and_english_labels(codebook):
+    for variant, spec in codebook.templates.items():
+        codes = [i.code for i in spec.indicators]
+        assert len(codes) == len(set(codes)), variant
+        for ind in spec.indicators:
+            assert ind.label, (variant, ind.code)
+            assert ind.kind in {"section", "section_value", "header", "group", "value"}, ind.code
+
+
+@pytest.mark.parametrize("variant", ["legacy-2014"])
+def test_legacy_indicators_document_themselves(codebook, variant):
+    for ind in codebook.indicators(variant):
+        assert ind.label_en, ind.code
+        if ind.has_value:
+            assert ind.definition, ind.code
+            assert ind.section in {
+                "proactive",
+                "response",
+                "requests",
+                "review",
+                "litigation",
+                "complaints",
+                "fees",
+                "org",
+                "training",
+            }
+
+
+def test_identities_only_name_known_codes(codebook):
+    for variant, spec in codebook.templates.items():
+        known = {i.code for i in spec.indicators}
+        cols = {c.code for c in spec.columns}
+        for ident in spec.identities:
+            for code in ident.codes:
+                row, _, col = code.partition("@")
+                assert row in known, (variant, ident.id, code)
+                if col:
+                    assert col in cols, (variant, ident.id, code)
+
+
+def test_legacy_identities(codebook):
+    ids = {i.id: i for i in codebook.identities("legacy-2014")}
+    assert set(ids) >= {
+        "legacy.requests.received",
+        "legacy.review",
+        "legacy.staff",
+        "legacy.normative_subset",
+    }
+    received = ids["legacy.requests.received"]
+    assert received.left == ((1, "requests.received"),)
+    assert len(received.right) == 4
+    assert ids["legacy.normative_subset"].op == "<="
+
+
+@pytest.mark.parametrize(
+    ("expr", "left", "op", "right"),
+    [
+        ("a = b + c", [(1, "a")], "=", [(1, "b"), (1, "c")]),
+        ("a.x + b@y = c.d@total + d", [(1, "a.x"), (1, "b@y")], "=", [(1, "c.d@total"), (1, "d")]),
+        ("p.q <= r", [(1, "p.q")], "<=", [(1, "r")]),
+        ("x >= y - z", [(1, "x")], ">=", [(1, "y"), (-1, "z")]),
+    ],
+)
+def test_parse_expr(expr, left, op, right):
+    assert parse_expr(expr) == (tuple(left), op, tuple(right))
+
+
+@pytest.mark.parametrize("bad", ["a + b", "a = ", "a = b c", "a == b", "a = b = c", "= b"])
+def test_parse_expr_rejects_garbage(bad):
+    with pytest.raises(ValueError, match="identity"):
+        parse_expr(bad)
+
+
+def test_for_each_expands_lists_and_selectors(codebook):
+    raw = {"id": "t", "expr": "x@{col} = y@{col} + z@{col}", "for_each": {"col": ["a", "b"]}}
+    idents = expand_identity(raw)
+    assert [i.id for i in idents] == ["t[a]", "t[b]"]
+    assert idents[1].codes == ("x@b", "y@b", "z@b")
+    sel = {"id": "s", "expr": "{row} <= {row}", "for_each": {"row": {"parent": "org.staff"}}}
+    rows = [i.codes[0] for i in expand_identity(sel, codebook.indicators("legacy-2014"))]
+    assert rows == ["org.staff.full_time", "org.staff.part_time"]
+
+
+def test_identity_check_outcomes(codebook):
+    ident = next(i for i in codebook.identities("legacy-2014") if i.id == "legacy.staff")
+    assert ident.check({"org.staff": 5, "org.staff.full_time": 1, "org.staff.part_time": 4}).status == "ok"
+    failed = ident.check({"org.staff": 6, "org.staff.full_time": 1, "org.staff.part_time": 4})
+    assert (failed.status, failed.left, failed.right) == ("failed", 6, 5)
+    blank = ident.check({"org.staff": 5, "org.staff.full_time": None, "org.staff.part_time": 4})
+    assert blank.status == "not_assessable"
+    assert blank.missing == ("org.staff.full_time",)
+    assert ident.check({"org.staff": 5}).status == "absent"
+    ineq = next(i for i in codebook.identities("legacy-2014") if i.id == "legacy.normative_subset")
+    assert ineq.check({"proactive.normative": 3, "proactive.total": 2}).status == "failed"
+    assert ineq.check({"proactive.normative": 2, "proactive.total": 2}).status == "ok"
