@@ -1,0 +1,129 @@
+"""Label and text normalization shared by every reader: printed labels → comparable keys.
+
+Printed labels of the same row differ in width (（一） vs (一)), dots (1﹒ vs 1. vs 1、), spaces
+(Word pads with NBSP and U+3000), colons (其中： vs 其中:) and numbering. Readers match them against
+codebook labels and variants, so all of them normalize through the same few functions here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+
+#: Characters that render as a space (NBSP, ideographic space, thin spaces...) and invisible ones.
+_SPACE_CHARS = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_SPACE_TABLE = str.maketrans({**dict.fromkeys(_SPACE_CHARS, " "), **dict.fromkeys(_ZERO_WIDTH, None)})
+_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+#: A line break between two CJK characters is a source-code wrap, not a space (CSS Text 3 rule).
+_CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t\r\f\v]*\n\s*(?=[{_CJK}])")
+_SPACES = re.compile(r"\s+")
+
+#: Dots that mean "." in numbering: SMALL FULL STOP, FULLWIDTH FULL STOP, ONE DOT LEADER, middle dots.
+_DOTS = str.maketrans({"\ufe52": ".", "\uff0e": ".", "\u2024": ".", "\u00b7": ".", "\u30fb": "."})
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+#: Circled numbers would become bare digits under NFKC ("①当面" → "1当面"); keep them numbering.
+_CIRCLED_TABLE = str.maketrans({ch: f"{i}." for i, ch in enumerate(_CIRCLED, start=1)})
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+              "八": 8, "九": 9}
+_CN_NUM = "零〇一二两三四五六七八九十"
+
+#: Numbering prefixes, most specific first. Applied to NFKC-normalized text (brackets are ASCII).
+_NUMBERING = (
+    ("item", re.compile(rf"^\s*\(\s*([{_CN_NUM}]+|\d+)\s*\)\s*[、.,:]?\s*")),
+    ("section", re.compile(rf"^\s*第?([{_CN_NUM}]+)\s*(?:[、.,:]|部分)\s*")),
+    ("subitem", re.compile(r"^\s*(\d{1,2})\s*(?:[、.,:)]|\s)\s*(?=\D)")),
+)
+_LEADING_QIZHONG = re.compile(r"^\s*其中\s*[:,]?\s*")
+_NOT_KEY = re.compile(r"[\W_]+")
+
+Level = Literal["section", "item", "subitem"]
+
+
+@dataclass(frozen=True, slots=True)
+class Numbering:
+    """A label's numbering prefix: 一、 (section), （一） (item), 1. / 1、 / ① (subitem)."""
+
+    level: Level
+    ordinal: int | None  # 1 for 一/（一）/1./①; None when the numeral is not understood
+    text: str  # the prefix as it stands in the normalized label (no spaces), e.g. "(一)"
+
+
+def fold_whitespace(text: str) -> str:
+    """Fold NBSP/U+3000/zero-width characters and runs of whitespace into single spaces, strip ends."""
+    text = text.translate(_SPACE_TABLE)
+    if "\n" in text:
+        text = _CJK_BREAK.sub("", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def normalize_label(text: str) -> str:
+    """The printed label in a comparable form: NFKC, ASCII brackets/colons/dots, no whitespace.
+
+    Keeps numbering and wording (so 1、 and 1. still differ); see `label_key` for fuzzy matching.
+    """
+    return _SPACES.sub("", _nfkc(text))
+
+
+def _nfkc(text: str) -> str:
+    """NFKC with dots unified and whitespace folded (single spaces kept: "1 当面" is numbered)."""
+    text = unicodedata.normalize("NFKC", text.translate(_SPACE_TABLE).translate(_CIRCLED_TABLE))
+    return _SPACES.sub(" ", text.translate(_DOTS)).strip()
+
+
+def cn_numeral(text: str) -> int | None:
+    """Value of a small Chinese or Arabic numeral (一 → 1, 十二 → 12, 二十一 → 21, 7 → 7)."""
+    if text.isdigit():
+        return int(text)
+    if not text or any(ch not in _CN_NUM for ch in text):
+        return None
+    if "十" not in text:
+        return int("".join(str(_CN_DIGITS[ch]) for ch in text)) if len(text) <= 3 else None
+    tens, _, ones = text.partition("十")
+    if len(tens) > 1 or len(ones) > 1 or "十" in ones:
+        return None
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+
+
+def numbering_prefix(label: str) -> Numbering | None:
+    """The numbering a label starts with, or None."""
+    match = _match_numbering(_nfkc(label))
+    if match is None:
+        return None
+    level, found = match
+    prefix = _SPACES.sub("", found.group(0))
+    return Numbering(level=level, ordinal=cn_numeral(found.group(1)), text=prefix)
+
+
+def _match_numbering(text: str) -> tuple[Level, re.Match[str]] | None:
+    for level, pattern in _NUMBERING:
+        found = pattern.match(text)
+        if found:
+            return level, found  # type: ignore[return-value]
+    return None
+
+
+def strip_numbering(label: str) -> str:
+    """The normalized label without its leading numbering (一、 / （一） / 1. / 1﹒ / 1、 / ①), repeated."""
+    text = _nfkc(label)
+    for _ in range(3):
+        match = _match_numbering(text)
+        if match is None or match[1].end() >= len(text):
+            break
+        text = text[match[1].end():]
+    return _SPACES.sub("", text)
+
+
+def label_key(label: str) -> str:
+    """A loose key for matching a printed label to codebook labels and variants.
+
+    Normalized, leading 其中: and numbering dropped, punctuation and symbols removed:
+    "其中：1﹒政府网站公开数" and "1、政府网站公开数" both give "政府网站公开数".
+    """
+    text = _LEADING_QIZHONG.sub("", _nfkc(label))
+    text = strip_numbering(text)
+    text = _LEADING_QIZHONG.sub("", text)
+    return _NOT_KEY.sub("", text)

@@ -1,0 +1,88 @@
+"""Cell text → number: the one place that decides what a printed figure means.
+
+Government tables print the same figure many ways (full-width digits, "1，234", "251000元",
+"—" or "无" for nothing). A blank cell must never become 0, and a cell that is not a number must be
+told apart from a blank one, so callers can report `missing_value` vs `unparsed_value`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from extractors.labels import fold_whitespace
+
+#: Cell texts that mean "nothing printed here" once spaces are removed.
+_BLANK_WORDS = frozenset({"", "无", "暂无", "空", "n/a", "na", "null", "none"})
+#: Dash/slash characters; a cell made only of these is blank ("—", "——", "-", "/", "--").
+_BLANK_MARKS = frozenset("-‐‑‒–—―─━ー一/／\\_…·.")
+_ENTITIES = re.compile(r"&(?:nbsp|#160|#xa0|ensp|emsp|thinsp);?", re.IGNORECASE)
+_MINUS = str.maketrans({"\u2212": "-", "\ufe63": "-", "\u2796": "-"})
+_NUMBER = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d*)?|\.\d+)(.*)")
+_MAX_DIGITS = 30  # longer digit runs are ids or garbage, not statistics
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedNumber:
+    """A parsed cell: `value` None with `blank` True for an empty/dash cell, False for non-numbers."""
+
+    value: int | float | None
+    unit: str | None
+    raw: str
+    blank: bool
+
+
+@cache
+def units() -> frozenset[str]:
+    """Units that may follow a figure (extractors/data/units.yaml)."""
+    return frozenset(_units_data()["units"])
+
+
+@cache
+def yuan_factors() -> dict[str, int]:
+    """Money units → their value in 元, for normalizing 元/万元 cells."""
+    return dict(_units_data()["to_yuan"])
+
+
+@cache
+def _units_data() -> dict:
+    text = resources.files("extractors").joinpath("data/units.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def parse_number(text: str | None) -> ParsedNumber:
+    """Parse one cell's text. Never raises; never returns 0 for a blank cell."""
+    raw = fold_whitespace(text or "")
+    compact = _compact(raw)
+    if _is_blank(compact):
+        return ParsedNumber(value=None, unit=None, raw=raw, blank=True)
+    match = _NUMBER.fullmatch(compact)
+    if match is None:
+        return ParsedNumber(value=None, unit=None, raw=raw, blank=False)
+    sign, digits, unit = match.groups()
+    if unit and unit not in units() or len(digits) > _MAX_DIGITS:
+        return ParsedNumber(value=None, unit=None, raw=raw, blank=False)
+    return ParsedNumber(value=_to_number(sign, digits), unit=unit or None, raw=raw, blank=False)
+
+
+def _compact(raw: str) -> str:
+    text = _ENTITIES.sub("", raw)
+    text = unicodedata.normalize("NFKC", text).translate(_MINUS)
+    return "".join(text.split())
+
+
+def _is_blank(compact: str) -> bool:
+    if compact.lower() in _BLANK_WORDS:
+        return True
+    return all(ch in _BLANK_MARKS for ch in compact) and compact not in {".", "一"}
+
+
+def _to_number(sign: str, digits: str) -> int | float:
+    digits = digits.replace(",", "")
+    value: int | float = float(digits) if "." in digits else int(digits)
+    return -value if sign == "-" else value
