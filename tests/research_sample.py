@@ -1,0 +1,180 @@
+"""A small output/ folder for the research-package tests (codebook, data package, loading, report).
+
+The reports are synthetic but shaped like real ones (崇川区 2016–2019 across the 2019 form change,
+洪泽区 2023–2024, a Fujian two-column form, a page that is not a report), so the tests exercise the
+crosswalk join, a coverage gap (崇川区 2018), failed identities, blank cells and provenance columns.
+The tables are written by writers.dataset.DatasetWriter when it is ready; until then by a minimal
+stand-in that follows the columns in docs/ARCHITECTURE.md § output/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from extractors.codebook import load_codebook
+from extractors.model import Finding, Metadata, Report, Row
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE_CODEBOOK = ROOT / "tests" / "fixtures" / "research" / "codebook"
+
+
+def fixture_codebook() -> Any:
+    """The trimmed legacy + gov2021 codebook under tests/fixtures/research/codebook/."""
+    return load_codebook(str(FIXTURE_CODEBOOK))
+
+
+def _report(key: str, meta: Metadata, template: str | None, variant: str | None, rows, findings, status="ok"):
+    sha = hashlib.sha256(key.encode()).hexdigest()
+    return Report(
+        source=f"http://www.example.gov.cn/xxgk/{key}.html",
+        sha256=sha,
+        status=status,
+        message="" if status == "ok" else "The page is a letter, not an annual report.",
+        meta=meta,
+        template=template,
+        template_variant=variant,
+        rows=rows,
+        findings=findings,
+        extractor_version="0.1.0",
+        content_type="html",
+    )
+
+
+def _legacy_rows(received: int | None, review: int, upheld: int, litigation: int) -> list[Row]:
+    raw = "" if received is None else str(received)
+    return [
+        Row("requests.received", "requests", "（一）收到申请数", unit="件", value=received, raw=raw),
+        Row("review.total", "review", "行政复议数量", unit="件", value=review, raw=str(review)),
+        Row("review.upheld", "review", "（一）维持具体行政行为数", unit="件", value=upheld, raw=str(upheld)),
+        Row("litigation.total", "litigation", "六、行政诉讼数量", unit="件", value=litigation, raw=str(litigation)),
+    ]
+
+
+def _gov_rows(new_np: int, new_total: int, review: int, direct: int, after: int) -> list[Row]:
+    def cell(col: str, header: str, value: int) -> Row:
+        return Row(
+            f"apps.new@{col}", "t3", "一、本年新收政府信息公开申请数量", column=header, unit="件",
+            value=value, raw=str(value), row_code="apps.new", column_code=col,
+        )  # fmt: skip
+
+    return [
+        cell("natural_person", "自然人", new_np),
+        cell("total", "总计", new_total),
+        Row("review.total", "t4", "行政复议 总计", unit="件", value=review, raw=str(review)),
+        Row("litigation.direct.total", "t4", "未经复议直接起诉 总计", unit="件", value=direct, raw=str(direct)),
+        Row("litigation.after_review.total", "t4", "复议后起诉 总计", unit="件", value=after, raw=str(after)),
+        Row(None, "t4", "行政复议 其他结果（新）", unit="件", value=1, raw="1"),
+    ]
+
+
+def _meta(district: str, adcode: str, year: int | None, city: str, province: str) -> Metadata:
+    publisher = f"{city}{district}人民政府"
+    title = f"{publisher}{year}年政府信息公开工作年度报告" if year else f"{publisher}来信"
+    return Metadata(title, publisher, province, city, district, adcode, adcode, year, f"{(year or 2014) + 1}-03-20")
+
+
+def sample_reports() -> list[Report]:
+    """The synthetic reports, oldest first."""
+    cc = ("崇川区", "320602", "南通市", "江苏省")
+    hz = ("洪泽区", "320813", "淮安市", "江苏省")
+    failed = Finding(
+        "identity_failed", "review.total ≠ upheld + corrected + other", "warning", "review.total", 3, 2
+    )
+    return [
+        _report(
+            "chongchuan-2016", _meta(cc[0], cc[1], 2016, cc[2], cc[3]), "legacy", "legacy-2014",
+            _legacy_rows(None, 3, 1, 1),
+            [Finding("missing_value", "blank cell", "info", "requests.received"), failed,
+             Finding("spam_injected", "gambling words in the narrative", "error")],
+        ),
+        _report("chongchuan-2017", _meta(cc[0], cc[1], 2017, cc[2], cc[3]), "legacy", "legacy-2014",
+                _legacy_rows(31, 1, 1, 0), []),
+        _report("chongchuan-2019", _meta(cc[0], cc[1], 2019, cc[2], cc[3]), "gov2021", "gov2021",
+                _gov_rows(38, 40, 2, 1, 1),
+                [Finding("unknown_label", "row not in the codebook", "warning")]),
+        _report("hongze-2023", _meta(hz[0], hz[1], 2023, hz[2], hz[3]), "gov2021", "gov2021",
+                _gov_rows(70, 80, 2, 1, 3), []),
+        _report("hongze-2024", _meta(hz[0], hz[1], 2024, hz[2], hz[3]), "gov2021", "gov2021",
+                _gov_rows(90, 95, 2, 1, 3),
+                [Finding("identity_failed", "apps balance", "warning", "apps.new@total", 95, 96)]),
+        _report("pingtan-letter", _meta("平潭综合实验区", "350128", None, "福州市", "福建省"), None, None, [],
+                [Finding("not_report", "a letter", "error")], status="not_report"),
+    ]  # fmt: skip
+
+
+def provenance(report: Report) -> dict[str, str]:
+    """What a crawl would know about the fetch: time and archived copy."""
+    return {
+        "fetched_at": "2026-11-20T08:00:00+00:00",
+        "archive_record": f"archive/2026-11-20.warc.gz#urn:uuid:{report.sha256[:8]}",
+    }
+
+
+def build_output(out_dir: Path, reports: list[Report] | None = None) -> Path:
+    """Write reports/values/panel/findings (+ districts/) for `reports` into `out_dir`."""
+    reports = sample_reports() if reports is None else reports
+    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        from writers.dataset import DatasetWriter
+
+        writer = DatasetWriter(out_dir)
+        for report in reports:
+            writer.add(report, provenance(report))
+        writer.close()
+    except (ImportError, NotImplementedError, TypeError, AttributeError):
+        _stand_in_writer(out_dir, reports)
+    return out_dir
+
+
+REPORT_COLUMNS = (
+    "report_id source title publisher province city district adcode adcode_current year template "
+    "template_variant published sha256 extractor_version content_type n_values n_findings status message "
+    "fetched_at archive_record"
+).split()
+VALUE_COLUMNS = (
+    "report_id year adcode district template position code section label column row_code column_code "
+    "unit value raw value_normalized unit_normalized"
+).split()
+PANEL_ID = "report_id year adcode adcode_current province city district publisher template".split()
+FINDING_COLUMNS = "report_id kind severity code expected found message".split()
+
+
+def _stand_in_writer(out: Path, reports: list[Report]) -> None:
+    """Minimal writer following docs/ARCHITECTURE.md § output/ (used until DatasetWriter lands)."""
+    rep, vals, finds = [], [], []
+    for r in reports:
+        m = r.meta
+        rep.append({
+            "report_id": r.report_id, "source": r.source, "title": m.title, "publisher": m.publisher,
+            "province": m.province, "city": m.city, "district": m.district, "adcode": m.adcode,
+            "adcode_current": m.adcode_current, "year": m.year, "template": r.template,
+            "template_variant": r.template_variant, "published": m.published, "sha256": r.sha256,
+            "extractor_version": r.extractor_version, "content_type": r.content_type,
+            "n_values": r.n_values, "n_findings": len(r.findings), "status": r.status,
+            "message": r.message, **provenance(r),
+        })  # fmt: skip
+        for pos, row in enumerate(r.rows):
+            vals.append({
+                "report_id": r.report_id, "year": m.year, "adcode": m.adcode, "district": m.district,
+                "template": r.template, "position": pos, **{k: getattr(row, k) for k in VALUE_COLUMNS[6:]},
+            })  # fmt: skip
+        finds += [{"report_id": r.report_id, **{k: getattr(f, k) for k in FINDING_COLUMNS[1:]}} for f in r.findings]
+    reports_df = pd.DataFrame(rep, columns=REPORT_COLUMNS).astype({"year": "Int64"})
+    values_df = pd.DataFrame(vals, columns=VALUE_COLUMNS).astype({"year": "Int64"})
+    findings_df = pd.DataFrame(finds, columns=FINDING_COLUMNS)
+    coded = values_df.dropna(subset=["code"])
+    wide = coded.pivot_table(index="report_id", columns="code", values="value", aggfunc="first", dropna=False)
+    ids = reports_df[reports_df.template.notna()][PANEL_ID]
+    panel = ids.merge(wide[sorted(wide.columns)].reset_index(), on="report_id", how="left")
+    for name, df in (("reports", reports_df), ("values", values_df), ("panel", panel), ("findings", findings_df)):
+        df.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
+        df.to_parquet(out / f"{name}.parquet", index=False)
+    for (adcode, year), part in values_df.groupby(["adcode", "year"]):
+        folder = out / "districts" / str(adcode)
+        folder.mkdir(parents=True, exist_ok=True)
+        part.to_csv(folder / f"{year}.csv", index=False, lineterminator="\n")
+        part.to_parquet(folder / f"{year}.parquet", index=False)
