@@ -50,7 +50,14 @@ def _legacy_rows(received: int | None, review: int, upheld: int, litigation: int
         Row("requests.received", "requests", "（一）收到申请数", unit="件", value=received, raw=raw),
         Row("review.total", "review", "行政复议数量", unit="件", value=review, raw=str(review)),
         Row("review.upheld", "review", "（一）维持具体行政行为数", unit="件", value=upheld, raw=str(upheld)),
-        Row("litigation.total", "litigation", "六、行政诉讼数量", unit="件", value=litigation, raw=str(litigation)),
+        Row(
+            "litigation.total",
+            "litigation",
+            "六、行政诉讼数量",
+            unit="件",
+            value=litigation,
+            raw=str(litigation),
+        ),
     ]
 
 
@@ -65,7 +72,9 @@ def _gov_rows(new_np: int, new_total: int, review: int, direct: int, after: int)
         cell("natural_person", "自然人", new_np),
         cell("total", "总计", new_total),
         Row("review.total", "t4", "行政复议 总计", unit="件", value=review, raw=str(review)),
-        Row("litigation.direct.total", "t4", "未经复议直接起诉 总计", unit="件", value=direct, raw=str(direct)),
+        Row(
+            "litigation.direct.total", "t4", "未经复议直接起诉 总计", unit="件", value=direct, raw=str(direct)
+        ),
         Row("litigation.after_review.total", "t4", "复议后起诉 总计", unit="件", value=after, raw=str(after)),
         Row(None, "t4", "行政复议 其他结果（新）", unit="件", value=1, raw="1"),
     ]
@@ -74,7 +83,9 @@ def _gov_rows(new_np: int, new_total: int, review: int, direct: int, after: int)
 def _meta(district: str, adcode: str, year: int | None, city: str, province: str) -> Metadata:
     publisher = f"{city}{district}人民政府"
     title = f"{publisher}{year}年政府信息公开工作年度报告" if year else f"{publisher}来信"
-    return Metadata(title, publisher, province, city, district, adcode, adcode, year, f"{(year or 2014) + 1}-03-20")
+    return Metadata(
+        title, publisher, province, city, district, adcode, adcode, year, f"{(year or 2014) + 1}-03-20"
+    )
 
 
 def sample_reports() -> list[Report]:
@@ -130,17 +141,61 @@ def build_output(out_dir: Path, reports: list[Report] | None = None) -> Path:
     return out_dir
 
 
-REPORT_COLUMNS = (
-    "report_id source title publisher province city district adcode adcode_current year template "
-    "template_variant published sha256 extractor_version content_type n_values n_findings status message "
-    "fetched_at archive_record"
-).split()
-VALUE_COLUMNS = (
-    "report_id year adcode district template position code section label column row_code column_code "
-    "unit value raw value_normalized unit_normalized"
-).split()
-PANEL_ID = "report_id year adcode adcode_current province city district publisher template".split()
-FINDING_COLUMNS = "report_id kind severity code expected found message".split()
+REPORT_COLUMNS = [
+    "report_id",
+    "source",
+    "title",
+    "publisher",
+    "province",
+    "city",
+    "district",
+    "adcode",
+    "adcode_current",
+    "year",
+    "template",
+    "template_variant",
+    "published",
+    "sha256",
+    "extractor_version",
+    "content_type",
+    "n_values",
+    "n_findings",
+    "status",
+    "message",
+    "fetched_at",
+    "archive_record",
+]
+VALUE_COLUMNS = [
+    "report_id",
+    "year",
+    "adcode",
+    "district",
+    "template",
+    "position",
+    "code",
+    "section",
+    "label",
+    "column",
+    "row_code",
+    "column_code",
+    "unit",
+    "value",
+    "raw",
+    "value_normalized",
+    "unit_normalized",
+]
+PANEL_ID = [
+    "report_id",
+    "year",
+    "adcode",
+    "adcode_current",
+    "province",
+    "city",
+    "district",
+    "publisher",
+    "template",
+]
+FINDING_COLUMNS = ["report_id", "kind", "severity", "code", "expected", "found", "message"]
 
 
 def _stand_in_writer(out: Path, reports: list[Report]) -> None:
@@ -162,7 +217,9 @@ def _stand_in_writer(out: Path, reports: list[Report]) -> None:
                 "report_id": r.report_id, "year": m.year, "adcode": m.adcode, "district": m.district,
                 "template": r.template, "position": pos, **{k: getattr(row, k) for k in VALUE_COLUMNS[6:]},
             })  # fmt: skip
-        finds += [{"report_id": r.report_id, **{k: getattr(f, k) for k in FINDING_COLUMNS[1:]}} for f in r.findings]
+        finds += [
+            {"report_id": r.report_id, **{k: getattr(f, k) for k in FINDING_COLUMNS[1:]}} for f in r.findings
+        ]
     reports_df = pd.DataFrame(rep, columns=REPORT_COLUMNS).astype({"year": "Int64"})
     values_df = pd.DataFrame(vals, columns=VALUE_COLUMNS).astype({"year": "Int64"})
     findings_df = pd.DataFrame(finds, columns=FINDING_COLUMNS)
@@ -170,7 +227,12 @@ def _stand_in_writer(out: Path, reports: list[Report]) -> None:
     wide = coded.pivot_table(index="report_id", columns="code", values="value", aggfunc="first", dropna=False)
     ids = reports_df[reports_df.template.notna()][PANEL_ID]
     panel = ids.merge(wide[sorted(wide.columns)].reset_index(), on="report_id", how="left")
-    for name, df in (("reports", reports_df), ("values", values_df), ("panel", panel), ("findings", findings_df)):
+    for name, df in (
+        ("reports", reports_df),
+        ("values", values_df),
+        ("panel", panel),
+        ("findings", findings_df),
+    ):
         df.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
         df.to_parquet(out / f"{name}.parquet", index=False)
     for (adcode, year), part in values_df.groupby(["adcode", "year"]):

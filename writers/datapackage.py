@@ -111,7 +111,10 @@ def _field(kind: str, column: str, spec: dict[str, Any], codes: dict[str, str]) 
         base.update(spec["fields"].get(column, {}))
     base.update(spec["resources"].get(kind, {}).get("fields", {}).get(column, {}))
     if not base and kind == "panel" and column not in PANEL_ID_COLUMNS:
-        base = {"type": "number", "description": codes.get(column) or f"indicator {column} (see codebook.csv)"}
+        base = {
+            "type": "number",
+            "description": codes.get(column) or f"indicator {column} (see codebook.csv)",
+        }
     field: dict[str, Any] = {"name": column, "type": base.get("type", "string")}
     field["description"] = base.get("description", UNDOCUMENTED)
     if base.get("constraints"):
@@ -141,7 +144,9 @@ def _codebook_labels(path: Path | None) -> dict[str, str]:
     out = {}
     with path.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
-            zh = row.get("label_zh", "") + (f" | {row['column_label_zh']}" if row.get("column_label_zh") else "")
+            zh = row.get("label_zh", "") + (
+                f" | {row['column_label_zh']}" if row.get("column_label_zh") else ""
+            )
             en = f" — {row['label_en']}" if row.get("label_en") else ""
             unit = f" ({row['unit']})" if row.get("unit") else ""
             out[row["code"]] = f"{zh}{en}{unit}"
