@@ -1,0 +1,175 @@
+"""Metadata: the seed and the real pages give the year, date, publisher and division codes a
+researcher would write down by hand; synthetic pages pin each fallback."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from extractors import divisions
+from extractors.metadata import read_metadata
+from extractors.model import Document
+from tests._docs import document
+
+
+def _kinds(findings) -> set[tuple[str, str | None]]:
+    return {(f.kind, f.code) for f in findings}
+
+
+def test_seed(shared_dir):
+    doc = document(shared_dir / "seeds" / "000_f790e48fa2eae4e6.txt")
+    meta, findings = read_metadata(doc, url=None, filename="000_f790e48fa2eae4e6.txt")
+    assert meta.year == 2016  # the title's year, not the publish year
+    assert meta.published == "2017-02-22"
+    assert meta.title == "2016年崇川区政府信息公开工作年度报告"
+    assert meta.publisher == "崇川区人民政府"
+    assert (meta.province, meta.city, meta.district) == ("江苏省", "南通市", "崇川区")
+    assert meta.adcode == "320602"
+    assert meta.adcode_current == "320613"
+    assert "cpca" in meta.evidence["adcode"]
+    assert "2016" in meta.evidence["adcode"]
+    assert findings == []
+
+
+def _real(shared_dir, name: str):
+    folder = shared_dir / "real-reports" / name
+    truth = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    doc = document(folder / truth["file"])
+    meta, findings = read_metadata(doc, url=truth.get("url"), filename=truth["file"])
+    return truth, meta, findings
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "fj-pingtan-2017",
+        "fj-pingtan-2022",
+        "js-huaian-city-2024",
+        "js-huaian-hongze-2023",
+        "js-huaian-hongze-2024",
+    ],
+)
+def test_real_reports_year_place_code(shared_dir, name):
+    truth, meta, _ = _real(shared_dir, name)
+    assert meta.year == truth["year"]
+    assert meta.adcode == truth["adcode"]
+    assert meta.province == truth["province"]
+    assert meta.title == truth["title"]
+    if truth["adcode"].endswith("00"):
+        assert meta.district is None
+    else:
+        assert meta.district
+
+
+def test_pingtan_dates_from_meta(shared_dir):
+    _, meta, _ = _real(shared_dir, "fj-pingtan-2017")
+    assert meta.published == "2018-01-23"
+    assert meta.evidence["published"] == "meta pubdate"
+    assert meta.city == "福州市"
+
+
+def test_department_report_keeps_its_body(shared_dir):
+    _, meta, _ = _real(shared_dir, "fj-pingtan-taxbureau-2013")
+    assert meta.publisher == "平潭综合实验区地方税务局"
+    assert meta.year == 2013
+    assert meta.adcode == "350128"
+
+
+def test_pdf_title_wrapped_over_two_lines(shared_dir):
+    _, meta, findings = _real(shared_dir, "js-huaian-hongze-2023")
+    assert meta.publisher == "洪泽区人民政府"
+    assert meta.title == "洪泽区人民政府2023年政府信息公开工作年度报告"
+    assert meta.adcode_current == "320813"
+    if meta.published is None:
+        assert ("metadata_missing", "published") in _kinds(findings)
+
+
+def _doc(*lines: str, **meta: str) -> Document:
+    return Document(kind="html", lines=list(lines), meta=dict(meta))
+
+
+def test_publish_date_from_trs_url_and_year_from_table_title():
+    doc = _doc("工作报告", "2017年度政府信息公开情况统计表", "统计指标")
+    meta, findings = read_metadata(
+        doc, url="https://www.example.gov.cn/zwgk/201801/t20180123_80506.htm", filename=None
+    )
+    assert meta.published == "2018-01-23"
+    assert meta.evidence["published"] == "date in the URL"
+    assert meta.year == 2017
+    assert meta.evidence["year"] == "table title"
+    assert ("metadata_inferred", "year") not in _kinds(findings)
+
+
+def test_year_falls_back_to_publish_year_minus_one_with_finding():
+    doc = _doc("信息公开工作报告", "发布日期：2019-03-01")
+    meta, findings = read_metadata(doc, url=None, filename=None)
+    assert meta.year == 2018
+    assert ("metadata_inferred", "year") in _kinds(findings)
+
+
+def test_missing_fields_are_none_with_findings():
+    meta, findings = read_metadata(_doc("欢迎访问", "没有标题的页面"), url=None, filename=None)
+    assert meta.year is None
+    assert meta.adcode is None
+    assert meta.title is None
+    kinds = _kinds(findings)
+    for name in ("title", "year", "published", "adcode", "province", "publisher"):
+        assert ("metadata_missing", name) in kinds
+
+
+def test_html_title_minus_site_suffix_and_source_line():
+    doc = _doc(
+        "首页 > 信息公开",
+        "来源：南京市鼓楼区人民政府办公室 发布时间：2016-01-29",
+        html_title="2015年鼓楼区政府信息公开工作年度报告_年报_南京市鼓楼区人民政府",
+    )
+    meta, _ = read_metadata(doc, url=None, filename=None)
+    assert meta.title == "2015年鼓楼区政府信息公开工作年度报告"
+    assert meta.published == "2016-01-29"
+    assert meta.publisher == "南京市鼓楼区人民政府办公室"
+    assert meta.adcode == "320106"  # 南京's 鼓楼区, not 开封's or 福州's
+
+
+def test_publisher_never_from_host_name():
+    doc = _doc("2016年政府信息公开工作年度报告")
+    meta, _ = read_metadata(doc, url="http://bt365-touzhu.example.com/nantong/2017.htm", filename=None)
+    assert meta.publisher is None
+
+
+def test_ambiguous_district_settled_by_context():
+    doc = _doc("福州市鼓楼区2018年政府信息公开工作年度报告")
+    meta, _ = read_metadata(doc, url=None, filename=None)
+    assert meta.adcode == "350102"
+    assert meta.city == "福州市"
+
+
+def test_site_id_code_is_evidence_when_names_fail():
+    doc = _doc("本单位2016年政府信息公开工作年度报告", siteidcode="3206020001")
+    meta, _ = read_metadata(doc, url=None, filename=None)
+    assert meta.adcode == "320602"
+    assert "SiteIDCode" in meta.evidence["adcode"]
+
+
+def test_old_name_before_its_change_and_new_name_after():
+    old, _ = read_metadata(_doc("吴江市2011年政府信息公开工作年度报告"), url=None, filename=None)
+    assert (old.adcode, old.adcode_current, old.district) == ("320584", "320509", "吴江市")
+    new, _ = read_metadata(_doc("南通市海门区2021年政府信息公开工作年度报告"), url=None, filename=None)
+    assert (new.adcode, new.adcode_current, new.district) == ("320614", "320614", "海门区")
+
+
+def test_chongchuan_after_the_merger_gets_the_new_code():
+    meta, _ = read_metadata(_doc("崇川区2021年政府信息公开工作年度报告"), url=None, filename=None)
+    assert (meta.adcode, meta.adcode_current) == ("320613", "320613")
+    assert meta.district == "崇川区"
+
+
+def test_code_changes_table_is_consistent():
+    for change in divisions.changes():
+        assert len(change.old_code) == len(change.new_code) == 6
+        assert change.old_code[:2] == change.new_code[:2]  # no change crosses a province
+        assert 1990 <= change.year <= 2030
+    assert divisions.in_force("320602", 2016) == "320602"
+    assert divisions.in_force("320602", 2020) == "320613"
+    assert divisions.in_force("320613", 2019) == "320602"  # renumbered only: undo before 2020
+    assert divisions.current("320611") == "320613"
