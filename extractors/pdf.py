@@ -105,8 +105,9 @@ def pdf_to_document(data: bytes) -> Document:
 
 
 def _unreadable(exc: Exception) -> Document:
+    causes = [exc, *exc.args, exc.__cause__, exc.__context__]
     kind = type(exc).__name__
-    if "Password" in kind or "Encrypt" in kind or "password" in str(exc).lower():
+    if any(re.search("password|encrypt", f"{type(c).__name__} {c}", re.IGNORECASE) for c in causes if c):
         why = "the PDF is encrypted with a password, its text cannot be read"
     else:
         why = f"the PDF is damaged or not a PDF ({kind}: {str(exc)[:120]})"
@@ -173,7 +174,7 @@ def _drop_running_lines(raw: list[list[_Line]], pages: list, grids: list[_Grid])
     shapes = Counter(
         shape for page_lines in raw for shape in {_shape(ln.text) for ln in page_lines if id(ln) in in_margin}
     )
-    repeated = {s for s, n in shapes.items() if n >= max(2, (len(raw) + 1) // 2)}
+    repeated = {s for s, n in shapes.items() if s and n >= max(2, (len(raw) + 1) // 2)}
     kept: list[_Line] = []
     for page_lines in raw:
         for i, ln in enumerate(page_lines):
@@ -184,7 +185,9 @@ def _drop_running_lines(raw: list[list[_Line]], pages: list, grids: list[_Grid])
 
 
 def _shape(text: str) -> str:
-    return re.sub(r"\d+", "#", text.replace(" ", ""))
+    """A running header's shape: digits (page/issue numbers) wildcarded; "" for number-only lines."""
+    shape = re.sub(r"\d+", "#", text)
+    return shape if re.search(r"[^\W\d_]", shape) else ""
 
 
 def _is_running(line: _Line, index: int, count: int, repeated: set[str]) -> bool:
