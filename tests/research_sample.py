@@ -120,8 +120,8 @@ def sample_reports() -> list[Report]:
 def provenance(report: Report) -> dict[str, str]:
     """What a crawl would know about the fetch: time and archived copy."""
     return {
-        "fetched_at": "2026-11-20T08:00:00+00:00",
-        "archive_record": f"archive/2026-11-20.warc.gz#urn:uuid:{report.sha256[:8]}",
+        "fetched_at": "2026-11-20T08:00:00Z",
+        "archive_record": f"ogi-20261120T080000Z-1-0.warc.gz#{int(report.sha256[:4], 16)}",
     }
 
 

@@ -129,19 +129,32 @@ def _cells(spec: Any) -> Iterator[dict[str, Any]]:
                 "code": f"{ind.code}@{col.code}",
                 "column_code": col.code,
                 "column_label_zh": col.label,
-                "label_en": _cell_label_en(ind.label_en, col),
+                "label_en": _cell_label_en(ind.label_en, col, _column_raw(spec, "label_en")),
                 "unit": col.unit or ind.unit,
             }
 
 
 def _columns_of(ind: Any, spec: Any) -> list[Any]:
-    """The columns a row has values in: its own list, else all of a matrix form's, none for headings."""
+    """The columns a row has values in: its own list, else its section's (or all) columns of the form.
+
+    Headings have none. A form column may name the section it belongs to (`section: t3` in the
+    YAML): rows of other sections (table 四's single cells) then have no columns.
+    """
     if ind.kind not in ("value", "section_value"):
         return []
-    if ind.columns is None:
-        return list(spec.columns)
     by_code = {c.code: c for c in spec.columns}
-    return [by_code.get(code) or _BareColumn(code) for code in ind.columns]
+    if ind.columns is not None:
+        return [by_code.get(code) or _BareColumn(code) for code in ind.columns]
+    sections = _column_raw(spec, "section")
+    return [c for c in spec.columns if sections.get(c.code) in (None, ind.section)]
+
+
+def _column_raw(spec: Any, key: str) -> dict[str, Any]:
+    """code → `key` of the form's YAML columns (keys the loader's Column does not keep)."""
+    raw = getattr(spec, "raw", None) or {}
+    return {
+        str(c["code"]): c.get(key) for c in raw.get("columns") or [] if isinstance(c, dict) and "code" in c
+    }
 
 
 @dataclass(frozen=True)
@@ -153,8 +166,8 @@ class _BareColumn:
     unit: str | None = None
 
 
-def _cell_label_en(row_en: str | None, col: Any) -> str | None:
-    col_en = getattr(col, "label_en", None) or col.code.replace("_", " ")
+def _cell_label_en(row_en: str | None, col: Any, col_en_by_code: dict[str, Any]) -> str | None:
+    col_en = col_en_by_code.get(col.code) or col.code.replace("_", " ")
     return f"{row_en} [{col_en}]" if row_en else None
 
 
@@ -167,7 +180,10 @@ def _crosswalk_for(code: str, keys: list[str], crosswalk: Iterable[dict[str, Any
         if not mine:
             continue
         concepts.append(str(concept.get("concept")))
-        others.extend(f"{k}: {expr}" for k, expr in codes.items() if k not in keys)
+        own = {codes[k] for k in mine if codes[k].strip() != code}
+        others.extend(f"this form: {expr}" for expr in sorted(own))
+        theirs = [f"{k}: {expr}" for k, expr in codes.items() if k not in keys]
+        others.extend(theirs or [f"same code in {', '.join(mine)}"] if len(mine) > 1 else theirs)
         comparability.append(str(concept.get("comparability") or ""))
         if concept.get("note"):
             notes.append(str(concept["note"]).strip())
@@ -194,6 +210,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -1,0 +1,423 @@
+"""Writes `output/report/index.html` and its PNG figures: what the dataset holds and how far to trust it.
+
+A researcher decides in minutes whether the data are usable: which districts × years we hold and
+which are missing, what went wrong where (findings by kind, failed identities per district), whether
+the headline series look plausible across the 2019 form change (the crosswalk joins legacy and new
+codes), and where each number came from (every report links to its source URL and archived copy).
+
+Reads only the tables in output/ (reports/values/findings CSV), so it can be rerun on any dataset.
+Output is deterministic: sorted inputs, no timestamps, PNGs without a software/date stamp.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import yaml
+from matplotlib import font_manager
+from matplotlib.colors import ListedColormap
+
+from writers.codebook_export import write_atomic
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Droid Sans Fallback",
+)
+_CODE = re.compile(r"^[A-Za-z_][\w.@]*$")
+
+
+@functools.cache
+def report_spec() -> dict[str, Any]:
+    """Headline concepts, coverage colours, severities (writers/templates/report.yaml)."""
+    return yaml.safe_load((TEMPLATES / "report.yaml").read_text(encoding="utf-8"))
+
+
+@dataclass
+class Data:
+    """The output tables the report reads (empty frames when a table is absent)."""
+
+    reports: pd.DataFrame
+    values: pd.DataFrame
+    findings: pd.DataFrame
+
+
+def write_quality_report(
+    out_dir: str | Path, *, codebook: Any = None, archive_dir: str | Path | None = None
+) -> Path:
+    """Write `out_dir/report/index.html` + PNGs from the tables in `out_dir`; returns the HTML path.
+
+    `archive_dir` is the raw archive (default: `archive/` next to `out_dir`), used to link each
+    report's `archive_record` (`<warc file>#<offset>`) to its WARC file.
+    """
+    out = Path(out_dir)
+    data = load_tables(out)
+    report_dir = out / "report"
+    report_dir.mkdir(parents=True, exist_ok=True)
+    crosswalk = _crosswalk(codebook)
+    series = headline_series(data, crosswalk)
+    font = _setup_font()
+    figures = {
+        "coverage.png": _coverage_figure(data.reports, font),
+        "findings.png": _findings_figure(data.findings),
+        "identity.png": _identity_figure(data, font),
+        "headline.png": _headline_figure(series, font),
+    }
+    for name, fig in figures.items():
+        _save(fig, report_dir / name)
+    archive = Path(archive_dir) if archive_dir else out.parent / "archive"
+    page = _html(data, series, archive, report_dir)
+    path = report_dir / "index.html"
+    write_atomic(path, page.encode("utf-8"))
+    return path
+
+
+# -------------------------------------------------------------------------------------------- data
+
+
+def load_tables(out: Path) -> Data:
+    """Read reports/values/findings.csv with ids and codes kept as strings."""
+    text = {"report_id": str, "adcode": str, "adcode_current": str, "code": str, "archive_record": str}
+
+    def read(name: str) -> pd.DataFrame:
+        path = out / f"{name}.csv"
+        return (
+            pd.read_csv(path, dtype=text, keep_default_na=False, na_values=[""])
+            if path.is_file()
+            else pd.DataFrame()
+        )
+
+    reports = read("reports")
+    if reports.empty:
+        raise FileNotFoundError(f"{out / 'reports.csv'} is missing or empty: write the dataset first")
+    reports["place"] = [_place(r) for r in reports.itertuples()]
+    reports = reports.sort_values(["place", "year", "report_id"], na_position="last").reset_index(drop=True)
+    return Data(reports, read("values"), read("findings"))
+
+
+def _place(row: Any) -> str | None:
+    """A district's display name: its name with its code, or whichever of them is known."""
+    name, code = getattr(row, "district", None), getattr(row, "adcode", None)
+    name = name if isinstance(name, str) else None
+    code = code if isinstance(code, str) else None
+    if name and code:
+        return f"{name} {code}"
+    return name or code
+
+
+def headline_series(data: Data, crosswalk: list[dict[str, Any]]) -> pd.DataFrame:
+    """One row per report with a table: place, year and one column per headline concept."""
+    concepts = {c["concept"]: c.get("codes") or {} for c in crosswalk}
+    by_report = _values_by_report(data.values)
+    rows = []
+    for rep in data.reports.itertuples():
+        if rep.report_id not in by_report or pd.isna(rep.year):
+            continue
+        values = by_report[rep.report_id]
+        row: dict[str, Any] = {"report_id": rep.report_id, "place": rep.place, "year": int(rep.year)}
+        for item in report_spec()["headline"]:
+            codes = concepts.get(item["concept"], {})
+            expr = codes.get(getattr(rep, "template_variant", None)) or codes.get(rep.template)
+            row[item["concept"]] = evaluate(expr, values)
+        rows.append(row)
+    columns = ["report_id", "place", "year", *(h["concept"] for h in report_spec()["headline"])]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def evaluate(expr: str | None, values: dict[str, float | None]) -> float | None:
+    """Value of a crosswalk expression ("a", "a + b", "derived a") over one report's values.
+
+    None when a term is blank or absent, or the expression is not a plain sum of codes.
+    """
+    if not expr:
+        return None
+    terms = [t.strip() for t in str(expr).removeprefix("derived ").split("+")]
+    if not all(_CODE.match(t) for t in terms):
+        return None
+    found = [values.get(t) for t in terms]
+    if any(v is None or pd.isna(v) for v in found):
+        return None
+    return float(sum(found))  # type: ignore[arg-type]
+
+
+def _values_by_report(values: pd.DataFrame) -> dict[str, dict[str, float | None]]:
+    if values.empty:
+        return {}
+    coded = values[values["code"].notna()]
+    out: dict[str, dict[str, float | None]] = {}
+    for rid, code, value in zip(coded["report_id"], coded["code"], coded["value"], strict=True):
+        out.setdefault(rid, {}).setdefault(code, None if pd.isna(value) else float(value))
+    return out
+
+
+def _crosswalk(codebook: Any) -> list[dict[str, Any]]:
+    if codebook is None:
+        try:
+            from extractors.codebook import load_codebook
+
+            codebook = load_codebook()
+        except NotImplementedError:
+            return []
+    return list(getattr(codebook, "crosswalk", None) or [])
+
+
+def coverage_grid(reports: pd.DataFrame) -> pd.DataFrame:
+    """place × year → best status held ("missing" where no report), years from first to last held."""
+    placed = reports.dropna(subset=["place", "year"])
+    statuses = [c["status"] for c in report_spec()["coverage"]]
+    if placed.empty:
+        return pd.DataFrame()
+    rank = {s: i for i, s in enumerate(statuses)}
+    placed = placed.assign(year=placed["year"].astype(int), rank=placed["status"].map(rank))
+    placed = placed.dropna(subset=["rank"])
+    if placed.empty:
+        return pd.DataFrame()
+    best = placed.groupby(["place", "year"])["rank"].min().unstack("year")
+    years = range(int(placed["year"].min()), int(placed["year"].max()) + 1)
+    best = best.reindex(columns=list(years)).sort_index()
+    return best.apply(lambda col: col.map(lambda r: "missing" if pd.isna(r) else statuses[int(r)]))
+
+
+# ----------------------------------------------------------------------------------------- figures
+
+
+def _setup_font() -> str | None:
+    """Use a CJK font when one is installed (Chinese place names); else places are shown by code."""
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    font = next((f for f in CJK_FONTS if f in names), None)
+    plt.rcParams.update(
+        {
+            "font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"],
+            "axes.unicode_minus": False,
+            "svg.hashsalt": "ogi",
+            "figure.dpi": 100,
+        }
+    )
+    return font
+
+
+def _label(place: str, font: str | None) -> str:
+    """Chinese names need a CJK font; without one keep the ASCII division code."""
+    if font or place.isascii():
+        return place
+    code = place.split()[-1]
+    return code if code.isascii() else "?"
+
+
+def _coverage_figure(reports: pd.DataFrame, font: str | None) -> plt.Figure:
+    grid = coverage_grid(reports)
+    spec = report_spec()["coverage"]
+    if grid.empty:
+        return _empty_figure("Coverage: no report with a known district and year")
+    codes = {c["status"]: i for i, c in enumerate(spec)}
+    fig, ax = plt.subplots(figsize=(max(6, 0.55 * grid.shape[1] + 3), max(2.5, 0.4 * grid.shape[0] + 1.6)))
+    ax.imshow(grid.map(codes.get).to_numpy(dtype=float), cmap=ListedColormap([c["colour"] for c in spec]),
+              vmin=0, vmax=len(spec) - 1, aspect="auto")  # fmt: skip
+    ax.set_xticks(range(grid.shape[1]), [str(y) for y in grid.columns], rotation=90)
+    ax.set_yticks(range(grid.shape[0]), [_label(p, font) for p in grid.index])
+    ax.set_xticks([x - 0.5 for x in range(grid.shape[1] + 1)], minor=True)
+    ax.set_yticks([y - 0.5 for y in range(grid.shape[0] + 1)], minor=True)
+    ax.grid(which="minor", color="white", linewidth=2)
+    ax.tick_params(which="minor", length=0)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c["colour"]) for c in spec]
+    ax.legend(handles, [c["label"] for c in spec], loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    ax.set_title("Coverage: reports held per district and year")
+    fig.tight_layout()
+    return fig
+
+
+def _findings_figure(findings: pd.DataFrame) -> plt.Figure:
+    if findings.empty:
+        return _empty_figure("Findings: none")
+    colours = report_spec()["severity"]
+    table = findings.groupby(["kind", "severity"]).size().unstack("severity", fill_value=0)
+    table = table.reindex(columns=[s for s in colours if s in table.columns])
+    table = table.loc[table.sum(axis=1).sort_values().index]
+    fig, ax = plt.subplots(figsize=(8, max(2.5, 0.35 * len(table) + 1.2)))
+    table.plot.barh(stacked=True, ax=ax, color=[colours[s] for s in table.columns], width=0.7)
+    ax.set_xlabel("findings")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_ylabel("")
+    ax.set_title("Findings by kind and severity")
+    fig.tight_layout()
+    return fig
+
+
+def _identity_figure(data: Data, font: str | None) -> plt.Figure:
+    counts = identity_failures(data)
+    if counts.empty or counts.sum() == 0:
+        return _empty_figure("Failed identities: none")
+    fig, ax = plt.subplots(figsize=(8, max(2.5, 0.35 * len(counts) + 1.2)))
+    ax.barh([_label(p, font) for p in counts.index], counts.to_numpy(), color="#c92a2a")
+    ax.set_xlabel("failed checks (identities and narrative cross-checks)")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_title("Failed identities per district")
+    fig.tight_layout()
+    return fig
+
+
+def identity_failures(data: Data) -> pd.Series:
+    """place → number of identity/narrative findings, every place held listed (0 when none)."""
+    places = data.reports["place"].fillna("unknown")
+    if data.findings.empty:
+        return pd.Series(0, index=sorted(set(places)), dtype=int)
+    kinds = report_spec()["identity_kinds"]
+    failed = data.findings[data.findings["kind"].isin(kinds)]
+    place_of = dict(zip(data.reports["report_id"], places, strict=True))
+    counts = failed["report_id"].map(place_of).fillna("unknown").value_counts()
+    counts = counts.reindex(sorted(set(places) | set(counts.index)), fill_value=0)
+    return counts.sort_index(ascending=False).astype(int)
+
+
+def _headline_figure(series: pd.DataFrame, font: str | None) -> plt.Figure:
+    items = report_spec()["headline"]
+    if series.empty:
+        return _empty_figure("Headline series: no report with a statistics table")
+    years = list(range(int(series["year"].min()), int(series["year"].max()) + 1))
+    fig, axes = plt.subplots(1, len(items), figsize=(4.2 * len(items), 3.8), squeeze=False, sharex=True)
+    for ax, item in zip(axes[0], items, strict=True):
+        for place, part in series.groupby("place", sort=True):
+            # one point per year (first report), NaN for years not held, so gaps break the line
+            line = part.groupby("year")[item["concept"]].first().reindex(years)
+            if line.notna().any():
+                ax.plot(years, line.to_numpy(dtype=float), marker="o", label=_label(str(place), font))
+        ax.set_title(f"{item['title']}\n{item['title_zh'] if font else item['concept']}", fontsize=10)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.set_ylim(bottom=0)
+        if years[0] <= 2018 < years[-1]:
+            ax.axvline(2018.5, color="#adb5bd", linestyle=":", linewidth=1)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    for ax in axes[0][1:]:
+        for h, lb in zip(*ax.get_legend_handles_labels(), strict=True):
+            if lb not in labels:
+                handles.append(h)
+                labels.append(lb)
+    if labels:
+        fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 5), frameon=False)
+    fig.suptitle("Headline series (dotted line: 2019 form change; crosswalk-joined)", fontsize=11)
+    fig.tight_layout(rect=(0, 0.08 + 0.04 * (len(labels) // 5), 1, 1))
+    return fig
+
+
+def _empty_figure(title: str) -> plt.Figure:
+    fig, ax = plt.subplots(figsize=(6, 1.5))
+    ax.axis("off")
+    ax.text(0.5, 0.5, title, ha="center", va="center")
+    return fig
+
+
+def _save(fig: plt.Figure, path: Path) -> None:
+    """PNG without the Software/date stamp, through a temp file: reruns are byte-identical."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    fig.savefig(tmp, format="png", metadata={"Software": None}, dpi=100)
+    plt.close(fig)
+    os.replace(tmp, path)
+
+
+# -------------------------------------------------------------------------------------------- html
+
+
+def _html(data: Data, series: pd.DataFrame, archive: Path, report_dir: Path) -> str:
+    reports = data.reports
+    status_counts = reports["status"].value_counts().sort_index()
+    n_values = int(data.values["value"].notna().sum()) if not data.values.empty else 0
+    grid = coverage_grid(reports)
+    missing = (
+        [(p, y) for p in grid.index for y in grid.columns if grid.loc[p, y] == "missing"]
+        if not grid.empty
+        else []
+    )
+    fields = {
+        "n_reports": len(reports),
+        "n_places": reports["place"].nunique(),
+        "years": _year_span(reports),
+        "n_values": n_values,
+        "n_findings": len(data.findings),
+        "status_rows": "".join(f"<tr><td>{_e(s)}</td><td>{n}</td></tr>" for s, n in status_counts.items()),
+        "missing": ", ".join(f"{_e(p)} {y}" for p, y in missing) or "none",
+        "findings_rows": _findings_rows(data.findings),
+        "series_table": _series_table(series),
+        "report_rows": "\n".join(_report_row(r, archive, report_dir) for r in reports.itertuples()),
+    }
+    page = Template((TEMPLATES / "report.html").read_text(encoding="utf-8"))
+    return page.substitute({k: str(v) for k, v in fields.items()})
+
+
+def _year_span(reports: pd.DataFrame) -> str:
+    years = reports["year"].dropna()
+    return f"{int(years.min())}–{int(years.max())}" if not years.empty else "none"
+
+
+def _findings_rows(findings: pd.DataFrame) -> str:
+    if findings.empty:
+        return ""
+    table = findings.groupby(["kind", "severity"]).size().reset_index(name="n")
+    table = table.sort_values(["n", "kind"], ascending=[False, True])
+    return "".join(
+        f"<tr><td>{_e(r.kind)}</td><td>{_e(r.severity)}</td><td>{r.n}</td></tr>" for r in table.itertuples()
+    )
+
+
+def _series_table(series: pd.DataFrame) -> str:
+    items = report_spec()["headline"]
+    head = "".join(f"<th>{_e(i['title'])}<br><small>{_e(i['title_zh'])}</small></th>" for i in items)
+    body = []
+    for r in series.sort_values(["place", "year"]).itertuples(index=False):
+        cells = "".join(f"<td class=num>{_num(getattr(r, i['concept']))}</td>" for i in items)
+        body.append(f"<tr><td>{_e(r.place)}</td><td>{r.year}</td>{cells}</tr>")
+    return f"<table><tr><th>district</th><th>year</th>{head}</tr>{''.join(body)}</table>"
+
+
+def _report_row(r: Any, archive: Path, report_dir: Path) -> str:
+    source = _s(getattr(r, "source", None))
+    link = f'<a href="{_e(source)}">source</a>' if source.startswith(("http://", "https://")) else _e(source)
+    record = _s(getattr(r, "archive_record", None))
+    archived = (
+        f'<a href="{_e(_archive_href(record, archive, report_dir))}">{_e(record)}</a>' if record else "—"
+    )
+    cells = [
+        f"<code>{_e(r.report_id)}</code>", _e(_s(r.place)), _num(r.year), _e(_s(r.template)),
+        _e(_s(r.status)), _num(getattr(r, "n_values", None)), _num(getattr(r, "n_findings", None)),
+        f"{_e(_s(getattr(r, 'title', None)))}<br>{link}", archived,
+    ]  # fmt: skip
+    return "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
+
+
+def _archive_href(record: str, archive: Path, report_dir: Path) -> str:
+    """`<warc file>#<offset>` → relative link to the WARC file (offset kept as the fragment)."""
+    if record.startswith(("http://", "https://", "file://")):
+        return record
+    name, _, offset = record.partition("#")
+    rel = Path(os.path.relpath(archive / "warc" / name, report_dir)).as_posix()
+    return f"{rel}#{offset}" if offset else rel
+
+
+def _s(value: Any) -> str:
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+
+def _num(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:g}"
+
+
+def _e(text: Any) -> str:
+    return html.escape(_s(text))
