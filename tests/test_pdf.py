@@ -1,0 +1,278 @@
+"""pdf_to_document on the three real Jiangsu PDFs (read from ../shared) and on synthetic PDFs.
+
+The real PDFs' gold values are looked up directly in the rebuilt grids (row label path + column
+header path → cell), so a wrong column, a lost blank cell, a wrapped label glued to the wrong row
+or a table not joined over a page break shows up here, independently of the table reader.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from extractors.model import Document, Table
+from extractors.pdf import join_wrapped, pdf_to_document
+
+REAL = ["js-huaian-city-2024", "js-huaian-hongze-2023", "js-huaian-hongze-2024"]
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "pdf"
+_NUM = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+@pytest.fixture(scope="module")
+def real_docs(shared_dir: Path) -> dict[str, tuple[Document, float, int]]:
+    """Each real PDF parsed once: (document, seconds, pages)."""
+    out = {}
+    for name in REAL:
+        data = (shared_dir / "real-reports" / name / "report.pdf").read_bytes()
+        start = time.perf_counter()
+        doc = pdf_to_document(data)
+        out[name] = (doc, time.perf_counter() - start, data.count(b"/Type /Page") or 1)
+    return out
+
+
+@pytest.fixture(scope="module")
+def synthetic() -> dict[str, Document]:
+    return {p.stem.rsplit("-", 1)[1]: pdf_to_document(p.read_bytes()) for p in FIXTURES.glob("*.pdf")}
+
+
+# ------------------------------------------------------------------------------ grid lookup
+
+
+def _is_num(text: str) -> bool:
+    return bool(_NUM.fullmatch(text))
+
+
+def _dedup(cells: list[str]) -> list[str]:
+    out: list[str] = []
+    for cell in cells:
+        if cell and (not out or out[-1] != cell):
+            out.append(cell)
+    return out
+
+
+def _first_value(row: list[str]) -> int | None:
+    return next((c for c, text in enumerate(row) if _is_num(text)), None)
+
+
+def _row_labels(table: Table, r: int) -> list[str]:
+    row = table.grid[r]
+    first = _first_value(row)
+    return _dedup([re.sub(r"\s+", "", text) for text in row[: len(row) if first is None else first]])
+
+
+def _header_path(table: Table, r: int, c: int) -> list[str]:
+    """Non-numeric rows just above the value rows that contain row r, read down column c."""
+    k = r
+    while k > 0 and _first_value(table.grid[k - 1]) is not None:
+        k -= 1
+    top = k
+    while top > 0 and _first_value(table.grid[top - 1]) is None:
+        top -= 1
+    return _dedup([re.sub(r"\s+", "", table.grid[i][c]) for i in range(top, k)])
+
+
+def grid_values(doc: Document, row_parts: list[str], column: str) -> list[str]:
+    """Every value cell whose row label path and column header path match the gold label.
+
+    Rows with labels (tables 二, 三) must print exactly `row_parts`; table 四's value row has no
+    label, so its group (行政复议, 未经复议直接起诉, ...) is read from the column headers.
+    """
+    found = []
+    for table in doc.tables:
+        for r, row in enumerate(table.grid):
+            first = _first_value(row)
+            labels = _row_labels(table, r)
+            if first is None or (labels and labels != row_parts):
+                continue
+            for c in range(first, len(row)):
+                if table.spans[r][c] != (r, c):
+                    continue
+                path = _header_path(table, r, c)
+                if path and path[-1].startswith(column) and (labels or path[-2:-1] == row_parts[-1:]):
+                    found.append(row[c])
+    return found
+
+
+def read_gold(shared_dir: Path, name: str) -> list[tuple[list[str], str, float]]:
+    with (shared_dir / "real-reports" / name / "gold.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    out = []
+    for row in rows:
+        path, column = row["label"].rsplit(" | ", 1)
+        out.append(([p.strip() for p in path.split(" / ")], column.strip(), float(row["value"])))
+    return out
+
+
+def _t3(doc: Document) -> Table:
+    return next(t for t in doc.tables if len(t.grid[0]) > 3 and t.grid[0][3] == "申请人情况")
+
+
+# ----------------------------------------------------------------------------- real PDFs
+
+
+@pytest.mark.parametrize("name", REAL)
+def test_every_gold_value_stands_in_its_cell(real_docs, shared_dir, name):
+    doc = real_docs[name][0]
+    wrong = []
+    gold = read_gold(shared_dir, name)
+    for row_parts, column, value in gold:
+        found = grid_values(doc, row_parts, column)
+        if len(found) != 1 or float(found[0]) != value:
+            wrong.append((" / ".join(row_parts), column, value, found))
+    assert not wrong, f"{len(wrong)}/{len(gold)} gold cells wrong in {name}: {wrong[:5]}"
+
+
+@pytest.mark.parametrize("name", REAL)
+def test_page_footers_are_dropped_and_tables_read_on(real_docs, name):
+    lines = real_docs[name][0].lines
+    assert not [ln for ln in lines if re.fullmatch(r"-\s*\d+\s*-", ln)]
+    after = lines.index(next(ln for ln in lines if ln.startswith("3.补正后申请内容仍不明确")))
+    assert "2.没有现成信息需要另行制作" in lines[after - 1], lines[after - 2 : after + 1]
+
+
+@pytest.mark.parametrize("name", REAL)
+def test_lines_keep_a_row_label_with_its_numbers(real_docs, name):
+    lines = real_docs[name][0].lines
+    assert any(re.fullmatch(r"一、本年新收政府信息公开申请数量( \d+){7}", ln) for ln in lines)
+    assert any(re.fullmatch(r"（七）总计( \d+){7}", ln) for ln in lines)
+
+
+@pytest.mark.parametrize("name", REAL)
+def test_table_three_is_one_grid_across_the_page_break(real_docs, name):
+    doc = real_docs[name][0]
+    t3 = [t for t in doc.tables if any("本年新收政府信息公开申请数量" in c for c in t.grid[3])]
+    assert len(t3) == 1
+    labels = [_row_labels(t3[0], r) for r in range(len(t3[0].grid))]
+    assert labels[3] == ["一、本年新收政府信息公开申请数量"]
+    assert labels[-1] == ["四、结转下年度继续办理"]
+    # no prose (narrative paragraphs boxed in invisible rectangles) glued onto any grid
+    assert not [c for t in doc.tables for row in t.grid for c in row if "。" in c]
+
+
+@pytest.mark.parametrize(("name", "rows"), [("js-huaian-city-2024", 22), ("js-huaian-hongze-2023", 20)])
+def test_vertical_group_label_is_one_merged_cell(real_docs, name, rows):
+    t3 = _t3(real_docs[name][0])
+    origins = {t3.spans[r][0] for r in range(len(t3.grid)) if t3.grid[r][0] == "三、本年度办理结果"}
+    assert len(origins) == 1
+    assert sum(1 for r in range(len(t3.grid)) if t3.grid[r][0] == "三、本年度办理结果") == rows
+
+
+def test_group_cell_cut_by_the_page_break_is_joined(real_docs):
+    """淮安市 2024 prints "（四）无" at the foot of page 4 and "法提供" on page 5."""
+    t3 = _t3(real_docs["js-huaian-city-2024"][0])
+    rows = [r for r in range(len(t3.grid)) if t3.grid[r][1] == "（四）无法提供"]
+    assert [t3.grid[r][2] for r in rows] == [
+        "1.本机关不掌握相关政府信息",
+        "2.没有现成信息需要另行制作",
+        "3.补正后申请内容仍不明确",
+    ]
+    assert len({t3.spans[r][1] for r in rows}) == 1
+    assert [t3.grid[rows[0]][c] for c in range(3, 10)] == ["746", "12", "0", "0", "10", "1", "769"]
+
+
+def test_blank_label_cell_stays_blank_in_its_column(real_docs):
+    """洪泽 2023's （六）其他处理 has an empty third label cell; the numbers stay in columns 3..9."""
+    t3 = _t3(real_docs["js-huaian-hongze-2023"][0])
+    row = next(row for row in t3.grid if row[1] == "（六）其他处理")
+    assert row[2] == ""
+    assert row[3:] == ["0"] * 7
+
+
+def test_wrapped_labels_are_joined_to_their_row(real_docs):
+    city = real_docs["js-huaian-city-2024"][0]
+    assert grid_values(
+        city, ["三、本年度办理结果", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"], "自然人"
+    ) == ["447"]
+    label = "1、申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"
+    assert grid_values(city, ["三、本年度办理结果", "（六）其他处理", label], "总计") == ["71"]
+    hongze = real_docs["js-huaian-hongze-2023"][0]
+    # printed as "1 0 0 0 0 0 1" on the line BEFORE "1.属于国家秘密"
+    assert grid_values(hongze, ["三、本年度办理结果", "（三）不予公开", "1.属于国家秘密"], "总计") == ["1"]
+    assert grid_values(
+        hongze, ["三、本年度办理结果", "（五）不予处理", "5.要求行政机关确认或重新出具已获取信息"], "自然人"
+    ) == ["0"]
+
+
+def test_table_four_header_path_and_printed_totals(real_docs):
+    """洪泽 2023 prints 复议 总计 0 next to 维持 10 + 纠正 1: kept as printed."""
+    doc = real_docs["js-huaian-hongze-2023"][0]
+    assert grid_values(doc, ["行政复议"], "总计") == ["0"]
+    assert grid_values(doc, ["行政复议"], "结果维持") == ["10"]
+    assert grid_values(doc, ["行政诉讼", "复议后起诉"], "结果维持") == ["5"]
+
+
+@pytest.mark.parametrize("name", REAL)
+def test_line_index_points_at_the_table(real_docs, name):
+    doc = real_docs[name][0]
+    for table in doc.tables:
+        first = join_wrapped(doc.lines[table.line_index])
+        assert any(cell and first.replace(" ", "").startswith(cell[:4]) for cell in table.grid[0]), first
+
+
+def test_speed(real_docs):
+    pages = sum(p for _, _, p in real_docs.values())
+    seconds = sum(s for _, s, _ in real_docs.values())
+    print(f"pdf_to_document: {pages} pages in {seconds:.2f}s = {pages / seconds:.1f} pages/s")
+    assert seconds / pages < 1.0
+
+
+# ------------------------------------------------------------------------- synthetic PDFs
+
+
+def test_ruled_fixture_grid(synthetic):
+    doc = synthetic["ruled"]
+    assert len(doc.tables) == 1
+    grid = doc.tables[0].grid
+    assert grid[2][3:] == ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+    # a blank cell stays an empty string in its own column
+    assert grid[5][1] == "（一）予以公开"
+    assert grid[5][3:] == ["5", "1", "", "0", "0", "0", "6"]
+    # the table goes on over the page break; the group cell cut in two is one cell again
+    assert [row[1] for row in grid[7:10]] == ["（三）不予公开"] * 3
+    assert grid[9][2] == "3.危及“三安全一稳定”"
+    assert {grid[r][0] for r in range(5, 13)} == {"三、本年度办理结果"}
+    assert grid[13][0] == "四、结转下年度继续办理"
+
+
+def test_running_header_and_footer_dropped(synthetic):
+    lines = synthetic["ruled"].lines
+    assert "示例县人民政府2022年政府信息公开工作年度报告" not in lines
+    assert not [ln for ln in lines if re.fullmatch(r"-\s*\d\s*-", ln)]
+    assert lines[0] == "三、收到和处理政府信息公开申请情况"
+    assert lines[-1] == "四、政府信息公开行政复议、行政诉讼情况"
+
+
+def test_scan_without_text_layer_needs_ocr(synthetic):
+    doc = synthetic["scan"]
+    assert doc.kind == "pdf"
+    assert doc.lines == []
+    assert [f.kind for f in doc.findings] == ["needs_ocr"]
+    assert "OCR" in doc.findings[0].message
+
+
+def test_encrypted_pdf_is_unreadable_with_a_reason(synthetic):
+    doc = synthetic["encrypted"]
+    assert doc.lines == []
+    assert [f.kind for f in doc.findings] == ["unreadable"]
+    assert "password" in doc.findings[0].message
+
+
+@pytest.mark.parametrize(
+    "data", [b"%PDF-1.7\n", b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\ntrailer\n%%EOF", b""]
+)
+def test_broken_pdf_is_unreadable_not_a_traceback(data):
+    doc = pdf_to_document(data)
+    assert doc.lines == []
+    assert [f.kind for f in doc.findings] == ["unreadable"]
+
+
+def test_join_wrapped():
+    assert join_wrapped("结 果\n维持") == "结果维持"
+    assert (
+        join_wrapped("5.要求行政机关确认或重 新出具\n已获取信息") == "5.要求行政机关确认或重新出具已获取信息"
+    )
+    assert join_wrapped("2023 年\n12 月") == "2023 年 12 月"
