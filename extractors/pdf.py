@@ -16,7 +16,8 @@ continues after a page break with a "- 3 -" footer in between. So we keep two vi
   found from the x-positions of the numbers (see `_word_tables`).
 
 A PDF without a text layer (a scan) gives a Document without lines and a `needs_ocr` finding; an
-encrypted or broken PDF gives one with an `unreadable` finding. Nothing here raises on bad input.
+encrypted or broken PDF raises `PdfUnreadableError` with a one-sentence reason (whatever pdfminer
+raised inside), which load.py reports as status "unreadable".
 """
 
 from __future__ import annotations
@@ -82,20 +83,28 @@ class _Grid:
         return self.rows[-1]
 
 
+class PdfUnreadableError(ValueError):
+    """An encrypted or broken PDF; the message says which, in one sentence."""
+
+
 def pdf_to_document(data: bytes) -> Document:
-    """Read a PDF's text layer into a `Document` (kind "pdf"); never raises on bad input."""
+    """Read a PDF's text layer into a `Document` (kind "pdf").
+
+    Raises:
+        PdfUnreadableError: the PDF is encrypted or broken (load.py turns it into "unreadable").
+    """
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-    except Exception as exc:  # noqa: BLE001 - pdfminer raises many unrelated types on bad files
-        return _unreadable(exc)
+    except Exception as exc:  # pdfminer raises many unrelated types on bad files
+        raise _unreadable(exc) from exc
     with pdf:
         try:
             pages = list(pdf.pages)
             if not _has_text_layer(pages):
                 return _needs_ocr(len(pages))
             lines, grids = _read_pages(pages)
-        except Exception as exc:  # noqa: BLE001 - a broken page must not escape extract()
-            return _unreadable(exc)
+        except Exception as exc:  # a broken page must not escape as a traceback
+            raise _unreadable(exc) from exc
     grids = _join_page_breaks(grids, lines)
     tables = [Table(grid=g.grid, spans=g.spans, line_index=_line_index(g, lines)) for g in grids]
     return Document(kind="pdf", lines=[ln.text for ln in lines], tables=tables, meta=_meta(pdf))
@@ -104,16 +113,11 @@ def pdf_to_document(data: bytes) -> Document:
 # ---------------------------------------------------------------------------------------- input
 
 
-def _unreadable(exc: Exception) -> Document:
+def _unreadable(exc: Exception) -> PdfUnreadableError:
     causes = [exc, *exc.args, exc.__cause__, exc.__context__]
-    kind = type(exc).__name__
     if any(re.search("password|encrypt", f"{type(c).__name__} {c}", re.IGNORECASE) for c in causes if c):
-        why = "the PDF is encrypted with a password, its text cannot be read"
-    else:
-        why = f"the PDF is damaged or not a PDF ({kind}: {str(exc)[:120]})"
-    return Document(
-        kind="pdf", lines=[], findings=[Finding(kind="unreadable", message=why, severity="error")]
-    )
+        return PdfUnreadableError("the PDF is encrypted with a password, its text cannot be read")
+    return PdfUnreadableError(f"the PDF is damaged or not a PDF ({type(exc).__name__}: {str(exc)[:120]})")
 
 
 def _needs_ocr(n_pages: int) -> Document:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from extractors.model import Document, Table
-from extractors.pdf import join_wrapped, pdf_to_document
+from extractors.pdf import PdfUnreadableError, join_wrapped, pdf_to_document
 
 REAL = ["js-huaian-city-2024", "js-huaian-hongze-2023", "js-huaian-hongze-2024"]
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "pdf"
@@ -36,7 +36,10 @@ def real_docs(shared_dir: Path) -> dict[str, tuple[Document, float, int]]:
 
 @pytest.fixture(scope="module")
 def synthetic() -> dict[str, Document]:
-    return {p.stem.rsplit("-", 1)[1]: pdf_to_document(p.read_bytes()) for p in FIXTURES.glob("*.pdf")}
+    names = ("ruled", "unruled", "scan")
+    return {
+        name: pdf_to_document((FIXTURES / f"shili-county-2022-{name}.pdf").read_bytes()) for name in names
+    }
 
 
 # ------------------------------------------------------------------------------ grid lookup
@@ -254,20 +257,17 @@ def test_scan_without_text_layer_needs_ocr(synthetic):
     assert "OCR" in doc.findings[0].message
 
 
-def test_encrypted_pdf_is_unreadable_with_a_reason(synthetic):
-    doc = synthetic["encrypted"]
-    assert doc.lines == []
-    assert [f.kind for f in doc.findings] == ["unreadable"]
-    assert "password" in doc.findings[0].message
+def test_encrypted_pdf_is_unreadable_with_a_reason():
+    with pytest.raises(PdfUnreadableError, match="encrypted with a password"):
+        pdf_to_document((FIXTURES / "shili-county-2022-encrypted.pdf").read_bytes())
 
 
 @pytest.mark.parametrize(
     "data", [b"%PDF-1.7\n", b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\ntrailer\n%%EOF", b""]
 )
-def test_broken_pdf_is_unreadable_not_a_traceback(data):
-    doc = pdf_to_document(data)
-    assert doc.lines == []
-    assert [f.kind for f in doc.findings] == ["unreadable"]
+def test_broken_pdf_is_unreadable_with_a_reason(data):
+    with pytest.raises(PdfUnreadableError, match="damaged or not a PDF"):
+        pdf_to_document(data)
 
 
 def test_join_wrapped():
