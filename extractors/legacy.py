@@ -1,13 +1,634 @@
 """Reader for the legacy (2008–2018) list-shaped statistics tables: national 2014 form and provincial ones.
 
-OWNER: legacy/foundation helper.
+These tables are one column of labels, an optional unit column and one or two value columns. On
+real pages they arrive as a real <table> grid, as a flattened run of lines (Word-pasted pages lose
+the table: label / [unit] / value / label ...; units on a few rows only; a blank cell simply
+vanishes), or as PDF text lines "label unit value". The reader turns any of these into the same
+stream of `Entry` (label as printed, printed unit, value cells), then codes each entry by its
+label in the context of the section it stands in — never by its position alone, because local
+copies drop, add and reword rows.
+
+Which form (`legacy-2014`, `fj-provincial`, ...) is read is decided by trying every legacy-family
+template of the codebook and keeping the one that codes the most values.
 """
 
 from __future__ import annotations
 
-from extractors.model import Document, TableResult
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from extractors.codebook import Codebook, Column, Indicator, TemplateSpec
+from extractors.labels import fold_whitespace, label_key, numbering_prefix
+from extractors.model import Document, Finding, Row, Table, TableResult
+from extractors.numbers import ParsedNumber, parse_number, units, yuan_factors
+
+FAMILY = "legacy"
+#: Lowest label similarity (0–1) at which a printed label is taken for a codebook indicator.
+MATCH_THRESHOLD = 0.72
+#: Bonus for a candidate in the section the reader is in (tells 四（二） from 五（二）).
+SECTION_BONUS = 0.15
+#: Labels longer than this are prose, not table rows.
+MAX_LABEL_CHARS = 90
+#: A table needs at least this many exactly-matching labels close together.
+MIN_ANCHORS = 3
+#: Largest gap (in lines) between two anchors of the same table.
+ANCHOR_GAP = 24
+#: How far above the first anchor column headers (2017年度 / 历年累计) are looked for.
+HEADER_LOOKBACK = 12
+#: A result with fewer coded values than this is not a legacy table.
+MIN_CODED_VALUES = 3
+
+_PAREN = re.compile(r"[（(][^（()）]*[)）]")
+_LEADING_DIGITS = re.compile(r"^\d{1,2}(?=[\u4e00-\u9fff])")
+_CJK_SPACE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])")
+_HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
+_OPEN_PAREN = ("(", "（")
 
 
-def read(doc: Document, codebook) -> TableResult | None:
+@dataclass(slots=True)
+class Entry:
+    """One printed table row before coding: label parts, printed unit, raw value cells."""
+
+    parts: list[str]
+    unit: str | None = None
+    cells: list[str] = field(default_factory=list)  # raw cell texts ("" for an empty cell)
+    table: int | None = None
+
+    @property
+    def label(self) -> str:
+        return _CJK_SPACE.sub("", "".join(p.strip() for p in self.parts if p.strip()))
+
+    @property
+    def has_value(self) -> bool:
+        return any(not parse_number(c).blank for c in self.cells)
+
+
+# ------------------------------------------------------------------------------------------ matching
+
+
+def _keys(text: str) -> tuple[str, str]:
+    """Two comparable keys of a label: all of it, and without its parentheticals."""
+    full = _LEADING_DIGITS.sub("", label_key(text))
+    bare = _LEADING_DIGITS.sub("", label_key(_PAREN.sub("", text)))
+    return full, bare or full
+
+
+def _similarity(printed: str, known: str) -> float:
+    """How well a printed key matches a codebook key: exact, prefix (truncated), containment, fuzzy."""
+    if not printed or not known:
+        return 0.0
+    if printed == known:
+        return 1.0
+    short, long_ = sorted((printed, known), key=len)
+    ratio = len(short) / len(long_)
+    if len(short) >= 4 and long_.startswith(short):
+        return 0.85 + 0.14 * ratio
+    if len(short) >= 4 and short in long_:
+        return 0.7 + 0.2 * ratio
+    matcher = difflib.SequenceMatcher(None, printed, known, autojunk=False)
+    if matcher.real_quick_ratio() < 0.75 or matcher.quick_ratio() < 0.75:
+        return 0.0
+    fuzzy = matcher.ratio()
+    return 0.95 * fuzzy if fuzzy >= 0.75 else 0.0
+
+
+class _Matcher:
+    """Codes printed labels against one template's indicators."""
+
+    def __init__(self, spec: TemplateSpec):
+        self.spec = spec
+        self.indicators = [i for i in spec.indicators if i.kind != "group" or i.label]
+        self.keys: list[set[str]] = [
+            {k for label in ind.labels for k in _keys(label)} for ind in self.indicators
+        ]
+        self.exact: set[str] = set().union(*self.keys) if self.keys else set()
+        self._cache: dict[str, list[tuple[float, int]]] = {}
+
+    def candidates(self, label: str) -> list[tuple[float, int]]:
+        """(similarity, indicator index) of every indicator the label may be, best first."""
+        if label in self._cache:
+            return self._cache[label]
+        printed = _keys(label)
+        found = []
+        for idx, keys in enumerate(self.keys):
+            sim = max(_similarity(p, k) for p in printed for k in keys)
+            if sim >= MATCH_THRESHOLD:
+                found.append((sim, idx))
+        found.sort(reverse=True)
+        self._cache[label] = found
+        return found
+
+    def best(self, label: str) -> float:
+        found = self.candidates(label)
+        return found[0][0] if found else 0.0
+
+    def choose(self, label: str, section: str | None, used: set[str], last: int) -> Indicator | None:
+        """The indicator for a printed label, preferring the current section, unused codes, table order."""
+        scored = []
+        for sim, idx in self.candidates(label):
+            ind = self.indicators[idx]
+            score = sim
+            score += SECTION_BONUS if section and ind.section == section else 0.0
+            score -= 0.5 if ind.code in used else 0.0
+            score += 0.03 if idx > last else 0.0
+            scored.append((score, -idx, ind))
+        if not scored:
+            return None
+        return max(scored, key=lambda s: (s[0], s[1]))[2]
+
+    def index(self, ind: Indicator) -> int:
+        return self.indicators.index(ind)
+
+
+_MATCHERS: dict[int, tuple[TemplateSpec, _Matcher]] = {}
+
+
+def _matcher(spec: TemplateSpec) -> _Matcher:
+    cached = _MATCHERS.get(id(spec))
+    if cached is None or cached[0] is not spec:
+        cached = (spec, _Matcher(spec))
+        _MATCHERS[id(spec)] = cached
+    return cached[1]
+
+
+# ----------------------------------------------------------------------------------------- the form
+
+
+@dataclass(slots=True)
+class _Form:
+    """What the reader needs to know about one template, beyond its indicators."""
+
+    spec: TemplateSpec
+    matcher: _Matcher
+    columns: tuple[Column, ...]  # value columns; empty for the single-value national form
+    code_column: bool  # the form prints a 代码 column before the values (Shanghai/Gansu models)
+    header_words: frozenset[str]
+
+    @property
+    def ncols(self) -> int:
+        return max(1, len(self.columns))
+
+    @property
+    def ncells(self) -> int:
+        return self.ncols + (1 if self.code_column else 0)
+
+    def column_for(self, header: str) -> Column | None:
+        text = re.sub(r"\s+", "", fold_whitespace(header))
+        for col in self.columns:
+            if text in (col.label, *col.variants) or (col.pattern and re.fullmatch(col.pattern, text)):
+                return col
+        return None
+
+    def is_header(self, text: str) -> bool:
+        """A header cell/line: 统计指标 / 单位 / 统计数, 指标名称 / 计量单位 / 2017年度 / 历年累计."""
+        words = fold_whitespace(text).split()
+        return bool(words) and all(w in self.header_words or self.column_for(w) for w in words)
+
+
+_COMMON_HEADER_WORDS = frozenset(
+    {"统计指标", "指标", "指标名称", "项目", "单位", "计量单位", "计算单位", "统计数", "数量", "代码"}
+)
+
+
+def _form(spec: TemplateSpec) -> _Form:
+    words = frozenset(spec.raw.get("header_words") or ()) | _COMMON_HEADER_WORDS
+    return _Form(spec, _matcher(spec), spec.columns, bool(spec.raw.get("code_column")), words)
+
+
+# --------------------------------------------------------------------------------------- public API
+
+
+def read(doc: Document, codebook: Codebook) -> TableResult | None:
     """Return the legacy table found in `doc`, or None when there is none."""
+    prepared = _prepare_lines(doc.lines)
+    best: TableResult | None = None
+    for variant in codebook.variants(FAMILY):
+        form = _form(codebook.templates[variant])
+        for result in _read_form(doc, form, prepared):
+            if best is None or result.score > best.score:
+                best = result
+    if best is None or sum(1 for r in best.rows if r.code and r.value is not None) < MIN_CODED_VALUES:
+        return None
+    return best
+
+
+def _read_form(
+    doc: Document, form: _Form, prepared: list[tuple[str, list[str], str]]
+) -> Iterable[TableResult]:
+    for index, table in enumerate(doc.tables):
+        entries, headers = _grid_entries(table, index, form)
+        if entries:
+            yield _code_entries(entries, headers, form, f"table {index}")
+    entries, headers = _line_entries(prepared, form, doc.tables)
+    if entries:
+        yield _code_entries(entries, headers, form, "text lines")
+
+
+# -------------------------------------------------------------------------------------- line reading
+
+
+def _is_unit(token: str) -> bool:
+    return token in units()
+
+
+def _is_cell(token: str) -> bool:
+    parsed = parse_number(token)
+    return parsed.value is not None or (parsed.blank and bool(token.strip()))
+
+
+def _split_line(line: str) -> tuple[str, list[str]]:
+    """Split "（一）收到申请数 件 139" into its label and its trailing unit/value tokens."""
+    text = fold_whitespace(line)
+    if _is_cell(text) or _is_unit(text):
+        return "", [text]
+    tokens = text.split(" ")
+    tail: list[str] = []
+    while len(tokens) > 1 and (_is_cell(tokens[-1]) or _is_unit(tokens[-1])):
+        tail.insert(0, tokens.pop())
+    return " ".join(tokens), tail
+
+
+def _prepare_lines(lines: Sequence[str]) -> list[tuple[str, list[str], str]]:
+    """(label, trailing tokens, exact-match key) for every line; keys only for short CJK labels."""
+    out = []
+    for line in lines:
+        if len(line) > 4 * MAX_LABEL_CHARS:
+            out.append((line, [], ""))
+            continue
+        label, tail = _split_line(line)
+        key = _keys(label)[0] if label and len(label) <= MAX_LABEL_CHARS and _HAS_CJK.search(label) else ""
+        out.append((label, tail, key))
+    return out
+
+
+def _anchor_region(prepared: list[tuple[str, list[str], str]], form: _Form) -> tuple[int, int] | None:
+    """First and last line of the densest run of lines whose label is exactly a codebook label."""
+    exact = form.matcher.exact
+    anchors = [
+        i for i, (label, _, key) in enumerate(prepared) if key and (key in exact or _keys(label)[1] in exact)
+    ]
+    best: list[int] = []
+    run: list[int] = []
+    for i in anchors:
+        if run and i - run[-1] > ANCHOR_GAP:
+            run = []
+        run.append(i)
+        if len(run) > len(best):
+            best = list(run)
+    if len(best) < MIN_ANCHORS:
+        return None
+    return best[0], best[-1]
+
+
+def _line_entries(
+    prepared: list[tuple[str, list[str], str]], form: _Form, tables: Sequence[Table]
+) -> tuple[list[Entry], dict[str, str]]:
+    region = _anchor_region(prepared, form)
+    if region is None:
+        return [], {}
+    first, last = region
+    headers = _line_headers(prepared[max(0, first - HEADER_LOOKBACK) : first], form)
+    table = _table_at(first, tables)
+    entries: list[Entry] = []
+    pending: Entry | None = None
+    for i in range(first, len(prepared)):
+        label, tail, _ = prepared[i]
+        if label:
+            if i > last and len(label) > MAX_LABEL_CHARS:
+                break
+            if form.is_header(label):
+                continue
+            if pending is not None and not pending.cells and _continues(pending, label, form.matcher):
+                pending.parts.append(label)
+            else:
+                if i > last and pending is not None and not pending.cells and not tail:
+                    break  # two text lines without a value after the table: page chrome
+                pending = Entry([label], table=table)
+                entries.append(pending)
+        for token in tail:
+            if pending is None:
+                continue
+            if _is_unit(token):
+                if not pending.cells:
+                    pending.unit = token
+            elif len(pending.cells) < form.ncells:
+                pending.cells.append(token)
+    return entries, headers
+
+
+def _continues(pending: Entry, line: str, matcher: _Matcher) -> bool:
+    """Is `line` the wrapped rest of the pending label rather than a new row?"""
+    if line.startswith(_OPEN_PAREN) and numbering_prefix(line) is None:
+        return True  # "(不同渠道和方式公开相同信息计1条)"
+    if numbering_prefix(line) is not None:
+        return False
+    alone, joined = matcher.best(line), matcher.best(pending.label + line)
+    return alone < MATCH_THRESHOLD and joined >= max(MATCH_THRESHOLD, matcher.best(pending.label))
+
+
+def _line_headers(prepared: list[tuple[str, list[str], str]], form: _Form) -> dict[str, str]:
+    """Printed column headers (code → text) found just above the table."""
+    headers: dict[str, str] = {}
+    for label, tail, _ in prepared:
+        for word in [*fold_whitespace(label).split(" "), *tail]:
+            col = form.column_for(word)
+            if col is not None and col.code not in headers:
+                headers[col.code] = re.sub(r"\s+", "", word)
+    return headers
+
+
+def _table_at(line: int, tables: Sequence[Table]) -> int | None:
+    """Index of the real table whose flattened cells contain `line`, if any."""
+    for index, table in enumerate(tables):
+        size = sum(len({*row}) for row in table.grid)
+        if table.line_index <= line < table.line_index + size:
+            return index
     return None
+
+
+# -------------------------------------------------------------------------------------- grid reading
+
+
+@dataclass(slots=True)
+class _Layout:
+    label_cols: list[int]
+    unit_col: int | None
+    value_cols: list[int]
+    header_rows: set[int]
+    headers: dict[str, str]
+
+
+def _grid_entries(table: Table, index: int, form: _Form) -> tuple[list[Entry], dict[str, str]]:
+    grid = table.grid
+    if not grid or not any(any(cell for cell in row) for row in grid):
+        return [], {}
+    anchors = sum(1 for row in grid for cell in set(row) if cell and _keys(cell)[0] in form.matcher.exact)
+    if anchors < MIN_ANCHORS:
+        return [], {}
+    layout = _grid_layout(grid, form)
+    if not layout.value_cols:
+        return [], {}
+    entries: list[Entry] = []
+    for r, row in enumerate(grid):
+        if r in layout.header_rows:
+            continue
+        entries.extend(_grid_row_entries(table, r, row, layout, index))
+    return entries, layout.headers
+
+
+def _origin(table: Table, r: int, c: int) -> tuple[int, int]:
+    try:
+        return table.spans[r][c]
+    except (IndexError, TypeError):
+        return (r, c)
+
+
+def _grid_row_entries(table: Table, r: int, row: list[str], layout: _Layout, index: int) -> list[Entry]:
+    out: list[Entry] = []
+    parts: list[str] = []
+    seen: set[tuple[int, int]] = set()
+    for c in layout.label_cols:
+        if c >= len(row) or not row[c].strip():
+            continue
+        origin = _origin(table, r, c)
+        if origin in seen:
+            continue
+        seen.add(origin)
+        if origin[0] != r:
+            continue  # a merged group label already emitted at its first row
+        if _spans_rows(table, r, c):
+            out.append(Entry([row[c]], table=index))  # group label (三、依申请公开情况): context only
+        else:
+            parts.append(row[c])
+    unit = None
+    if layout.unit_col is not None and layout.unit_col < len(row):
+        unit = fold_whitespace(row[layout.unit_col]) or None
+    cells = []
+    for c in layout.value_cols:
+        origin = _origin(table, r, c)
+        text = row[c] if c < len(row) else ""
+        cells.append("" if origin in seen or origin[1] in layout.label_cols else text)
+    if parts:
+        out.append(Entry(parts, unit=unit, cells=cells, table=index))
+    elif out and any(cells):
+        out[-1].cells, out[-1].unit = cells, unit
+    return out
+
+
+def _spans_rows(table: Table, r: int, c: int) -> bool:
+    return (
+        r + 1 < len(table.grid)
+        and _origin(table, r + 1, c) == _origin(table, r, c)
+        and len(table.spans) > r + 1
+    )
+
+
+def _grid_layout(grid: list[list[str]], form: _Form) -> _Layout:
+    """Which columns hold labels, the unit and the values: from the header row, else from the cells."""
+    width = max(len(row) for row in grid)
+    header_rows = {
+        r for r, row in enumerate(grid[:6]) if any(c.strip() for c in row) and _is_header_row(row, form)
+    }
+    headers: dict[str, str] = {}
+    unit_col = None
+    value_cols: list[int] = []
+    code_cols: set[int] = set()
+    for r in sorted(header_rows):
+        for c, text in enumerate(grid[r]):
+            word = re.sub(r"\s+", "", text)
+            col = form.column_for(word)
+            if col is not None:
+                headers.setdefault(col.code, word)
+                if c not in value_cols:
+                    value_cols.append(c)
+            elif word in ("单位", "计量单位", "计算单位"):
+                unit_col = c
+            elif word == "代码":
+                code_cols.add(c)
+            elif word in ("统计数", "数量", "数值", "统计数据") and c not in value_cols:
+                value_cols.append(c)
+    if not value_cols:
+        value_cols, unit_col = _infer_value_cols(grid, header_rows, width)
+    if form.code_column:
+        value_cols = sorted(code_cols) + value_cols
+    first_value = min(value_cols, default=width)
+    label_cols = [c for c in range(first_value) if c != unit_col and c not in code_cols]
+    return _Layout(label_cols, unit_col, sorted(value_cols), header_rows, headers)
+
+
+def _is_header_row(row: list[str], form: _Form) -> bool:
+    cells = [c for c in row if c.strip()]
+    return bool(cells) and sum(1 for c in cells if form.is_header(c)) >= max(2, len(set(cells)) - 1)
+
+
+def _infer_value_cols(grid: list[list[str]], skip: set[int], width: int) -> tuple[list[int], int | None]:
+    """Columns where most non-empty cells are numbers (values) or unit words (unit)."""
+    value_cols, unit_col = [], None
+    for c in range(width):
+        cells = [row[c] for r, row in enumerate(grid) if r not in skip and c < len(row) and row[c].strip()]
+        if not cells:
+            continue
+        numeric = sum(1 for t in cells if parse_number(t).value is not None or parse_number(t).blank)
+        unit_words = sum(1 for t in cells if fold_whitespace(t) in units())
+        if numeric >= 0.6 * len(cells) and c > 0:
+            value_cols.append(c)
+        elif unit_words >= 0.6 * len(cells) and c > 0:
+            unit_col = c
+    return value_cols, unit_col
+
+
+# ------------------------------------------------------------------------------------------- coding
+
+
+def _code_entries(entries: list[Entry], headers: dict[str, str], form: _Form, where: str) -> TableResult:
+    rows: list[Row] = []
+    findings: list[Finding] = []
+    section: str | None = None
+    used: set[str] = set()
+    last = -1
+    for entry in entries:
+        label = entry.label
+        ind = form.matcher.choose(label, section, used, last) if label else None
+        if ind is None:
+            if entry.has_value and not form.is_header(label):
+                _emit_unknown(entry, section, headers, form, rows, findings)
+            continue
+        section = ind.section or section
+        if not ind.has_value:
+            continue
+        used.add(ind.code)
+        last = form.matcher.index(ind)
+        _emit(entry, ind, headers, form, rows, findings)
+    variant = form.spec.variant
+    evidence = _evidence(entries, headers, form, where)
+    return TableResult(
+        template=form.spec.template, variant=variant, evidence=evidence, rows=rows, findings=findings
+    )
+
+
+def _cells(entry: Entry, form: _Form, ind: Indicator | None, findings: list[Finding]) -> list[str]:
+    """The entry's value cells, one per form column (code column dropped, short rows padded)."""
+    cells = list(entry.cells)
+    if form.code_column and cells:
+        code_no = str((ind.extra.get("code_no") if ind else None) or "")
+        if len(cells) > form.ncols or (
+            code_no and parse_number(cells[0]).value == parse_number(code_no).value
+        ):
+            cells = cells[1:]
+    if len(cells) != form.ncols and (len(cells) > form.ncols or entry.has_value):
+        findings.append(
+            Finding(
+                kind="row_count_mismatch",
+                message=f"row {entry.label!r} has {len(cells)} value cells, the form has {form.ncols}",
+                code=ind.code if ind else None,
+                expected=form.ncols,
+                found=len(cells),
+            )
+        )
+    return (cells + [""] * form.ncols)[: form.ncols]
+
+
+def _emit(
+    entry: Entry,
+    ind: Indicator,
+    headers: dict[str, str],
+    form: _Form,
+    rows: list[Row],
+    findings: list[Finding],
+) -> None:
+    for col, text in zip(_columns(form), _cells(entry, form, ind, findings), strict=True):
+        code = f"{ind.code}@{col.code}" if col else ind.code
+        parsed = parse_number(text)
+        row = Row(
+            code=code,
+            section=ind.section,
+            label=entry.label,
+            column=(headers.get(col.code) or col.label) if col else None,
+            unit=parsed.unit or entry.unit or ind.unit,
+            value=parsed.value,
+            raw=parsed.raw or None,
+            row_code=ind.code if col else None,
+            column_code=col.code if col else None,
+            table=entry.table,
+        )
+        _check_cell(row, parsed, ind.unit, findings)
+        rows.append(row)
+
+
+def _emit_unknown(
+    entry: Entry,
+    section: str | None,
+    headers: dict[str, str],
+    form: _Form,
+    rows: list[Row],
+    findings: list[Finding],
+) -> None:
+    if len(entry.label) > MAX_LABEL_CHARS or not _HAS_CJK.search(entry.label):
+        return
+    findings.append(
+        Finding(
+            kind="unknown_label", message=f"row {entry.label!r} is not in the {form.spec.variant} codebook"
+        )
+    )
+    for col, text in zip(_columns(form), _cells(entry, form, None, findings), strict=True):
+        parsed = parse_number(text)
+        row = Row(
+            code=None,
+            section=section,
+            label=entry.label,
+            column=(headers.get(col.code) or col.label) if col else None,
+            unit=parsed.unit or entry.unit,
+            value=parsed.value,
+            raw=parsed.raw or None,
+            column_code=col.code if col else None,
+            table=entry.table,
+        )
+        _check_cell(row, parsed, None, findings)
+        rows.append(row)
+
+
+def _columns(form: _Form) -> list[Column | None]:
+    return list(form.columns) if form.columns else [None]
+
+
+def _check_cell(row: Row, parsed: ParsedNumber, form_unit: str | None, findings: list[Finding]) -> None:
+    """Findings for one cell (blank, not a number) and the normalized value for a foreign unit."""
+    where = row.code or row.label
+    if parsed.blank:
+        findings.append(Finding(kind="missing_value", message=f"{where}: the cell is blank", code=row.code))
+        return
+    if parsed.value is None:
+        findings.append(
+            Finding(
+                kind="unparsed_value", message=f"{where}: cell {parsed.raw!r} is not a number", code=row.code
+            )
+        )
+        return
+    factors = yuan_factors()
+    if row.unit and form_unit and row.unit != form_unit and row.unit in factors and form_unit in factors:
+        normalized = parsed.value * factors[row.unit] / factors[form_unit]
+        row.value_normalized = int(normalized) if float(normalized).is_integer() else round(normalized, 6)
+        row.unit_normalized = form_unit
+        findings.append(
+            Finding(
+                kind="unit_converted",
+                message=f"{where}: printed {parsed.value}{row.unit}, the form's unit is {form_unit}",
+                severity="info",
+                code=row.code,
+                expected=row.value_normalized,
+                found=parsed.value,
+            )
+        )
+
+
+def _evidence(entries: list[Entry], headers: dict[str, str], form: _Form, where: str) -> str:
+    keys = {k for e in entries for k in _keys(e.label)}
+    markers = [m for m in form.spec.markers if any(_keys(m)[0] in k for k in keys if k)]
+    parts = [f"{form.spec.variant} from {where}"]
+    if headers:
+        parts.append("columns " + " / ".join(headers.values()))
+    if markers:
+        parts.append("labels " + ", ".join(markers[:5]))
+    return "; ".join(parts)
