@@ -1,17 +1,239 @@
 """Validation: report status, codebook identities, narrative cross-checks, injected spam words.
 
-OWNER: legacy/foundation helper (engine); identities themselves are data in the codebook.
+A researcher needs to know how far to trust each figure, and a log line is lost the moment the run
+ends, so every problem found here is a `Finding` stored with the report. The rules themselves are
+data: identities live in the codebook (extractors/codebook/*.yaml), and the status words, narrative
+patterns and spam words in extractors/data/validation.yaml. This module is only the engine.
 """
 
 from __future__ import annotations
 
-from extractors.model import Document, Finding, Report
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from extractors.codebook import Codebook, Identity, load_codebook, parse_expr
+from extractors.model import Document, Finding, Report, Row
+
+Number = int | float
+
+
+@functools.cache
+def rules() -> dict[str, Any]:
+    """The checks of extractors/data/validation.yaml."""
+    text = resources.files("extractors").joinpath("data/validation.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+# ------------------------------------------------------------------------------------------- status
 
 
 def classify(doc: Document, report: Report) -> tuple[str, str]:
     """Decide the report status (ok / partial / no_table / not_report) and a one-sentence message."""
-    return ("ok", "") if report.rows else ("no_table", "no statistics table found")
+    if report.rows:
+        return _table_status(report)
+    title = page_title(doc, report)
+    if title is not None:
+        if is_report_title(title):
+            return "no_table", f"an annual report ({title}) without a readable statistics table"
+        return "not_report", f"not an annual disclosure report: the page is titled {title!r}"
+    heading = next((line for line in _heading_lines(doc) if is_report_title(line)), None)
+    if heading is not None:
+        return "no_table", f"an annual report ({heading}) without a readable statistics table"
+    return "not_report", "no statistics table and no annual-report title on the page"
 
 
-def validate(doc: Document, report: Report, codebook) -> list[Finding]:
-    return []
+def _table_status(report: Report) -> tuple[str, str]:
+    coded = {
+        (r.row_code or (r.code or "").split("@")[0]) for r in report.rows if r.code and r.value is not None
+    }
+    expected = _expected_rows(report)
+    if not coded:
+        return "partial", f"a table was found but none of its {len(report.rows)} cells could be coded"
+    if expected and len(coded) < rules()["partial_share"] * expected:
+        return (
+            "partial",
+            f"a {report.template_variant} table was read, but only {len(coded)} of its {expected} rows",
+        )
+    return "ok", f"{report.template_variant} table read: {report.n_values} values"
+
+
+def _expected_rows(report: Report) -> int:
+    spec = load_codebook().templates.get(report.template_variant or "")
+    return sum(1 for ind in spec.indicators if ind.has_value) if spec else 0
+
+
+def page_title(doc: Document, report: Report) -> str | None:
+    """The page's own title: the article title meta, the metadata reader's, or <title> cut at '_'."""
+    candidates = [doc.meta.get("articletitle"), report.meta.title, doc.meta.get("html_title")]
+    for text in candidates:
+        if text and text.strip():
+            return _cut_title(text)
+    return None
+
+
+def _cut_title(text: str) -> str:
+    title = " ".join(text.split())
+    for sep in rules()["title_separators"]:
+        head = title.split(sep)[0].strip()
+        if len(head) >= 6:
+            title = head
+    return title
+
+
+def is_report_title(text: str) -> bool:
+    """True for an annual disclosure report's title (年度报告/年报 + 政府信息公开), false for a 函/通知."""
+    compact = _compact(text)
+    if any(re.search(p, compact) for p in rules()["not_report_titles"]) and "年度报告" not in compact:
+        return False
+    return any(k in compact for k in rules()["report_kinds"]) and any(
+        s in compact for s in rules()["report_subjects"]
+    )
+
+
+def _heading_lines(doc: Document) -> Iterable[str]:
+    limit = rules()["max_title_chars"]
+    return (line for line in doc.lines[:200] if len(line) <= limit)
+
+
+# --------------------------------------------------------------------------------------- validation
+
+
+def validate(doc: Document, report: Report, codebook: Codebook) -> list[Finding]:
+    """Every finding about the report's figures: identities, narrative mismatches, spam words."""
+    findings = check_identities(report, codebook)
+    findings.extend(check_narrative(doc, report))
+    findings.extend(check_spam(doc))
+    return findings
+
+
+def values_by_code(rows: Iterable[Row]) -> dict[str, Number | None]:
+    """code → value of the first row with that code (None for a blank cell)."""
+    values: dict[str, Number | None] = {}
+    for row in rows:
+        if row.code and row.code not in values:
+            values[row.code] = row.value
+    return values
+
+
+def check_identities(report: Report, codebook: Codebook) -> list[Finding]:
+    """One finding per identity of the report's form that fails, or cannot be assessed (blank cell)."""
+    if report.template_variant not in codebook.templates:
+        return []
+    values = values_by_code(report.rows)
+    findings = []
+    for ident in codebook.identities(report.template_variant):
+        result = ident.check(values)
+        if result.status == "failed":
+            findings.append(_failed(ident, result.left, result.right))
+        elif result.status == "not_assessable":
+            findings.append(
+                Finding(
+                    kind="identity_not_assessable",
+                    message=f"{ident.id}: {', '.join(result.missing)} blank, cannot check {ident.expr}",
+                    severity="info",
+                    code=result.missing[0],
+                )
+            )
+    return findings
+
+
+def _failed(ident: Identity, left: Number | None, right: Number | None) -> Finding:
+    """`found` is the printed side (the total, left), `expected` what its parts give (right)."""
+    relation = {"=": "≠", "<=": ">", ">=": "<"}[ident.op]
+    return Finding(
+        kind="identity_failed",
+        message=f"{ident.id}: {ident.expr} does not hold ({_fmt(left)} {relation} {_fmt(right)})",
+        severity="warning",
+        code=ident.left[0][1],
+        expected=right,
+        found=left,
+    )
+
+
+def _fmt(value: Number | None) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def check_narrative(doc: Document, report: Report) -> list[Finding]:
+    """Numbers the prose states that agree with no table value they describe."""
+    variant = report.template_variant
+    if not variant or not report.rows:
+        return []
+    values = values_by_code(report.rows)
+    prose = [_compact(line) for line in doc.lines if len(line) >= rules()["min_narrative_chars"]]
+    findings = []
+    for check in rules()["narrative"]:
+        alternatives = [_evaluate(expr, values) for expr in check["compare"].get(variant, [])]
+        table = [v for v in alternatives if v is not None]
+        if not table:
+            continue
+        stated = list(_stated(check["patterns"], prose))
+        if stated and not any(n == v for n, _ in stated for v in table):
+            number, sentence = stated[0]
+            findings.append(
+                Finding(
+                    kind="narrative_mismatch",
+                    message=f"{check['id']}: the text says {number} ({sentence}), the table {_fmt(table[-1])}",
+                    code=check["compare"][variant][0].split(" ")[0],
+                    expected=table[-1],
+                    found=number,
+                )
+            )
+    return findings
+
+
+def _evaluate(expr: str, values: Mapping[str, Number | None]) -> Number | None:
+    """Value of "a" or "a + b" over the report's codes; None when an operand is absent or blank."""
+    terms, _, _ = parse_expr(f"{expr} = x")
+    total: Number = 0
+    for sign, code in terms:
+        value = values.get(code)
+        if value is None:
+            return None
+        total += sign * value
+    return total
+
+
+def _stated(patterns: list[str], prose: list[str]) -> Iterable[tuple[int, str]]:
+    for line in prose:
+        for pattern in patterns:
+            for match in re.finditer(pattern, line):
+                yield int(match.group("n").replace(",", "")), _snippet(line, match)
+
+
+def _snippet(line: str, match: re.Match[str]) -> str:
+    return line[max(0, match.start() - 12) : match.end()]
+
+
+def check_spam(doc: Document) -> list[Finding]:
+    """One finding listing the gambling/spam words injected into the page's text."""
+    text = _compact(" ".join([*doc.lines, *doc.meta.values()])).lower()
+    found: dict[str, int] = {}
+    for word in sorted(rules()["spam_words"], key=len, reverse=True):  # longest first: no double counts
+        n = text.count(word.lower())
+        if n:
+            found[word] = n
+            text = text.replace(word.lower(), "\0")
+    if not found:
+        return []
+    listed = ", ".join(f"{w} ×{n}" for w, n in sorted(found.items(), key=lambda kv: -kv[1]))
+    return [
+        Finding(
+            kind="spam_injected",
+            message=f"the page text carries injected gambling/spam words: {listed}",
+            severity="warning",
+            found=sum(found.values()),
+        )
+    ]
+
+
+def _compact(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
