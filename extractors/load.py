@@ -121,9 +121,11 @@ def decode_page(data: bytes, headers: Mapping[str, Any] | None = None) -> tuple[
     if text is None:
         encoding = min(("utf-8", "gb18030"), key=lambda enc: _count_errors(data, enc))
         text = data.decode(encoding, errors="replace")
+    replaced = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    if replaced > 0:
         findings.append(Finding(
-            kind="decode_fallback",
-            message=f"{text.count(chr(0xFFFD))} undecodable bytes replaced (read as {encoding})",
+            kind="decode_fallback", severity="info" if replaced <= 2 else "warning",
+            message=f"{replaced} undecodable byte(s) replaced (read as {encoding})",
         ))
     if declared and encoding != declared and not data.isascii():
         findings.append(Finding(
@@ -135,7 +137,9 @@ def decode_page(data: bytes, headers: Mapping[str, Any] | None = None) -> tuple[
 
 def html_to_document(text: str) -> Document:
     """Parse decoded HTML into lines, table grids and meta tags."""
-    parser = etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True, no_network=True)
+    parser = etree.HTMLParser(
+        encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True, no_network=True
+    )
     root = etree.fromstring(text.replace("\x00", "").encode("utf-8", "replace"), parser)
     if root is None:
         return Document(kind="html", lines=[])
@@ -179,6 +183,8 @@ def _load_pdf(data: bytes) -> tuple[Document | None, Problem]:
         doc = pdf.pdf_to_document(data)
     except NotImplementedError:
         return None, ("unreadable", "PDF reading is not available yet")
+    except ValueError as error:  # pdf.PdfUnreadableError: damaged or encrypted, with a message
+        return None, ("unreadable", str(error)[:300] or "the PDF could not be read")
     except Exception as error:  # noqa: BLE001 - any pdfplumber failure means the PDF is unreadable
         return None, ("unreadable", f"the PDF could not be read: {type(error).__name__}: {error}"[:300])
     if not doc.lines and any(f.kind == "needs_ocr" for f in doc.findings):

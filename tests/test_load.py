@@ -1,0 +1,350 @@
+"""load_document: every encoding and layout a real site serves reduces to the same lines and grids.
+
+The page fixtures (tests/fixtures/pages, made by make_pages.py) wrap the seed's report in site
+chrome and save it in the encodings and layouts found in the wild; the real 平潭 pages in
+../shared check Word-pasted markup and merged cells as published.
+"""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from extractors.load import decode_page, html_to_document, load_document
+from extractors.model import Document
+
+TITLE = "2016年崇川区政府信息公开工作年度报告"
+TABLE_TITLE = "2016年度政府信息公开情况统计表"
+FOOTER = "关于我们"
+
+
+@pytest.fixture(scope="module")
+def pages(fixtures_dir: Path) -> Path:
+    return fixtures_dir / "pages"
+
+
+@pytest.fixture(scope="module")
+def seed_table(shared_dir: Path) -> list[str]:
+    """The seed's table lines, from its title to the line before the footer."""
+    lines = [line.strip() for line in (shared_dir / "seeds" / "000_f790e48fa2eae4e6.txt")
+             .read_text(encoding="utf-8").splitlines() if line.strip()]
+    end = next(i for i, line in enumerate(lines) if line.startswith(FOOTER))
+    return lines[lines.index(TABLE_TITLE):end]
+
+
+def _load(path: Path, **kwargs) -> Document:
+    doc, problem = load_document(path.read_bytes(), filename=path.name, **kwargs)
+    assert problem == ("", ""), problem
+    assert doc is not None
+    return doc
+
+
+def _html(markup: str) -> Document:
+    doc, problem = load_document(markup.encode("utf-8"))
+    assert doc is not None, problem
+    return doc
+
+
+# --- decoding -------------------------------------------------------------------------------------
+
+DECODING = [
+    # fixture, encoding read, finding expected (mislabelled pages say so)
+    ("chongchuan-2016-utf8.html", "utf-8", None),
+    ("chongchuan-2016-utf8-bom.html", "utf-8", None),  # BOM wins over the page's gb2312 meta
+    ("chongchuan-2016-gbk.html", "gb18030", None),  # meta gb2312 read as its superset
+    ("chongchuan-2016-gbk-undeclared.html", "gb18030", None),
+    ("chongchuan-2016-gb18030.html", "gb18030", None),
+    ("chongchuan-2016-gbk-as-utf8.html", "gb18030", "declares utf-8 but the bytes are gb18030"),
+    ("chongchuan-2016-utf8-as-gbk.html", "utf-8", "declares gb18030 but the bytes are utf-8"),
+]
+
+
+@pytest.mark.parametrize(("name", "encoding", "finding"), DECODING)
+def test_decoding_matrix(pages, seed_table, name, encoding, finding):
+    doc = _load(pages / name)
+    assert doc.kind == "html"
+    assert doc.encoding == encoding
+    assert TITLE in doc.lines
+    assert not any("\ufffd" in line for line in doc.lines)
+    start = doc.lines.index(TABLE_TITLE)
+    assert doc.lines[start:start + len(seed_table)] == seed_table
+    messages = [f.message for f in doc.findings if f.kind == "decode_fallback"]
+    assert len(messages) == (finding is not None)
+    if finding:
+        assert finding in messages[0]
+
+
+def test_gb18030_four_byte_characters_survive(pages):
+    doc = _load(pages / "chongchuan-2016-gb18030.html")
+    assert any("王𠮷、龑先生" in line for line in doc.lines)
+
+
+@pytest.mark.parametrize("content_type", ["text/html; charset=GBK", "text/html;charset=\"gb2312\""])
+def test_charset_from_http_header(pages, content_type):
+    doc = _load(pages / "chongchuan-2016-gbk-undeclared.html", headers={"Content-Type": content_type})
+    assert doc.encoding == "gb18030"
+    assert doc.findings == []
+    assert TITLE in doc.lines
+
+
+def test_scrapy_style_bytes_headers(pages):
+    headers = {b"Content-Type": [b"text/html; charset=gbk"]}
+    assert _load(pages / "chongchuan-2016-gbk-undeclared.html", headers=headers).encoding == "gb18030"
+
+
+def test_wrong_header_is_overruled_by_the_bytes(pages):
+    doc = _load(pages / "chongchuan-2016-gbk.html", headers={"content-type": "text/html; charset=utf-8"})
+    assert doc.encoding == "gb18030"
+    assert TITLE in doc.lines
+    assert any("HTTP header declares utf-8" in f.message for f in doc.findings)
+
+
+def test_decode_page_tolerates_a_few_stray_bytes():
+    data = ("<p>" + "政府信息公开" * 2000 + "</p>").encode("gb18030")
+    cut = 3 + 2 * 2400  # between two characters
+    text, encoding, findings = decode_page(data[:cut] + b"\xff" + data[cut:])
+    assert encoding == "gb18030"
+    assert text.count("政府信息公开") == 2000
+    assert [f.message for f in findings] == ["1 undecodable byte(s) replaced (read as gb18030)"]
+
+
+def test_truncated_multibyte_character_at_the_end():
+    data = "<p>主动公开政府信息数</p><p>统计".encode()
+    text, encoding, _ = decode_page(data[:-1])
+    assert encoding == "utf-8"
+    assert "主动公开政府信息数" in text
+
+
+# --- visible text ---------------------------------------------------------------------------------
+
+
+def test_chrome_is_dropped_and_meta_kept(pages):
+    doc = _load(pages / "chongchuan-2016-gbk.html")
+    text = "\n".join(doc.lines)
+    for invisible in ("统计代码", "_hmt", "float: left", "友情链接", "隐藏的导航文字", "头部开始", "访问量"):
+        assert invisible not in text
+    assert "网站首页 | English" in doc.lines  # inline links join into one line
+    assert doc.meta["siteidcode"] == "3206020001"
+    assert doc.meta["articletitle"] == TITLE
+    assert doc.meta["pubdate"] == "2017-02-22 09:30"
+    assert doc.meta["columnname"] == "政府信息公开年报"
+    assert doc.meta["html_title"].startswith(TITLE)
+    assert doc.meta["content-type"] == "text/html; charset=gb2312"
+
+
+def test_br_separated_cells_are_lines(pages, seed_table):
+    doc = _load(pages / "chongchuan-2016-br.html")
+    start = doc.lines.index(TABLE_TITLE)
+    assert doc.lines[start:start + len(seed_table)] == seed_table
+    assert doc.tables == []
+
+
+def test_whitespace_folding():
+    doc = _html("<p>\u3000\u3000其中：&nbsp;主动公开\u200b规范性文件数&#160;</p><div> </div>"
+                "<p>政府信息\n   公开</p><p>a\n b</p><p>&nbsp;</p>")
+    assert doc.lines == ["其中： 主动公开规范性文件数", "政府信息公开", "a b"]
+
+
+def test_word_markup_joins_split_numbers():
+    doc = _html('<table><tr><td><p class="p"><span style="x">10</span><span>037</span><o:p></o:p>'
+                '</p></td><td><p><span>&nbsp;0&nbsp;</span></p></td><td><p>结</p><p>果</p><p>纠</p>'
+                "<p>正</p></td><td><p>1</p><p>2</p></td></tr></table>")
+    assert doc.lines == ["10037", "0", "结果纠正", "1 2"]
+    assert doc.tables[0].grid == [["10037", "0", "结果纠正", "1 2"]]
+
+
+def test_hidden_elements_and_scripts_inside_body():
+    doc = _html('<body><p>可见</p><p style="display: none">不可见</p><p hidden>也不可见</p>'
+                "<script>var x = '脚本';</script><noscript>请启用</noscript><p>尾</p></body>")
+    assert doc.lines == ["可见", "尾"]
+
+
+def test_text_file_is_one_cell_per_line(shared_dir):
+    path = shared_dir / "seeds" / "000_f790e48fa2eae4e6.txt"
+    doc = _load(path)
+    assert doc.kind == "text"
+    assert doc.tables == []
+    assert doc.lines[1] == TITLE
+    assert "13100" in doc.lines
+    assert "" not in doc.lines
+
+
+def test_text_with_markup_words_named_txt_stays_text():
+    doc, _ = load_document("说明：<p>标签</p> 不是网页\n第二行".encode(), filename="notes.txt")
+    assert doc is not None
+    assert doc.kind == "text"
+    assert doc.lines == ["说明：<p>标签</p> 不是网页", "第二行"]
+
+
+def test_gzipped_page_is_inflated(pages):
+    data = gzip.compress((pages / "chongchuan-2016-gbk.html").read_bytes())
+    doc, problem = load_document(data)
+    assert problem == ("", "")
+    assert doc is not None
+    assert TITLE in doc.lines
+
+
+# --- tables ---------------------------------------------------------------------------------------
+
+
+def test_rowspan_colspan_expansion_with_origins():
+    doc = _html("""<table>
+        <tr><th rowspan="2">指标</th><th colspan="2">数量</th></tr>
+        <tr><th>本年</th><th>累计</th></tr>
+        <tr><td rowspan="2">申请</td><td>1</td><td>2</td></tr>
+        <tr><td>3</td><td>4</td></tr>
+        <tr><td colspan="3">合计</td></tr>
+    </table>""")
+    table = doc.tables[0]
+    assert table.grid == [
+        ["指标", "数量", "数量"],
+        ["指标", "本年", "累计"],
+        ["申请", "1", "2"],
+        ["申请", "3", "4"],
+        ["合计", "合计", "合计"],
+    ]
+    assert table.spans[1] == [(0, 0), (1, 1), (1, 2)]
+    assert table.spans[0] == [(0, 0), (0, 1), (0, 1)]
+    assert table.spans[3][0] == (2, 0)
+    assert table.spans[4] == [(4, 0), (4, 0), (4, 0)]
+    assert doc.lines == ["指标", "数量", "本年", "累计", "申请", "1", "2", "3", "4", "合计"]
+    assert table.line_index == 0
+
+
+def test_span_in_the_middle_and_ragged_rows():
+    doc = _html("""<table>
+        <tr><td>a</td><td rowspan="3">m</td><td>b</td></tr>
+        <tr><td>c</td><td>d</td><td>extra</td></tr>
+        <tr><td>e</td></tr>
+    </table>""")
+    assert doc.tables[0].grid == [
+        ["a", "m", "b", ""],
+        ["c", "m", "d", "extra"],
+        ["e", "m", "", ""],
+    ]
+    assert doc.tables[0].spans[0][3] == (0, 3)  # padding is its own origin
+
+
+@pytest.mark.parametrize(("rowspan", "colspan"), [("99", "1"), ("0", "1"), ("2x", "abc"), ("-1", "0")])
+def test_bad_span_attributes_are_clipped(rowspan, colspan):
+    doc = _html(f'<table><tr><td rowspan="{rowspan}" colspan="{colspan}">x</td><td>1</td></tr>'
+                "<tr><td>2</td></tr></table>")
+    grid = doc.tables[0].grid
+    assert len(grid) == 2
+    assert len({len(row) for row in grid}) == 1
+    assert grid[0][0] == "x"
+
+
+def test_empty_rows_and_cells():
+    doc = _html("<table><tr></tr><tr><td></td><td>1</td></tr><tr><td>&nbsp;</td><td> </td></tr></table>")
+    assert doc.tables[0].grid == [["", "1"], ["", ""]]
+    assert doc.lines == ["1"]
+
+
+def test_nested_layout_table(pages, seed_table):
+    doc = _load(pages / "chongchuan-2016-table.html")
+    layout, stats = doc.tables
+    assert len(layout.grid) == 1
+    assert TITLE in layout.grid[0][0]
+    assert "13100" not in layout.grid[0][0]  # the inner table is not repeated in the outer cell
+    assert doc.lines.count("13100") == 1
+    assert doc.lines[stats.line_index] == "统计指标"
+    assert doc.lines[stats.line_index - 1] == TABLE_TITLE
+    assert "附件：无" in doc.lines[doc.lines.index("82"):]
+    assert stats.grid[0] == ["统计指标", "统计指标", "单位", "统计数"]
+    rows = {tuple(row[1:]) for row in stats.grid}
+    assert ("1﹒政府公报公开政府信息数", "", "0") in rows
+    assert ("七、依申请公开信息收取的费用", "万元", "0") in rows
+    assert ("(三)接受培训人员数", "人次", "82") in rows
+    blank = [row for row in stats.grid if row[1].startswith("(四)政府信息公开专项经费")]
+    assert blank == [["八、机构建设和保障经费情况", blank[0][1], "万元", ""]]
+    section = [r for r, row in enumerate(stats.grid) if row[0] == "一、主动公开情况"]
+    assert len(section) == 9
+    assert {stats.spans[r][0] for r in section} == {(section[0], 0)}
+
+
+def test_nested_table_inside_a_data_cell():
+    doc = _html("<table><tr><td>外</td><td><p>说明</p><table><tr><td>内1</td><td>内2</td></tr></table>"
+                "<p>后记</p></td></tr></table>")
+    outer, inner = doc.tables
+    assert outer.grid == [["外", "说明 后记"]]
+    assert inner.grid == [["内1", "内2"]]
+    assert doc.lines == ["外", "说明", "内1", "内2", "后记"]
+    assert inner.line_index == 2
+
+
+def test_caption_and_stray_text_keep_their_place():
+    doc = _html("<p>前</p><table><caption>表一</caption><tbody><tr><td>a</td></tr></tbody>"
+                "</table><p>后</p>")
+    assert doc.lines == ["前", "表一", "a", "后"]
+    assert doc.tables[0].grid == [["a"]]
+    assert doc.tables[0].line_index == 1
+
+
+# --- real pages -----------------------------------------------------------------------------------
+
+
+def test_real_pingtan_2017(shared_dir):
+    doc = _load(shared_dir / "real-reports" / "fj-pingtan-2017" / "page.html")
+    assert doc.encoding == "utf-8"
+    assert doc.meta["articletitle"] == "平潭综合实验区2017年度政府信息公开工作年度报告"
+    assert doc.meta["siteidcode"] == "3590000001"
+    assert doc.meta["pubdate"] == "2018-01-23 08:51"
+    (table,) = doc.tables
+    assert table.grid[0] == ["指标名称", "计量单位", "2017年度", "历年累计"]  # '201'+'7'+'年度' joined
+    assert ["主动公开文件数", "条", "2122", "10037"] in table.grid
+    assert ["其中：1、政府网站公开数", "条", "2122", "10037"] in table.grid
+    assert table.grid[-1] == ["行政诉讼数", "件", "0", "0"]
+    assert len(table.grid) == 16
+    assert doc.lines[table.line_index] == "指标名称"
+    assert doc.lines[table.line_index - 1] == "六、政府信息公开情况统计表"
+    narrative = [line for line in doc.lines if line.startswith("2017年全区主动公开政府信息2122条。")]
+    assert len(narrative) == 1
+    assert "各乡镇主动公开政府信息613条，占28.89%，政府信息公开量较大的部门是" in narrative[0]
+
+
+def test_real_pingtan_2022_merged_cells(shared_dir):
+    doc = _load(shared_dir / "real-reports" / "fj-pingtan-2022" / "page.html")
+    t2, t3, t4 = doc.tables
+    assert ["行政规范性文件", "88", "55", "698"] in t2.grid
+    assert ["行政事业性收费", "9116.36", "9116.36", "9116.36"] in t2.grid
+    results = [r for r, row in enumerate(t3.grid) if row[0] == "三、本年度办理结果"]
+    assert len(results) == 22  # one merged cell spanning 22 rows, expanded
+    assert {t3.spans[r][0] for r in results} == {(results[0], 0)}
+    assert t3.grid[2][3:] == ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+    assert t3.grid[1][4] == "法人或其他组织"
+    assert t3.grid[results[-1]][1:] == ["（七）总计", "（七）总计", "72", "3", "0", "0", "0", "0", "75"]
+    not_held = [row for row in t3.grid if row[2] == "1.本机关不掌握相关政府信息"]
+    assert not_held == [["三、本年度办理结果", "（四）无法提供", "1.本机关不掌握相关政府信息",
+                         "37", "0", "0", "0", "0", "0", "37"]]
+    assert t4.grid[2][:5] == ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    assert t4.grid[3] == ["0", "1", "1", "0", "2", "1", "0", "0", "0", "1", "0", "0", "0", "0", "0"]
+    assert all(len(row) == len(t3.grid[0]) for row in t3.grid)
+
+
+@pytest.mark.parametrize("name", ["fj-pingtan-taxbureau-2013", "fj-pingtan-letter-2014"])
+def test_real_pages_without_table(shared_dir, name):
+    doc = _load(shared_dir / "real-reports" / name / "page.html")
+    assert doc.tables == []
+    assert doc.meta["articletitle"] in doc.lines
+    assert len(doc.lines) > 50
+
+
+def test_pdf_is_delegated(fixtures_dir):
+    doc = _load(fixtures_dir / "pdf" / "shili-county-2022-ruled.pdf")
+    assert doc.kind == "pdf"
+    assert doc.tables
+
+
+def test_scanned_pdf_needs_ocr(fixtures_dir):
+    doc, (status, message) = load_document((fixtures_dir / "pdf" / "shili-county-2022-scan.pdf").read_bytes())
+    assert doc is None
+    assert status == "needs_ocr"
+    assert "OCR" in message
+
+
+def test_html_to_document_on_fragment():
+    doc = html_to_document("<td>孤立单元格</td>文本")
+    assert doc.lines == ["孤立单元格", "文本"]
