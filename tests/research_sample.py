@@ -3,8 +3,7 @@
 The reports are synthetic but shaped like real ones (崇川区 2016–2019 across the 2019 form change,
 洪泽区 2023–2024, a Fujian two-column form, a page that is not a report), so the tests exercise the
 crosswalk join, a coverage gap (崇川区 2018), failed identities, blank cells and provenance columns.
-The tables are written by writers.dataset.DatasetWriter when it is ready; until then by a minimal
-stand-in that follows the columns in docs/ARCHITECTURE.md § output/.
+The tables are written by writers.dataset.DatasetWriter, as in a real run.
 """
 
 from __future__ import annotations
@@ -12,8 +11,6 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 from typing import Any
-
-import pandas as pd
 
 from extractors.codebook import load_codebook
 from extractors.model import Finding, Metadata, Report, Row
@@ -126,117 +123,12 @@ def provenance(report: Report) -> dict[str, str]:
 
 
 def build_output(out_dir: Path, reports: list[Report] | None = None) -> Path:
-    """Write reports/values/panel/findings (+ districts/) for `reports` into `out_dir`."""
+    """Write reports/values/panel/findings (+ districts/) for `reports` into `out_dir` (DatasetWriter)."""
+    from writers.dataset import DatasetWriter
+
     reports = sample_reports() if reports is None else reports
-    out_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        from writers.dataset import DatasetWriter
-
-        writer = DatasetWriter(out_dir)
-        for report in reports:
-            writer.add(report, provenance(report))
-        writer.close()
-    except (ImportError, NotImplementedError, TypeError, AttributeError):
-        _stand_in_writer(out_dir, reports)
+    writer = DatasetWriter(out_dir)
+    for report in reports:
+        writer.add(report, provenance(report))
+    writer.close()
     return out_dir
-
-
-REPORT_COLUMNS = [
-    "report_id",
-    "source",
-    "title",
-    "publisher",
-    "province",
-    "city",
-    "district",
-    "adcode",
-    "adcode_current",
-    "year",
-    "template",
-    "template_variant",
-    "published",
-    "sha256",
-    "extractor_version",
-    "content_type",
-    "n_values",
-    "n_findings",
-    "status",
-    "message",
-    "fetched_at",
-    "archive_record",
-]
-VALUE_COLUMNS = [
-    "report_id",
-    "year",
-    "adcode",
-    "district",
-    "template",
-    "position",
-    "code",
-    "section",
-    "label",
-    "column",
-    "row_code",
-    "column_code",
-    "unit",
-    "value",
-    "raw",
-    "value_normalized",
-    "unit_normalized",
-]
-PANEL_ID = [
-    "report_id",
-    "year",
-    "adcode",
-    "adcode_current",
-    "province",
-    "city",
-    "district",
-    "publisher",
-    "template",
-]
-FINDING_COLUMNS = ["report_id", "kind", "severity", "code", "expected", "found", "message"]
-
-
-def _stand_in_writer(out: Path, reports: list[Report]) -> None:
-    """Minimal writer following docs/ARCHITECTURE.md § output/ (used until DatasetWriter lands)."""
-    rep, vals, finds = [], [], []
-    for r in reports:
-        m = r.meta
-        rep.append({
-            "report_id": r.report_id, "source": r.source, "title": m.title, "publisher": m.publisher,
-            "province": m.province, "city": m.city, "district": m.district, "adcode": m.adcode,
-            "adcode_current": m.adcode_current, "year": m.year, "template": r.template,
-            "template_variant": r.template_variant, "published": m.published, "sha256": r.sha256,
-            "extractor_version": r.extractor_version, "content_type": r.content_type,
-            "n_values": r.n_values, "n_findings": len(r.findings), "status": r.status,
-            "message": r.message, **provenance(r),
-        })  # fmt: skip
-        for pos, row in enumerate(r.rows):
-            vals.append({
-                "report_id": r.report_id, "year": m.year, "adcode": m.adcode, "district": m.district,
-                "template": r.template, "position": pos, **{k: getattr(row, k) for k in VALUE_COLUMNS[6:]},
-            })  # fmt: skip
-        finds += [
-            {"report_id": r.report_id, **{k: getattr(f, k) for k in FINDING_COLUMNS[1:]}} for f in r.findings
-        ]
-    reports_df = pd.DataFrame(rep, columns=REPORT_COLUMNS).astype({"year": "Int64"})
-    values_df = pd.DataFrame(vals, columns=VALUE_COLUMNS).astype({"year": "Int64"})
-    findings_df = pd.DataFrame(finds, columns=FINDING_COLUMNS)
-    coded = values_df.dropna(subset=["code"])
-    wide = coded.pivot_table(index="report_id", columns="code", values="value", aggfunc="first", dropna=False)
-    ids = reports_df[reports_df.template.notna()][PANEL_ID]
-    panel = ids.merge(wide[sorted(wide.columns)].reset_index(), on="report_id", how="left")
-    for name, df in (
-        ("reports", reports_df),
-        ("values", values_df),
-        ("panel", panel),
-        ("findings", findings_df),
-    ):
-        df.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
-        df.to_parquet(out / f"{name}.parquet", index=False)
-    for (adcode, year), part in values_df.groupby(["adcode", "year"]):
-        folder = out / "districts" / str(adcode)
-        folder.mkdir(parents=True, exist_ok=True)
-        part.to_csv(folder / f"{year}.csv", index=False, lineterminator="\n")
-        part.to_parquet(folder / f"{year}.parquet", index=False)
