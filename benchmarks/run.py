@@ -1,0 +1,164 @@
+"""The benchmark runner: corpus → extraction vs floor → scaling → crawl → profile → table + JSON.
+
+Each stage runs on its own; one that cannot run yet (a stub extractor, a missing CLI option)
+prints "n/a: <reason>" and the others go on. The full run fits in 15 minutes on the 2-core
+machine; `--quick` is a small version of every stage (the smoke test's), whose figures are not
+comparable with a full run's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmarks import crawl_bench, extract_bench, profile, scale
+from benchmarks.corpus import make_page, write_corpus
+from benchmarks.measure import NotAvailable
+from benchmarks.report import table, write_json
+
+ROOT = Path(__file__).resolve().parents[1]
+STAGES = ("extract", "scale", "crawl", "profile")
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Sizes of one run; `full` is what `make bench` does, `quick` a minute-long version."""
+
+    extract_pages: int
+    repeats: int
+    scale_sizes: tuple[int, ...]
+    scale_budget_s: float
+    crawl_pages: int
+    bench_seconds: float
+    polite_seconds: float
+    crawl_timeout_s: float
+    profile_pages: int
+
+
+FULL = Plan(200, 5, (1000, 5000, 20000), 480.0, 2000, 10.0, 30.0, 300.0, 60)
+QUICK = Plan(12, 2, (20, 40), 60.0, 40, 3.0, 5.0, 60.0, 6)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small run of every stage (about a minute)")
+    parser.add_argument(
+        "--only", default=",".join(STAGES), help=f"comma-separated stages ({','.join(STAGES)})"
+    )
+    parser.add_argument("--corpus", type=Path, default=ROOT / "output" / "bench-corpus",
+                        help="where generated pages are kept between runs (default output/bench-corpus)")  # fmt: skip
+    parser.add_argument("--out", type=Path, default=ROOT / "output" / "bench.json")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--scale-budget", type=float, default=None, help="seconds allowed for the scaling runs"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    plan = QUICK if args.quick else FULL
+    if args.scale_budget is not None:
+        plan = Plan(**{**{f: getattr(plan, f) for f in plan.__slots__}, "scale_budget_s": args.scale_budget})
+    stages = [s.strip() for s in args.only.split(",") if s.strip()]
+    results = run(plan, stages, corpus=args.corpus, seed=args.seed, out=args.out, quick=args.quick)
+    print(table(results))
+    print(f"\nwritten: {args.out}")
+    return 0
+
+
+def run(plan: Plan, stages: list[str], *, corpus: Path, seed: int, out: Path, quick: bool) -> dict[str, Any]:
+    """Run the chosen stages and write the JSON; returns the results."""
+    started = time.perf_counter()
+    results: dict[str, Any] = {"extract_vs_lxml_ratio": None, "scale_2w_vs_1w": None, "peak_rss_mb_20k": None,
+                               "crawl_vs_scrapy_bench": None, "notes": {}, "meta": _meta(plan, quick, seed)}  # fmt: skip
+    pages = [make_page(i, seed) for i in range(plan.extract_pages)]
+    needs_disk = {"scale", "crawl"} & set(stages)
+    if needs_disk:
+        t = time.perf_counter()
+        biggest = max([*plan.scale_sizes, plan.crawl_pages] if "scale" in stages else [plan.crawl_pages])
+        write_corpus(corpus, biggest, seed)
+        results["meta"]["corpus_s"] = round(time.perf_counter() - t, 1)
+        results["meta"]["corpus_dir"] = str(corpus)
+    for stage in stages:
+        _stage(stage, results, lambda s=stage: STAGE_FUNCS[s](plan, pages, corpus, results))
+        write_json(results, out)  # after every stage, so a killed run keeps what it measured
+    results["meta"]["duration_s"] = round(time.perf_counter() - started, 1)
+    results["meta"]["loadavg_end"] = os.getloadavg()
+    write_json(results, out)
+    return results
+
+
+def _stage(name: str, results: dict[str, Any], fn: Any) -> None:
+    t = time.perf_counter()
+    print(f"[bench] {name} ...", flush=True)
+    try:
+        results[name] = fn()
+    except NotAvailable as exc:
+        results[name] = f"n/a: {exc}"
+        results["notes"][name] = f"n/a: {exc}"
+    results["meta"].setdefault("stage_s", {})[name] = round(time.perf_counter() - t, 1)
+    print(f"[bench] {name} done in {time.perf_counter() - t:.1f} s", flush=True)
+
+
+def _extract(plan: Plan, pages: list, corpus: Path, results: dict[str, Any]) -> dict[str, Any]:
+    ex = extract_bench.bench_extraction(pages, repeats=plan.repeats)
+    results["extract_vs_lxml_ratio"] = ex["extract_vs_lxml_ratio"]
+    return ex
+
+
+def _scale(plan: Plan, pages: list, corpus: Path, results: dict[str, Any]) -> dict[str, Any]:
+    ex = results.get("extract")
+    hint = ex.get("extract_pages_per_s") if isinstance(ex, dict) else None
+    sc = scale.bench_scale(corpus, list(plan.scale_sizes), rate_hint=hint, budget_s=plan.scale_budget_s,
+                           repeats_small=1 if plan.scale_sizes[-1] < 1000 else 3)  # fmt: skip
+    if sc.get("largest_size"):
+        results["scale_2w_vs_1w"] = sc["scale_2w_vs_1w"]
+    if sc.get("largest_size") == 20000:
+        results["peak_rss_mb_20k"] = sc["peak_rss_mb_largest"]
+    else:
+        results["notes"]["peak_rss_mb_20k"] = f"20k run not done (largest: {sc.get('largest_size')})"
+    if sc.get("largest_size") != plan.scale_sizes[-1]:
+        results["notes"]["scale_2w_vs_1w"] = (
+            f"measured at {sc.get('largest_size')} pages, not {plan.scale_sizes[-1]}"
+        )
+    return sc
+
+
+def _crawl(plan: Plan, pages: list, corpus: Path, results: dict[str, Any]) -> dict[str, Any]:
+    cr = crawl_bench.bench_crawl(corpus, plan.crawl_pages, bench_seconds=plan.bench_seconds,
+                                 polite_seconds=plan.polite_seconds, timeout=plan.crawl_timeout_s)  # fmt: skip
+    results["crawl_vs_scrapy_bench"] = cr["crawl_vs_scrapy_bench"]
+    return cr
+
+
+def _profile(plan: Plan, pages: list, corpus: Path, results: dict[str, Any]) -> dict[str, Any]:
+    extract_bench.check_extractor(pages)
+    sample = pages[: plan.profile_pages]
+    tree = profile.pyinstrument_tree(sample, ROOT / "output" / "bench-profile.txt")
+    return {"pyinstrument_tree": tree} | profile.hot_spots(sample)
+
+
+STAGE_FUNCS = {"extract": _extract, "scale": _scale, "crawl": _crawl, "profile": _profile}
+
+
+def _meta(plan: Plan, quick: bool, seed: int) -> dict[str, Any]:
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], check=False, cwd=ROOT, capture_output=True, text=True
+    )
+    return {
+        "quick": quick,
+        "seed": seed,
+        "plan": {f: getattr(plan, f) for f in plan.__slots__},
+        "commit": commit.stdout.strip() or None,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "loadavg_start": os.getloadavg(),
+    }
