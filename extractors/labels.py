@@ -31,11 +31,14 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
               "八": 8, "九": 9}
 _CN_NUM = "零〇一二两三四五六七八九十"
 
+_CJK_WORD = "\u4e00-\u9fff"
+#: Characters that make a leading figure a quantity ("15日内", "2个工作日"), not numbering ("1专职人员数").
+_COUNTERS = "年月日个人件条次项天万元号家名位周岁类种倍成余多"
 #: Numbering prefixes, most specific first. Applied to NFKC-normalized text (brackets are ASCII).
 _NUMBERING = (
     ("item", re.compile(rf"^\s*\(\s*([{_CN_NUM}]+|\d+)\s*\)\s*[、.,:]?\s*")),
     ("section", re.compile(rf"^\s*第?([{_CN_NUM}]+)\s*(?:[、.,:]|部分)\s*")),
-    ("subitem", re.compile(r"^\s*(\d{1,2})\s*(?:[、.,:)]|\s)\s*(?=\D)")),
+    ("subitem", re.compile(rf"^\s*(\d{{1,2}})(?:\s*[、.,:)]\s*(?=\D)|\s+(?=\D)|(?=[{_CJK_WORD}])(?![{_COUNTERS}]))")),
 )
 _LEADING_QIZHONG = re.compile(r"^\s*其中\s*[:,]?\s*")
 _NOT_KEY = re.compile(r"[\W_]+")
