@@ -1,0 +1,42 @@
+"""The adapter interface every platform module implements."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from scrapy import Request
+from scrapy.http import Response
+
+from crawler.platforms.common import Link, anchors, report_links
+from crawler.registry import Site
+
+
+class Adapter:
+    """Reads one platform's listings. Subclasses override `sniff` and `parse`."""
+
+    name = "base"
+
+    def sniff(self, response: Response) -> bool:
+        """True when the response shows this platform's fingerprint."""
+        return False
+
+    def start(self, site: Site, url: str) -> list[Request]:
+        """The first requests for one listing URL of a site (default: GET it)."""
+        return [self.listing(url, site)]
+
+    def parse(self, response: Response, site: Site) -> Iterator[Link | Request]:
+        """Report links and further listing requests found in a listing response."""
+        yield from report_links(anchors(text_of(response), response.url), site.link_pattern)
+
+    def listing(self, url: str, site: Site, **kwargs) -> Request:
+        """A request for another listing page/endpoint, routed back to this adapter."""
+        meta = {"site": site.id, "platform": self.name, "kind": "listing", **kwargs.pop("meta", {})}
+        return Request(url, meta=meta, dont_filter=False, **kwargs)
+
+
+def text_of(response: Response) -> str:
+    """The response decoded (Scrapy honours header/meta/BOM; GB labels are mapped to gb18030)."""
+    try:
+        return response.text
+    except AttributeError:
+        return response.body.decode("utf-8", "replace")

@@ -1,0 +1,97 @@
+"""What every platform adapter shares: which links are annual reports, attachments, meta tags.
+
+A report link is recognised by its text (or title attribute, or the URL of an attachment): it
+names an information-disclosure annual report (政府信息公开 … 年度报告 / 年报) and a year. Anything
+else on a listing page (news, notices, other columns) is left alone, so a crawl stays small.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from parsel import Selector
+
+#: Link text of an annual report: 信息公开 + 年度报告/年报 (either order) and a 4-digit year.
+REPORT_TEXT = re.compile(
+    r"(信息公开.{0,12}(年度报告|年报|年度工作报告|工作报告|年度报表))|((年度报告|年报).{0,6}信息公开)"
+)
+YEAR = re.compile(r"(19|20)\d{2}")
+ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".ofd", ".et", ".zip")
+META_NAMES = ("siteidcode", "sitename", "columnname", "articletitle", "pubdate", "contentsource", "url")
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A candidate link found on a listing page (or a report page's attachment)."""
+
+    url: str
+    text: str = ""
+
+
+def is_report_text(text: str, pattern: str = "") -> bool:
+    """True when a link text/title reads like an annual information-disclosure report."""
+    text = re.sub(r"\s+", "", text or "")
+    if pattern:
+        return re.search(pattern, text) is not None
+    return bool(REPORT_TEXT.search(text) and YEAR.search(text))
+
+
+def is_attachment(url: str) -> bool:
+    path = urlsplit(url).path.lower()
+    return path.endswith(ATTACHMENT_EXT)
+
+
+def anchors(html: str, base_url: str) -> list[Link]:
+    """Every <a href> of an HTML fragment as (absolute URL, text or title), in page order."""
+    sel = Selector(text=html or "<html></html>", type="html")
+    links = []
+    for a in sel.css("a[href]"):
+        href = (a.attrib.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        text = " ".join(t.strip() for t in a.css("::text").getall() if t.strip())
+        title = a.attrib.get("title", "").strip()
+        links.append(Link(urljoin(base_url, href), title if len(title) > len(text) else text))
+    return links
+
+
+def report_links(links: list[Link], pattern: str = "") -> list[Link]:
+    """Links whose text (or, for attachments, file name) names an annual report, deduplicated."""
+    seen: set[str] = set()
+    out = []
+    for link in links:
+        name = link.text or (urlsplit(link.url).path.rsplit("/", 1)[-1] if is_attachment(link.url) else "")
+        if link.url not in seen and is_report_text(name, pattern):
+            seen.add(link.url)
+            out.append(link)
+    return out
+
+
+def attachment_links(html: str, base_url: str) -> list[Link]:
+    """Attachments (PDF, DOC/DOCX, XLS/XLSX, WPS, OFD ...) linked from a report page."""
+    seen: set[str] = set()
+    out = []
+    for link in anchors(html, base_url):
+        if is_attachment(link.url) and link.url not in seen:
+            seen.add(link.url)
+            out.append(link)
+    return out
+
+
+def meta_tags(html: str) -> dict[str, str]:
+    """The government-site meta tags (SiteIDCode, ArticleTitle, PubDate, ColumnName ...)."""
+    sel = Selector(text=html or "<html></html>", type="html")
+    out = {}
+    for m in sel.xpath("//meta[@name]"):
+        name = (m.attrib.get("name") or "").strip()
+        if name.lower() in META_NAMES:
+            out[name] = (m.attrib.get("content") or "").strip()
+    return out
+
+
+def adcode_from_siteid(site_id_code: str) -> str | None:
+    """SiteIDCode's first six digits are the division code of local governments (bm… for ministries)."""
+    m = re.match(r"(\d{6})\d{4}$", (site_id_code or "").strip())
+    return m.group(1) if m else None
