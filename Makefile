@@ -32,6 +32,7 @@ test: $(STAMP) services ## install and run the whole suite (pytest + ruff)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP) ## benchmarks → output/bench.json
+	$(BIN)/python -c 'import pyinstrument' 2>/dev/null || $(BIN)/pip install -q -e '.[test,bench]'
 	$(BIN)/python -m benchmarks
 
 clean:
