@@ -1,0 +1,237 @@
+"""DatasetWriter: what is written reads back, CSV and Parquet agree, reruns are byte-identical,
+a crash keeps the previous dataset, and memory stays flat however many reports are added."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import textwrap
+import tracemalloc
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from extractors.model import Finding, Metadata, Report, Row
+from writers import dataset
+from writers.dataset import DatasetWriter
+
+
+def make_report(n: int, adcode: str | None = "320602", year: int | None = 2016, rows: int = 4) -> Report:
+    meta = Metadata(
+        title=f"{year}年崇川区政府信息公开工作年度报告",
+        publisher="崇川区人民政府",
+        province="江苏省",
+        city="南通市",
+        district="崇川区",
+        adcode=adcode,
+        adcode_current="320613" if adcode == "320602" else adcode,
+        year=year,
+        published="2017-02-22",
+    )
+    cells = [
+        Row(f"code.{i}", "requests", f"标签{i}", unit="件", value=n * 10 + i, raw=str(n * 10 + i))
+        for i in range(rows - 2)
+    ]
+    cells.append(
+        Row("fees.amount", "fees", "收费", unit="万元", value=25.1, raw="251000元", value_normalized=25.1)
+    )
+    cells.append(Row("fees.blank", "fees", "专项经费", unit="万元", value=None, raw=""))
+    return Report(
+        source=f"page-{n}.html",
+        sha256=hashlib.sha256(f"page {n}".encode()).hexdigest(),
+        status="ok",
+        meta=meta,
+        template="legacy",
+        template_variant="legacy-2014",
+        rows=cells,
+        findings=[Finding("missing_value", "blank cell", code="fees.blank")],
+        extractor_version="test",
+        content_type="html",
+    )
+
+
+def write(out: Path, reports: list[Report], provenance: dict | None = None) -> dict:
+    writer = DatasetWriter(out)
+    for report in reports:
+        writer.add(report, provenance)
+    return writer.close()
+
+
+def snapshot(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_round_trip_csv_and_parquet_agree(tmp_path):
+    reports = [make_report(1), make_report(2, "320611", 2017), make_report(3, None, None)]
+    summary = write(
+        tmp_path, reports, {"fetched_at": "2026-01-02T03:04:05Z", "archive_record": ["a.warc.gz", 7]}
+    )
+    assert summary["reports"] == 3
+    assert summary["values"] == 9
+    for table, key in (("reports", ["report_id"]), ("values", ["report_id", "position"]), ("findings", None)):
+        csv = pd.read_csv(tmp_path / f"{table}.csv", dtype={"adcode": str, "adcode_current": str})
+        parquet = pd.read_parquet(tmp_path / f"{table}.parquet")
+        assert list(csv.columns) == list(parquet.columns)
+        assert len(csv) == len(parquet)
+        for column in csv.columns:
+            left, right = csv[column].tolist(), parquet[column].tolist()
+            assert [None if pd.isna(v) else str(v) for v in left] == [
+                None if pd.isna(v) else str(v) for v in right
+            ], (table, column)
+        if key:
+            assert not parquet.duplicated(key).any()
+    reports_df = pd.read_parquet(tmp_path / "reports.parquet")
+    assert list(reports_df.columns) == list(dataset.REPORT_COLUMNS)
+    assert reports_df["archive_record"].tolist() == ["a.warc.gz#7"] * 3
+    values = pd.read_parquet(tmp_path / "values.parquet")
+    assert list(values.columns) == list(dataset.VALUE_COLUMNS)
+    blank = values[values["code"] == "fees.blank"]
+    assert blank["value"].isna().all()  # a blank cell stays missing, never 0
+    panel = pd.read_parquet(tmp_path / "panel.parquet")
+    assert panel.columns[: len(dataset.PANEL_ID_COLUMNS)].tolist() == list(dataset.PANEL_ID_COLUMNS)
+    assert panel.columns[len(dataset.PANEL_ID_COLUMNS) :].tolist() == sorted(values["code"].dropna().unique())
+    first = panel.set_index("report_id").loc[reports[0].report_id]
+    assert first["code.0"] == 10
+    assert first["fees.amount"] == 25.1
+    assert pd.isna(first["fees.blank"])
+
+
+def test_sorted_by_district_year_report_and_position(tmp_path):
+    reports = [make_report(i, adcode, year) for i, (adcode, year) in enumerate(
+        [("350128", 2017), (None, 2016), ("320602", 2016), ("320602", 2015), ("320602", None)]
+    )]  # fmt: skip
+    write(tmp_path, reports)
+    rep = pd.read_csv(tmp_path / "reports.csv", dtype={"adcode": str})
+    keys = list(zip(rep["adcode"].fillna("~"), rep["year"].fillna(9999), rep["report_id"], strict=True))
+    assert keys == sorted(keys)
+    values = pd.read_csv(tmp_path / "values.csv", dtype={"adcode": str})
+    for _, group in values.groupby("report_id", sort=False):
+        assert group["position"].tolist() == list(range(len(group)))
+
+
+def test_district_files(tmp_path):
+    write(tmp_path, [make_report(1), make_report(2), make_report(3, "320611", 2017), make_report(4, None)])
+    files = sorted(str(p.relative_to(tmp_path / "districts")) for p in (tmp_path / "districts").rglob("*.*"))
+    assert files == [
+        "320602/2016.csv",
+        "320602/2016.parquet",
+        "320611/2017.csv",
+        "320611/2017.parquet",
+        "unknown/2016.csv",
+        "unknown/2016.parquet",
+    ]
+    chongchuan = pd.read_parquet(tmp_path / "districts" / "320602" / "2016.parquet")
+    assert len(chongchuan) == 8
+    assert set(chongchuan["adcode"]) == {"320602"}
+
+
+def test_rerun_is_byte_identical_whatever_the_order(tmp_path):
+    reports = [make_report(i, adcode) for i, adcode in enumerate(["320602", "350128", None, "320611"] * 3)]
+    write(tmp_path / "a", reports)
+    write(tmp_path / "b", list(reversed(reports)))
+    write(tmp_path / "a", reports)  # rerun over an existing dataset
+    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
+
+
+def test_duplicate_bytes_are_written_once(tmp_path):
+    writer = DatasetWriter(tmp_path)
+    assert writer.add(make_report(1))
+    assert not writer.add(make_report(1))
+    summary = writer.close()
+    assert summary["duplicates"] == 1
+    assert len(pd.read_parquet(tmp_path / "reports.parquet")) == 1
+
+
+def test_empty_dataset_still_has_every_table(tmp_path):
+    write(tmp_path, [])
+    for table in dataset.TABLES:
+        assert pd.read_parquet(tmp_path / f"{table}.parquet").empty
+        assert (tmp_path / f"{table}.csv").read_text(encoding="utf-8").count("\n") == 1
+
+
+def test_crash_mid_write_keeps_previous_dataset(tmp_path, monkeypatch):
+    write(tmp_path, [make_report(1), make_report(2)])
+    (tmp_path / "codebook.csv").write_text("code\n", encoding="utf-8")  # someone else's file
+    before = snapshot(tmp_path)
+    calls = {"n": 0}
+    real_write = dataset.TableSink.write
+
+    def failing_write(self, row):
+        calls["n"] += 1
+        if calls["n"] > 5:
+            raise KeyboardInterrupt("simulated crash")
+        real_write(self, row)
+
+    monkeypatch.setattr(dataset.TableSink, "write", failing_write)
+    writer = DatasetWriter(tmp_path)
+    for i in range(3, 10):
+        writer.add(make_report(i, "350128", 2018))
+    with pytest.raises(KeyboardInterrupt):
+        writer.close()
+    assert snapshot(tmp_path) == before
+    assert not list(tmp_path.glob(".ogi-staging-*"))
+
+
+def test_killed_process_keeps_previous_dataset_and_next_run_cleans_up(tmp_path):
+    write(tmp_path, [make_report(1)])
+    before = snapshot(tmp_path)
+    script = textwrap.dedent(
+        f"""
+        import os, sys
+        sys.path[:0] = [{str(Path(__file__).parents[1])!r}]
+        from tests.test_writers_dataset import make_report
+        from writers import atomic
+        from writers.dataset import DatasetWriter
+        atomic.swap_in = lambda *a, **k: os._exit(9)  # dies after staging, before the swap
+        w = DatasetWriter({str(tmp_path)!r})
+        for i in range(2, 40):
+            w.add(make_report(i))
+        w.close()
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], check=False, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 9, result.stderr
+    assert list(tmp_path.glob(".ogi-staging-*"))  # the dead run's staging is there ...
+    assert {k: v for k, v in snapshot(tmp_path).items() if not k.startswith(".ogi-staging-")} == before
+    write(tmp_path, [make_report(1)])
+    assert not list(tmp_path.glob(".ogi-staging-*"))  # ... and the next run removes it
+    assert snapshot(tmp_path) == before
+
+
+def _peak_memory(out: Path, n: int) -> tuple[int, int]:
+    """Peak traced memory (bytes) while adding n reports, and while closing."""
+    writer = DatasetWriter(out)
+    reports = (make_report(i, None if i % 3 else "320602", 2016, rows=30) for i in range(n))
+    tracemalloc.start()
+    try:
+        for report in reports:
+            writer.add(report)
+        _, peak_add = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        writer.close()
+        _, peak_close = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak_add, peak_close
+
+
+def test_memory_stays_flat(tmp_path, monkeypatch):
+    monkeypatch.setattr(dataset, "BATCH_CELLS", 5_000)
+    small = _peak_memory(tmp_path / "small", 150)
+    large = _peak_memory(tmp_path / "large", 900)
+    # six times the reports (27 000 values) may not take much more memory to add or to write
+    assert large[0] < small[0] * 1.5 + 2**19  # only the set of seen report ids grows
+    assert large[1] < small[1] * 1.5
+    assert len(pd.read_parquet(tmp_path / "large" / "values.parquet", columns=["position"])) == 900 * 30
+
+
+def test_no_file_is_left_open_or_half_named(tmp_path):
+    write(tmp_path, [make_report(1)])
+    leftovers = [p.name for p in tmp_path.rglob("*") if p.name.endswith(".tmp") or p.name.startswith(".")]
+    assert leftovers == []
+    assert os.listdir(tmp_path)

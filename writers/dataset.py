@@ -1,0 +1,329 @@
+"""The dataset writer: Reports in, `output/` tables out (CSV and Parquet, sorted, atomic, streaming).
+
+Why it looks like this:
+
+* **Streaming.** A national crawl is tens of thousands of reports, so `add()` never keeps them: each
+  report is appended as one JSON line to a spool file chosen by (district, year, first two hex
+  digits of its id). `close()` reads the spool one small part at a time, in sorted order, and
+  streams every table out; memory stays flat whatever the corpus size.
+* **Deterministic.** Rows are ordered by (adcode, year, report_id) and, within a report, by cell
+  position; `unknown` sorts after every code and year. The same reports give byte-identical files
+  whatever order they were added in (pyarrow writes no timestamps).
+* **Atomic.** Everything is written into a staging folder inside the output folder and swapped in
+  at the end (`writers.atomic`); a run that dies leaves the previous dataset as it was.
+* **Safe paths.** District folders are named by 6-digit code or `unknown` (`writers.paths`), never by
+  a name read from a page.
+
+Columns are the contract in docs/ARCHITECTURE.md § output/ (and writers/templates/datapackage.yaml).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import re
+import shutil
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Self
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from extractors.model import Report
+from writers import atomic, paths
+
+REPORT_COLUMNS = (
+    "report_id", "source", "title", "publisher", "province", "city", "district", "adcode",
+    "adcode_current", "year", "template", "template_variant", "published", "sha256",
+    "extractor_version", "content_type", "n_values", "n_findings", "status", "message",
+    "fetched_at", "archive_record",
+)  # fmt: skip
+VALUE_COLUMNS = (
+    "report_id", "year", "adcode", "district", "template", "position", "code", "section", "label",
+    "column", "row_code", "column_code", "unit", "value", "raw", "value_normalized", "unit_normalized",
+)  # fmt: skip
+PANEL_ID_COLUMNS = (
+    "report_id", "year", "adcode", "adcode_current", "province", "city", "district", "publisher",
+    "template", "template_variant",
+)  # fmt: skip
+FINDING_COLUMNS = ("report_id", "kind", "severity", "code", "expected", "found", "message")
+INT_COLUMNS = frozenset({"year", "position", "n_values", "n_findings"})
+FLOAT_COLUMNS = frozenset({"value", "value_normalized", "expected", "found"})
+#: The files and folder this writer owns in the output folder (others write codebook.csv etc.).
+TABLES = ("reports", "values", "panel", "findings")
+DISTRICTS = "districts"
+#: Cells buffered per table before a Parquet row group is written (rows = cells / columns), so the
+#: wide panel (hundreds of columns) flushes as often as it must to keep memory flat.
+BATCH_CELLS = 400_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+class DatasetWriter:
+    """Collect reports and write output/ on `close()`.
+
+    >>> w = DatasetWriter("output")
+    >>> w.add(report, {"fetched_at": "...", "url": "...", "archive_record": "...", "site_id": "..."})
+    >>> summary = w.close()
+    """
+
+    def __init__(self, out_dir: str | Path) -> None:
+        self.out_dir = Path(out_dir)
+        self._staging = atomic.new_staging(self.out_dir)
+        self._spool = self._staging / "spool"
+        self._seen: set[str] = set()
+        self._codes: set[str] = set()
+        self._status: Counter[str] = Counter()
+        self._counts: Counter[str] = Counter()
+        self._summary: dict[str, Any] | None = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+    def add(self, report: Report, provenance: Mapping[str, Any] | None = None) -> bool:
+        """Spool one report; returns False (and keeps the first) when its bytes were seen already."""
+        if self._summary is not None:
+            raise RuntimeError("DatasetWriter is closed")
+        rid = report.report_id
+        if rid in self._seen:
+            self._counts["duplicates"] += 1
+            return False
+        self._seen.add(rid)
+        record = _record(report, provenance or {})
+        self._codes.update(r[6] for r in record["values"] if r[6])
+        self._status[report.status] += 1
+        self._counts["values"] += report.n_values
+        self._counts["findings"] += len(report.findings)
+        part = self._spool / paths.district_segment(report.meta.adcode) / paths.year_segment(report.meta.year)
+        part.mkdir(parents=True, exist_ok=True)
+        prefix = rid[:2] if re.fullmatch(r"[0-9a-f]{2}", rid[:2]) else "xx"
+        with (part / f"{prefix}.jsonl").open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+        return True
+
+    def close(self) -> dict[str, Any]:
+        """Write every table into the staging folder, swap it into the output folder, sum up."""
+        if self._summary is not None:
+            return self._summary
+        try:
+            self._write_all()
+            atomic.swap_in(self._staging, self.out_dir, [*_table_files(), DISTRICTS])
+        except BaseException:
+            self.abort()
+            raise
+        self._summary = {
+            "out_dir": str(self.out_dir),
+            "reports": len(self._seen),
+            "values": self._counts["values"],
+            "findings": self._counts["findings"],
+            "duplicates": self._counts["duplicates"],
+            "status": dict(sorted(self._status.items())),
+            "codes": len(self._codes),
+        }
+        return self._summary
+
+    def abort(self) -> None:
+        """Drop everything spooled; the output folder keeps its previous dataset."""
+        shutil.rmtree(self._staging, ignore_errors=True)
+        self._summary = self._summary or {"aborted": True}
+
+    def _write_all(self) -> None:
+        codes = sorted(self._codes)
+        sinks = {
+            "reports": TableSink(self._staging / "reports", REPORT_COLUMNS),
+            "values": TableSink(self._staging / "values", VALUE_COLUMNS),
+            "panel": TableSink(
+                self._staging / "panel", PANEL_ID_COLUMNS + tuple(codes), FLOAT_COLUMNS | set(codes)
+            ),
+            "findings": TableSink(self._staging / "findings", FINDING_COLUMNS),
+        }
+        (self._staging / DISTRICTS).mkdir()
+        for group in _sorted_dirs(self._spool, depth=2):
+            district = TableSink(self._staging / DISTRICTS / group.parent.name / group.name, VALUE_COLUMNS)
+            for part in sorted(group.glob("*.jsonl")):
+                for record in _load_sorted(part):
+                    _emit(record, codes, sinks, district)
+            district.close()
+        for sink in sinks.values():
+            sink.close()
+
+
+class TableSink:
+    """One table written as `<stem>.csv` and `<stem>.parquet` with the same columns and rows."""
+
+    def __init__(self, stem: Path, columns: Iterable[str], floats: Iterable[str] = FLOAT_COLUMNS) -> None:
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        self.columns = tuple(columns)
+        self.schema = pa.schema([(c, _arrow_type(c, frozenset(floats))) for c in self.columns])
+        self._csv_file = stem.with_suffix(".csv").open("w", encoding="utf-8", newline="")
+        self._csv = csv.writer(self._csv_file, lineterminator="\n")
+        self._csv.writerow(self.columns)
+        self._parquet = pq.ParquetWriter(stem.with_suffix(".parquet"), self.schema, compression="zstd")
+        self._buffer: list[list[Any]] = []
+        self._row_groups = 0
+
+    def write(self, row: list[Any]) -> None:
+        self._csv.writerow([_csv_cell(v) for v in row])
+        self._buffer.append(row)
+        if len(self._buffer) * len(self.columns) >= BATCH_CELLS:
+            self._flush()
+
+    def close(self) -> None:
+        if self._buffer or not self._row_groups:
+            self._flush()
+        self._parquet.close()
+        self._csv_file.close()
+
+    def _flush(self) -> None:
+        columns = list(zip(*self._buffer, strict=True)) if self._buffer else [()] * len(self.columns)
+        arrays = [_arrow_array(col, field.type) for col, field in zip(columns, self.schema, strict=True)]
+        self._parquet.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
+        self._row_groups += 1
+        self._buffer = []
+
+
+def _arrow_type(column: str, floats: frozenset[str]) -> pa.DataType:
+    if column in INT_COLUMNS:
+        return pa.int64()
+    if column in floats:
+        return pa.float64()
+    return pa.string()
+
+
+def _arrow_array(values: Iterable[Any], dtype: pa.DataType) -> pa.Array:
+    if pa.types.is_floating(dtype):
+        values = [None if v is None else float(v) for v in values]
+    return pa.array(list(values), type=dtype)
+
+
+def _csv_cell(value: Any) -> str:
+    """Numbers as printed by a person (13100, not 13100.0), None as an empty cell."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer() and abs(value) < 2**53:
+            return str(int(value))
+        return repr(value)
+    return str(value)
+
+
+def _text(value: Any) -> str | None:
+    """Strings from pages, minus NUL and other control characters that break CSV readers."""
+    if value is None:
+        return None
+    return _CONTROL.sub("", str(value)) or None
+
+
+def _number(value: Any) -> int | float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return value if not (isinstance(value, float) and math.isnan(value)) else None
+    return None
+
+
+def _year(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _archive_record(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, Mapping):
+        return json.dumps(dict(value), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    if isinstance(value, list | tuple):
+        return "#".join(str(v) for v in value)
+    return str(value)
+
+
+def _record(report: Report, provenance: Mapping[str, Any]) -> dict[str, Any]:
+    """The report as spooled: its reports.csv row, values rows and findings rows, in column order."""
+    m = report.meta
+    rid, year = report.report_id, _year(m.year)
+    row = {
+        "report_id": rid,
+        "source": report.source or provenance.get("url"),
+        "title": m.title,
+        "publisher": m.publisher,
+        "province": m.province,
+        "city": m.city,
+        "district": m.district,
+        "adcode": m.adcode,
+        "adcode_current": m.adcode_current,
+        "year": year,
+        "template": report.template,
+        "template_variant": report.template_variant,
+        "published": m.published,
+        "sha256": report.sha256,
+        "extractor_version": report.extractor_version,
+        "content_type": report.content_type,
+        "n_values": report.n_values,
+        "n_findings": len(report.findings),
+        "status": report.status,
+        "message": report.message,
+        "fetched_at": provenance.get("fetched_at"),
+        "archive_record": _archive_record(provenance.get("archive_record")),
+    }
+    values = [
+        [rid, year, _text(m.adcode), _text(m.district), report.template, i, _text(r.code), _text(r.section)]
+        + [_text(r.label), _text(r.column), _text(r.row_code), _text(r.column_code), _text(r.unit)]
+        + [_number(r.value), _text(r.raw), _number(r.value_normalized), _text(r.unit_normalized)]
+        for i, r in enumerate(report.rows)
+    ]
+    findings = [
+        [rid, _text(f.kind), _text(f.severity), _text(f.code), _number(f.expected), _number(f.found)]
+        + [_text(f.message)]
+        for f in report.findings
+    ]
+    report_row = [row[c] if c in INT_COLUMNS else _text(row[c]) for c in REPORT_COLUMNS]
+    return {"report": report_row, "values": values, "findings": findings}
+
+
+def _emit(record: dict[str, Any], codes: list[str], sinks: dict[str, TableSink], district: TableSink) -> None:
+    report = dict(zip(REPORT_COLUMNS, record["report"], strict=True))
+    sinks["reports"].write(record["report"])
+    for row in record["values"]:
+        sinks["values"].write(row)
+        district.write(row)
+    for row in record["findings"]:
+        sinks["findings"].write(row)
+    if record["values"]:
+        sinks["panel"].write([report[c] for c in PANEL_ID_COLUMNS] + _panel_values(record["values"], codes))
+
+
+def _panel_values(values: list[list[Any]], codes: list[str]) -> list[Any]:
+    """One figure per code, in the form's unit (value_normalized where the cell printed another)."""
+    by_code: dict[str, Any] = {}
+    for row in values:
+        code, value, normalized = row[6], row[13], row[15]
+        if code and code not in by_code:
+            by_code[code] = normalized if normalized is not None else value
+    return [by_code.get(code) for code in codes]
+
+
+def _load_sorted(part: Path) -> list[dict[str, Any]]:
+    with part.open(encoding="utf-8") as fh:
+        records = [json.loads(line) for line in fh if line.strip()]
+    return sorted(records, key=lambda r: r["report"][0])
+
+
+def _sorted_dirs(root: Path, depth: int) -> list[Path]:
+    """Folders `depth` levels below `root`, codes and years first, `unknown` last."""
+    if not root.is_dir():
+        return []
+    level = [root]
+    for _ in range(depth):
+        level = [child for folder in level for child in sorted(folder.iterdir()) if child.is_dir()]
+    return level
+
+
+def _table_files() -> list[str]:
+    return [f"{name}.{ext}" for name in TABLES for ext in ("csv", "parquet")]
