@@ -1,13 +1,174 @@
 """Reader for the new national form (gov2019: 2019–2020 reports; gov2021: 2021 on): tables 二, 三, 四.
 
-OWNER: new-form helper.
+Why a reader of its own: the new form is three tables (blocks, a 7- or 8-column matrix, one row of 15
+cells) whose cells are named by a row code and a column code, and pages print them in every shape —
+real <table>s with merged headers, Word-pasted text one cell per line, PDF text one row per line.
+This module only decides which version of the form a page uses and turns what the two readers found
+(`govform_grid` for grids, `govform_lines` for text lines; the best read of each table wins) into
+`Row`s; all labels, codes, units and columns come from extractors/codebook/gov20xx.yaml.
+
+The version is decided from the table's own rows and columns, never from the year: 2020 reports that
+already print 本年制发件数 are gov2021, 2023 reports that keep the single （六）其他处理 row stay gov2021
+(their table 二 is the 2021 one) with the difference named in the evidence.
 """
 
 from __future__ import annotations
 
-from extractors.model import Document, TableResult
+from extractors.govform_grid import read_grids
+from extractors.govform_lines import read_lines
+from extractors.govform_spec import SECTIONS, Cell, FormSpec, SectionRead, form_specs, norm
+from extractors.model import Document, Finding, Row, TableResult
+from extractors.numbers import parse_number, yuan_factors
+
+#: Family markers (labels both versions print) needed before a page counts as a new-form report.
+_MIN_FAMILY_MARKERS = 2
 
 
 def read(doc: Document, codebook) -> TableResult | None:
     """Return the new-form tables found in `doc`, or None when there are none."""
-    return None
+    specs = form_specs(codebook)
+    if not specs or not doc.lines and not doc.tables:
+        return None
+    detected = detect(doc, specs)
+    if detected is None:
+        return None
+    spec, evidence = detected
+    sections = _best_sections(doc, spec)
+    if not any(read.cells for read in sections.values()):
+        return None
+    rows, findings = _rows(sections, spec)
+    evidence = "; ".join([evidence, *_layout_evidence(sections, spec)])
+    return TableResult(
+        template=spec.template, variant=spec.variant, evidence=evidence, rows=rows, findings=findings
+    )
+
+
+# ----------------------------------------------------------------------------------------- detection
+
+
+def detect(doc: Document, specs: tuple[FormSpec, ...]) -> tuple[FormSpec, str] | None:
+    """The form version whose own labels the page prints, with those labels as evidence."""
+    keys = [norm(line) for line in doc.lines]
+    keys += [norm(cell) for table in doc.tables for row in table.grid for cell in row]
+    text = "\n".join(keys)
+    family = [m for m in specs[0].family_markers if m in text]
+    if len(family) < _MIN_FAMILY_MARKERS:
+        return None
+    found = {spec.variant: [m for m in spec.markers if m in text] for spec in specs}
+    best = max(specs, key=lambda s: (len(found[s.variant]), s.variant == _SINGLE_OTHER_VARIANT))
+    if found[best.variant]:
+        return best, f"{best.variant}: {', '.join(found[best.variant])}"
+    fallback = next((s for s in specs if s.variant == _SINGLE_OTHER_VARIANT), best)
+    return fallback, f"{fallback.variant}: tables 三/四 only, （六）其他处理 without the 2021 sub-rows"
+
+
+#: The version whose （六）其他处理 is one row: the default when a page prints no version-specific label.
+_SINGLE_OTHER_VARIANT = "gov2019"
+
+
+def _layout_evidence(sections: dict[str, SectionRead], spec: FormSpec) -> list[str]:
+    notes = [f"{s} from {sections[s].source}" for s in SECTIONS if s in sections]
+    single = spec.by_code.get("apps.result.other")
+    t3 = sections.get("t3", SectionRead("t3", ""))
+    if single is not None and not single.has_value and any(c.row_code == single.code for c in t3.cells):
+        notes.append("（六）其他处理 printed as one row (2019 layout)")
+    return notes
+
+
+# ------------------------------------------------------------------------------------------- reading
+
+
+def _best_sections(doc: Document, spec: FormSpec) -> dict[str, SectionRead]:
+    grids = read_grids(doc.tables, spec) if doc.tables else {}
+    lines = read_lines(doc.lines, spec) if doc.lines else {}
+    best: dict[str, SectionRead] = {}
+    for section in SECTIONS:
+        candidates = [r for r in (grids.get(section), lines.get(section)) if r is not None]
+        if not candidates:
+            continue
+        chosen = max(candidates, key=lambda r: (r.complete, r.score))
+        if section == "t3":
+            chosen.tables_seen = max(r.tables_seen for r in candidates)
+        best[section] = chosen
+    return best
+
+
+def _rows(sections: dict[str, SectionRead], spec: FormSpec) -> tuple[list[Row], list[Finding]]:
+    rows: list[Row] = []
+    findings: list[Finding] = []
+    for section in SECTIONS:
+        read = sections.get(section)
+        if read is None:
+            continue
+        findings.extend(read.findings)
+        if read.tables_seen > 1:
+            findings.append(
+                Finding(
+                    "second_table",
+                    f"the page prints {read.tables_seen} copies of table "
+                    f"{_SECTION_NAME[section]}; the first complete one was read",
+                    severity="info",
+                )
+            )
+        for cell in read.cells:
+            row, cell_findings = _row(cell, spec)
+            rows.append(row)
+            findings.extend(cell_findings)
+    return rows, findings
+
+
+_SECTION_NAME = {"t2": "二", "t3": "三", "t4": "四"}
+
+
+def _row(cell: Cell, spec: FormSpec) -> tuple[Row, list[Finding]]:
+    unit = _form_unit(cell, spec)
+    row = Row(
+        code=cell.code,
+        section=cell.section,
+        label=cell.label,
+        column=cell.column,
+        unit=unit,
+        raw=cell.raw,
+        row_code=cell.row_code,
+        column_code=cell.column_code,
+        table=cell.table,
+    )
+    if cell.raw is None:
+        return row, []  # the reader could not place a number here; its finding is already made
+    parsed = parse_number(cell.raw)
+    where = f"{cell.label} | {cell.column}" if cell.column else cell.label
+    if parsed.value is None:
+        kind = "missing_value" if parsed.blank else "unparsed_value"
+        message = f"blank cell: {where}" if parsed.blank else f"not a number: {where} = {cell.raw!r}"
+        return row, [Finding(kind, message, severity="info" if parsed.blank else "warning", code=cell.code)]
+    row.value = parsed.value
+    if parsed.unit:
+        row.unit = parsed.unit
+    return row, _normalize_unit(row, cell, spec)
+
+
+def _form_unit(cell: Cell, spec: FormSpec) -> str | None:
+    column = spec.columns.get(cell.column_code or "")
+    if column is not None and column.section == cell.section and column.unit:
+        return column.unit
+    row = spec.by_code.get(cell.row_code or "") or next((r for r in spec.t4 if r.code == cell.code), None)
+    return row.unit if row else None
+
+
+def _normalize_unit(row: Row, cell: Cell, spec: FormSpec) -> list[Finding]:
+    """A money cell printed in another unit than the form's: convert into `value_normalized`."""
+    column = spec.columns.get(cell.column_code or "")
+    target = (column.unit or column.normalize_to) if column else None
+    factors = yuan_factors()
+    if row.unit == target or row.unit not in factors or target not in factors or row.value is None:
+        return []
+    row.value_normalized = row.value * factors[row.unit] / factors[target]
+    row.unit_normalized = target
+    return [
+        Finding(
+            "unit_converted",
+            f"{cell.label} | {cell.column}: {row.raw} → {row.value_normalized:g}{target}",
+            severity="info",
+            code=cell.code,
+        )
+    ]

@@ -1,0 +1,341 @@
+"""New-form tables read from real grids (HTML <table>s, ruled PDF tables): header paths, not positions.
+
+A grid has rowspan/colspan expanded (Document.tables), so each value slot has a column header path
+(申请人情况 / 法人或其他组织 / 商业企业) and each row a label path (三、本年度办理结果 / （三）不予公开 /
+1.属于国家秘密). Columns are identified by their header text, never by the order the header text is
+printed in (表三 prints 总计 before 商业企业 but it is the last value column); rows by their label.
+Only when a header cannot be read at all does a table fall back to the form's fixed column order,
+and then only if the number of value columns is exactly the form's.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractors.govform_spec import Cell, FormSpec, RowSpec, SectionRead, norm
+from extractors.model import Finding, Table
+from extractors.numbers import parse_number
+
+_CJK_GAP = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
+_T4_OUTCOMES = {
+    "结果维持": "upheld",
+    "结果纠正": "corrected",
+    "其他结果": "other",
+    "尚未审结": "pending",
+    "总计": "total",
+}
+_T4_GROUPS = (
+    ("未经复议", "litigation.direct"),
+    ("复议后起诉", "litigation.after_review"),
+    ("行政复议", "review"),
+)
+
+
+def printed(text: str) -> str:
+    """Cell text as printed, with layout spaces between CJK characters removed ("商业 企业")."""
+    return _CJK_GAP.sub("", text.strip())
+
+
+def read_grids(tables: list[Table], spec: FormSpec) -> dict[str, SectionRead]:
+    """The best read of each new-form table (t2, t3, t4) found in the page's grids."""
+    best: dict[str, SectionRead] = {}
+    seen = {"t2": 0, "t3": 0, "t4": 0}
+    for index, table in enumerate(tables):
+        if not table.grid or not table.grid[0]:
+            continue
+        for read in (
+            _read_t2(table, index, spec),
+            _read_t3(table, index, spec),
+            _read_t4(table, index, spec),
+        ):
+            if read is None or not read.cells:
+                continue
+            current = best.get(read.section)
+            if read.section == "t2" and current is not None and _continues(current, read):
+                current.cells.extend(read.cells)  # table 二 cut by a page break or split per block
+                current.findings.extend(read.findings)
+                current.complete = current.complete or read.complete or _t2_complete(current, spec)
+                continue
+            seen[read.section] += read.tables_seen
+            if current is None or (read.complete and not current.complete):
+                best[read.section] = read
+    for section, read in best.items():
+        read.tables_seen = max(1, seen[section])
+    return best
+
+
+def _continues(current: SectionRead, more: SectionRead) -> bool:
+    """True when `more` holds other rows of the same table 二 (no row read twice)."""
+    have = {c.row_code for c in current.cells if c.row_code}
+    return not have & {c.row_code for c in more.cells if c.row_code}
+
+
+def _t2_complete(read: SectionRead, spec: FormSpec) -> bool:
+    return {c.row_code for c in read.cells} >= {r.code for r in spec.section_rows("t2")}
+
+
+# ------------------------------------------------------------------------------------------- helpers
+
+
+def _origin(table: Table, r: int, c: int) -> tuple[int, int]:
+    if table.spans and r < len(table.spans) and c < len(table.spans[r]):
+        return table.spans[r][c]
+    return (r, c)
+
+
+def _row_cells(table: Table, r: int) -> list[tuple[int, str]]:
+    """(column, text) of the row's cells, one per merged cell (colspan copies dropped)."""
+    out: list[tuple[int, str]] = []
+    seen: set[tuple[int, int]] = set()
+    for c, text in enumerate(table.grid[r]):
+        origin = _origin(table, r, c)
+        if origin in seen:
+            continue
+        seen.add(origin)
+        out.append((c, printed(text)))
+    return out
+
+
+def _is_number(text: str) -> bool:
+    return parse_number(text).value is not None
+
+
+def _label_path(table: Table, r: int, label_cols: range) -> list[str]:
+    path: list[str] = []
+    for c in label_cols:
+        text = printed(table.grid[r][c])
+        if text and (not path or norm(path[-1]) != norm(text)):
+            path.append(text)
+    return path
+
+
+def _match_path(path: list[str], section: str, spec: FormSpec, after: int) -> RowSpec | None:
+    for text in reversed(path):
+        match = spec.match_row(text, section, after)
+        if match:
+            return match.row
+    return None
+
+
+def _index(spec: FormSpec, section: str, row: RowSpec) -> int:
+    return next(i for i, r in enumerate(spec.section_rows(section)) if r.code == row.code)
+
+
+# -------------------------------------------------------------------------------------------- table 二
+
+
+def _read_t2(table: Table, index: int, spec: FormSpec) -> SectionRead | None:
+    read = SectionRead("t2", "grid")
+    block = None
+    columns: list[tuple[int, str, str]] = []
+    found: set[str] = set()
+    for r in range(len(table.grid)):
+        cells = [(c, t) for c, t in _row_cells(table, r) if t]
+        if not cells:
+            continue
+        heading = spec.block_of(cells[0][1])
+        if heading:
+            block, columns = heading, []
+            continue
+        first = cells[0][1]
+        match = spec.match_row(first, "t2")
+        if match is None and not any(_is_number(t) for _, t in cells[1:]):
+            mapped = _t2_header(cells[1:], spec, block.columns if block else _t2_codes(spec))
+            if mapped:
+                columns = mapped
+            continue
+        if match is None:
+            if block is not None and any(_is_number(t) for _, t in cells[1:]):
+                _unknown_row(read, first, cells[1:], index)
+            continue
+        row = match.row
+        if block is None or row.code not in block.rows:
+            if block is not None:
+                columns = []
+            block = next((b for b in spec.blocks if row.code in b.rows), block)
+        use = columns or _default_columns(cells[1:], block.columns if block else (), spec)
+        for c, code, header in use:
+            raw = table.grid[r][c] if c < len(table.grid[r]) else None
+            read.cells.append(
+                Cell(
+                    "t2",
+                    f"{row.code}@{code}",
+                    row.code,
+                    code,
+                    printed(first),
+                    header,
+                    printed(raw) if raw is not None else None,
+                    index,
+                )
+            )
+        found.add(row.code)
+    read.complete = found >= {r.code for r in spec.section_rows("t2")}
+    return read if found else None
+
+
+def _t2_codes(spec: FormSpec) -> tuple[str, ...]:
+    return tuple(code for code, col in spec.columns.items() if col.section == "t2")
+
+
+def _t2_header(
+    cells: list[tuple[int, str]], spec: FormSpec, candidates: tuple[str, ...]
+) -> list[tuple[int, str, str]]:
+    out: list[tuple[int, str, str]] = []
+    for c, text in cells:
+        code = spec.column_for(text, candidates)
+        if code and code not in {k for _, k, _ in out}:
+            out.append((c, code, text))
+    return out
+
+
+def _default_columns(
+    cells: list[tuple[int, str]], codes: tuple[str, ...], spec: FormSpec
+) -> list[tuple[int, str, str]]:
+    """Without a readable header: the block's columns in form order, if the cell count agrees."""
+    if len(cells) != len(codes):
+        return []
+    return [(c, code, spec.columns[code].label) for (c, _), code in zip(cells, codes, strict=True)]
+
+
+def _unknown_row(read: SectionRead, label: str, cells: list[tuple[int, str]], index: int) -> None:
+    for _, text in cells:
+        read.cells.append(Cell(read.section, None, None, None, label, None, text, index))
+    read.findings.append(
+        Finding(
+            "unknown_label", f"row {label!r} of table {read.section} is not in the codebook", severity="info"
+        )
+    )
+
+
+# -------------------------------------------------------------------------------------------- table 三
+
+
+def _read_t3(table: Table, index: int, spec: FormSpec) -> SectionRead | None:
+    anchor = next((r for r in range(len(table.grid)) if _t3_row(table, r, spec)), None)
+    if anchor is None:
+        return None
+    columns = _t3_columns(table, anchor, spec)
+    if not columns:
+        return None
+    first_value = min(c for c, _, _ in columns)
+    read = SectionRead("t3", "grid")
+    last = -1
+    found: set[str] = set()
+    for r in range(anchor, len(table.grid)):
+        path = _label_path(table, r, range(first_value))
+        if not path:
+            continue
+        row = _match_path(path, "t3", spec, last)
+        values = [(c, code, header, printed(table.grid[r][c])) for c, code, header in columns]
+        if row is None:
+            if any(_is_number(v) for *_, v in values):
+                _unknown_row(read, " / ".join(path), [(c, v) for c, _, _, v in values], index)
+            continue
+        position = _index(spec, "t3", row)
+        if position <= last and row.code in found:
+            read.tables_seen += 1  # the same rows again: a second table in one grid
+            break
+        if not row.has_value and not any(v for *_, v in values):
+            continue  # a group label without numbers of its own
+        last = position
+        found.add(row.code)
+        label = " / ".join(path)
+        for _, code, header, value in values:
+            read.cells.append(Cell("t3", f"{row.code}@{code}", row.code, code, label, header, value, index))
+        if row.code == "apps.carried_out":
+            break
+    read.complete = spec.t3_complete(found)
+    return read
+
+
+def _t3_row(table: Table, r: int, spec: FormSpec) -> bool:
+    return any(
+        (m := spec.match_row(t, "t3")) is not None and m.row.code == "apps.new"
+        for _, t in _row_cells(table, r)
+    )
+
+
+def _t3_columns(table: Table, anchor: int, spec: FormSpec) -> list[tuple[int, str, str]]:
+    """(grid column, column code, printed header) of table 三's value columns, from the header path."""
+    candidates = spec.t3_columns(with_subtotal=True)
+    mapped: list[tuple[int, str, str]] = []
+    for c in range(len(table.grid[anchor])):
+        for r in range(anchor - 1, max(-1, anchor - 5), -1):
+            text = printed(table.grid[r][c])
+            code = spec.column_for(text, candidates)
+            if code:
+                if code not in {k for _, k, _ in mapped}:
+                    mapped.append((c, code, text))
+                break
+    if len(mapped) >= 7:
+        return mapped
+    return _t3_columns_by_count(table, anchor, spec)
+
+
+def _t3_columns_by_count(table: Table, anchor: int, spec: FormSpec) -> list[tuple[int, str, str]]:
+    """Header unreadable: value columns are the trailing numeric ones, if there are exactly 7 or 8."""
+    row = table.grid[anchor]
+    numeric = [c for c in range(len(row)) if _is_number(row[c])]
+    if len(numeric) not in (7, 8) or numeric != list(range(numeric[0], numeric[0] + len(numeric))):
+        return []
+    codes = spec.t3_columns(with_subtotal=len(numeric) == 8)
+    return [(c, code, spec.columns[code].label) for c, code in zip(numeric, codes, strict=True)]
+
+
+# -------------------------------------------------------------------------------------------- table 四
+
+
+def _read_t4(table: Table, index: int, spec: FormSpec) -> SectionRead | None:
+    text = norm("".join(cell for row in table.grid[:4] for cell in row))
+    if "行政复议" not in text or not ("结果维持" in text or "复议后起诉" in text):
+        return None
+    value_row = next(
+        (r for r in range(len(table.grid)) if sum(_is_number(t) for t in table.grid[r]) >= 5), None
+    )
+    if value_row is None:
+        return None
+    slots = [(c, t) for c, t in _row_cells(table, value_row)]
+    codes = {r.code: r for r in spec.t4}
+    mapped = []
+    for c, raw in slots:
+        code = _t4_code(table, value_row, c)
+        mapped.append((c, code if code in codes else None, raw))
+    read = SectionRead("t4", "grid")
+    if len({code for _, code, _ in mapped if code}) != len(spec.t4) or len(mapped) != len(spec.t4):
+        if len(slots) != len(spec.t4):
+            read.findings.append(
+                Finding(
+                    "row_count_mismatch",
+                    f"table 四 has {len(slots)} value cells, the form 15",
+                    expected=len(spec.t4),
+                    found=len(slots),
+                )
+            )
+            return read
+        mapped = [(c, row.code, raw) for (c, raw), row in zip(slots, spec.t4, strict=True)]
+    for _, code, raw in mapped:
+        row = codes[code]
+        read.cells.append(
+            Cell(
+                "t4",
+                code,
+                None,
+                None,
+                row.group or "",
+                _OUTCOME_LABEL[code.rsplit(".", 1)[1]],
+                printed(raw),
+                index,
+            )
+        )
+    read.complete = True
+    return read
+
+
+_OUTCOME_LABEL = {v: k for k, v in _T4_OUTCOMES.items()}
+
+
+def _t4_code(table: Table, value_row: int, c: int) -> str | None:
+    path = [norm(table.grid[r][c]) for r in range(value_row)]
+    group = next((code for word, code in _T4_GROUPS if any(word in p for p in path)), None)
+    outcome = next((_T4_OUTCOMES[p] for p in reversed(path) if p in _T4_OUTCOMES), None)
+    return f"{group}.{outcome}" if group and outcome else None

@@ -1,0 +1,415 @@
+"""New-form tables read from text lines: Word-pasted pages that lost their table, and PDF text.
+
+Two shapes reach this reader as `Document.lines`: one cell per line (a flattened HTML table: the
+row label, then its numbers one per line) and one printed line per row (PDF text: "一、本年新收政府
+信息公开申请数量 3001 53 0 0 61 4 3119"). PDF text adds the hard cases seen in the Jiangsu reports:
+labels wrapped over several lines with the numbers printed between the parts or BEFORE the label,
+the vertical 三/本/年/度/办/理/结/果 header one character per line (or glued before a label: "三
+2.其他…"), group labels cut in two ("（四）无" … "法提供") and page footers inside the table.
+
+So every line is cut into items — label pieces (split before each numbering) and runs of numbers —
+and each run of numbers is anchored on a row label next to it (`_assign`), never placed by counting
+numbers across the text. A row whose count of numbers differs from the form's columns keeps no
+guessed cell: its cells are emitted empty with a `row_count_mismatch` finding.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extractors.govform_spec import Cell, FormSpec, RowSpec, SectionRead, extends, norm, split_segments
+from extractors.model import Finding
+from extractors.numbers import parse_number
+
+#: Page footers/headers that may stand inside a table: "- 3 -", "第 3 页", "3/6".
+_FOOTER = re.compile(r"^(?:[-—–－‐]\s*\d+\s*[-—–－‐]|第\s*\d+\s*页.*|\d+\s*/\s*\d+)$")
+_NUMBERING_TOKEN = re.compile(r"^\d{1,2}[.、．]$")
+#: How far (in lines) a table may stretch; guards against reading narrative far away.
+_T2_SPAN, _T3_SPAN, _T4_SPAN = 150, 400, 80
+
+
+@dataclass(slots=True)
+class Item:
+    """A piece of one line: a row/group label, other text, or a run of numbers."""
+
+    kind: str  # "row", "group", "block", "text", "values"
+    line: int
+    text: str = ""
+    row: RowSpec | None = None
+    values: list[str] | None = None
+    pieces: list[str] = field(default_factory=list)  # printed label parts (wrapped label joined)
+    assigned: list[str] | None = None
+
+
+def read_lines(lines: list[str], spec: FormSpec) -> dict[str, SectionRead]:
+    """The new-form tables found in the text lines, by section."""
+    lines = [ln for ln in lines if not _FOOTER.match(ln.strip())]
+    out: dict[str, SectionRead] = {}
+    t3_start = _find_row(lines, spec, "apps.new", 0)
+    t3_end = None
+    if t3_start is not None:
+        read, t3_end = _read_t3(lines, t3_start, spec)
+        out["t3"] = read
+    t2_start = next((i for i, ln in enumerate(lines[: t3_start or len(lines)]) if spec.block_of(ln)), None)
+    if t2_start is not None:
+        out["t2"] = _read_t2(lines[t2_start : min(t3_start or len(lines), t2_start + _T2_SPAN)], spec)
+    t4_from = t3_end if t3_end is not None else _t4_heading(lines, spec)
+    if t4_from is not None:
+        t4 = _read_t4(lines[t4_from : t4_from + _T4_SPAN], spec)
+        if t4 is not None:
+            out["t4"] = t4
+    return {k: v for k, v in out.items() if v.cells or v.findings}
+
+
+# ------------------------------------------------------------------------------------------ itemizing
+
+
+def tokens(line: str) -> list[tuple[str, str | list[str]]]:
+    """A line as alternating ("L", label text) and ("V", [number texts]) chunks, in printed order."""
+    chunks: list[tuple[str, str | list[str]]] = []
+    for token in line.split():
+        kind = "V" if _is_value(token) else "L"
+        if chunks and chunks[-1][0] == kind:
+            last = chunks[-1][1]
+            chunks[-1] = (kind, [*last, token] if kind == "V" else f"{last} {token}")  # type: ignore[list-item]
+        else:
+            chunks.append((kind, [token] if kind == "V" else token))
+    return chunks
+
+
+def _is_value(token: str) -> bool:
+    if _NUMBERING_TOKEN.match(token):
+        return False
+    parsed = parse_number(token)
+    return parsed.value is not None or (parsed.blank and token.strip() in {"-", "—", "——", "/", "－", "无"})
+
+
+def _itemize(lines: list[str], start: int, end: int, section: str, spec: FormSpec) -> list[Item]:
+    items: list[Item] = []
+    last = -1
+    rows = spec.section_rows(section)
+    for i in range(start, end):
+        for kind, chunk in tokens(lines[i]):
+            if kind == "V":
+                _add_values(items, i, list(chunk))
+                continue
+            for seg in split_segments(str(chunk)) if section == "t3" else [str(chunk)]:
+                match = spec.match_row(seg, section, last)
+                if match is None:
+                    items.append(Item("text", i, text=seg))
+                    continue
+                last = rows.index(match.row)
+                kind_ = "row" if match.row.has_value else "group"
+                items.append(Item(kind_, i, text=seg, row=match.row, pieces=[seg]))
+    return items
+
+
+def _add_values(items: list[Item], line: int, values: list[str]) -> None:
+    """A run of numbers; one-cell-per-line pages print a row's numbers on consecutive lines."""
+    if items and items[-1].kind == "values" and items[-1].values is not None:
+        items[-1].values.extend(values)
+    else:
+        items.append(Item("values", line, values=values))
+
+
+def _attach_texts(items: list[Item]) -> None:
+    """Glue wrapped label parts to the label they continue ("…只计这一情" + "形，不计其他情形）")."""
+    for i, item in enumerate(items):
+        if item.kind != "text":
+            continue
+        for prev in reversed(items[max(0, i - 6) : i]):
+            if prev.row is not None and extends(prev.row, "".join(prev.pieces), item.text):
+                prev.pieces.append(item.text)
+                break
+
+
+# ------------------------------------------------------------------------------------ numbers → rows
+
+
+def _assign(items: list[Item], width: int) -> list[Finding]:
+    """Anchor every run of numbers on the row label it belongs to.
+
+    A run goes to the label just before it when that label has no numbers yet (label then
+    numbers, or numbers between the two parts of a wrapped label); otherwise to the next label
+    that has no numbers on its own line (numbers printed before a wrapped label); a group label
+    takes numbers only when no row label can (（六）其他处理 printed as a single row).
+    """
+    findings: list[Finding] = []
+    for pos, item in enumerate(items):
+        if item.kind != "values" or not item.values:
+            continue
+        for chunk in _chunks(item.values, width):
+            target = _target(items, pos)
+            if target is None:
+                findings.append(
+                    Finding(
+                        "row_count_mismatch",
+                        f"numbers {' '.join(chunk)} are not next to a row label",
+                        found=len(chunk),
+                    )
+                )
+                continue
+            target.assigned = chunk
+    return findings
+
+
+def _chunks(values: list[str], width: int) -> list[list[str]]:
+    if len(values) <= width or width <= 0:
+        return [values]
+    return [values[:width], *_chunks(values[width:], width)]
+
+
+def _target(items: list[Item], pos: int) -> Item | None:
+    before = next((it for it in reversed(items[:pos]) if it.kind in ("row", "group")), None)
+    if before is not None and before.kind == "row" and before.assigned is None:
+        return before
+    after_group, after_row = None, None
+    for k in range(pos + 1, len(items)):
+        it = items[k]
+        if it.kind == "values":
+            break
+        if it.kind == "group" and after_group is None and it.assigned is None:
+            after_group = it
+        if it.kind == "row":
+            after_row = it if it.assigned is None and not _inline(items, k) else None
+            break
+    if after_row is not None:
+        return after_row
+    if before is not None and before.kind == "group" and before.assigned is None:
+        return before
+    return after_group
+
+
+def _inline(items: list[Item], k: int) -> bool:
+    """True when numbers follow the label at `k` on its own printed line."""
+    for it in items[k + 1 :]:
+        if it.line != items[k].line or it.kind in ("row", "group"):
+            return False
+        if it.kind == "values":
+            return True
+    return False
+
+
+# -------------------------------------------------------------------------------------------- table 三
+
+
+def _find_row(lines: list[str], spec: FormSpec, code: str, start: int) -> int | None:
+    for i in range(start, len(lines)):
+        for kind, chunk in tokens(lines[i]):
+            if kind != "L":
+                continue
+            for seg in split_segments(str(chunk)):
+                match = spec.match_row(seg, "t3")
+                if match and match.row.code == code and match.complete:
+                    return i
+    return None
+
+
+def _read_t3(lines: list[str], start: int, spec: FormSpec) -> tuple[SectionRead, int]:
+    subtotal = "小计" in norm("".join(lines[max(0, start - 14) : start]))
+    columns = spec.t3_columns(with_subtotal=subtotal)
+    end = _t3_end(lines, start, spec)
+    items = _itemize(lines, start, end, "t3", spec)
+    items = _first_table(items)
+    _attach_texts(items)
+    read = SectionRead("t3", "lines", findings=_assign(items, len(columns)))
+    found: set[str] = set()
+    for item in items:
+        if item.row is None or (item.kind == "group" and item.assigned is None) or item.row.code in found:
+            continue
+        found.add(item.row.code)
+        _emit(read, item, columns, spec, _t3_label(item, spec))
+    read.complete = spec.t3_complete(found)
+    again = _find_row(lines, spec, "apps.new", end)
+    read.tables_seen = 2 if again is not None else 1
+    return read, end
+
+
+def _t3_end(lines: list[str], start: int, spec: FormSpec) -> int:
+    """The line after table 三: after the numbers of 四、结转下年度继续办理, or at table 四's heading."""
+    stop = min(len(lines), start + _T3_SPAN)
+    t4_keys = spec.section_keys.get("t4", ())
+    for i in range(start + 1, stop):
+        key = norm(lines[i])
+        if any(key.startswith(k) for k in t4_keys) or (i > start and _is_row(lines[i], spec, "apps.new")):
+            return i
+        if _is_row(lines[i], spec, "apps.carried_out"):
+            j = i + 1
+            while j < stop and not any(k == "L" for k, _ in tokens(lines[j])):
+                j += 1  # one-cell-per-line pages: the numbers follow on their own lines
+            has_inline = any(k == "V" for k, _ in tokens(lines[i]))
+            return j if has_inline or j > i + 1 else min(stop, i + 2)
+    return stop
+
+
+def _is_row(line: str, spec: FormSpec, code: str) -> bool:
+    for kind, chunk in tokens(line):
+        if kind == "L":
+            for seg in split_segments(str(chunk)):
+                match = spec.match_row(seg, "t3")
+                if match and match.row.code == code:
+                    return True
+    return False
+
+
+def _first_table(items: list[Item]) -> list[Item]:
+    """Items up to where the rows start again (a second table 三 printed right after the first)."""
+    seen: set[str] = set()
+    for k, item in enumerate(items):
+        if (
+            item.row is not None
+            and item.kind == "row"
+            and item.row.code in seen
+            and item.row.code == "apps.new"
+        ):
+            return items[:k]
+        if item.row is not None:
+            seen.add(item.row.code)
+    return items
+
+
+def _t3_label(item: Item, spec: FormSpec) -> str:
+    path = []
+    parent = item.row.parent if item.row else None
+    while parent:
+        row = spec.by_code.get(parent)
+        if row is None:
+            break
+        path.insert(0, row.label)
+        parent = row.parent
+    return " / ".join([*path, _printed(item)])
+
+
+def _printed(item: Item) -> str:
+    return re.sub(r"\s+", "", "".join(item.pieces) or item.text)
+
+
+def _emit(read: SectionRead, item: Item, columns: list[str], spec: FormSpec, label: str) -> None:
+    row = item.row
+    assert row is not None
+    values = item.assigned
+    if values is not None and len(values) != len(columns):
+        read.findings.append(
+            Finding(
+                "row_count_mismatch",
+                f"row {label!r} prints {len(values)} numbers ({' '.join(values)}), the form has {len(columns)} columns",
+                code=row.code,
+                expected=len(columns),
+                found=len(values),
+            )
+        )
+        values = None
+        raws: list[str | None] = [None] * len(columns)
+    else:
+        raws = list(values) if values is not None else [""] * len(columns)
+    for code, raw in zip(columns, raws, strict=True):
+        header = spec.columns[code].label if code in spec.columns else code
+        read.cells.append(Cell(read.section, f"{row.code}@{code}", row.code, code, label, header, raw))
+
+
+# -------------------------------------------------------------------------------------------- table 二
+
+
+def _read_t2(lines: list[str], spec: FormSpec) -> SectionRead:
+    read = SectionRead("t2", "lines")
+    items = _t2_items(lines, spec)
+    block_columns: dict[int, list[str]] = {}
+    columns: list[str] = []
+    header = ""
+    for k, item in enumerate(items):
+        if item.kind == "block":
+            block = spec.block_of(item.text)
+            columns, header = list(block.columns) if block else [], ""
+        elif item.kind == "text":
+            header += item.text
+            columns = _t2_header(header, columns, spec) or columns
+        elif item.kind == "row":
+            if item.row and item.row.columns and not set(columns) <= set(item.row.columns):
+                columns = list(item.row.columns)
+            block_columns[k] = columns
+    read.findings.extend(_assign(items, 0))
+    found: set[str] = set()
+    for k, item in enumerate(items):
+        if item.kind == "row" and item.row and item.row.code not in found:
+            found.add(item.row.code)
+            _emit(read, item, block_columns.get(k, []), spec, _printed(item))
+    read.complete = found >= {r.code for r in spec.section_rows("t2")}
+    return read
+
+
+def _t2_items(lines: list[str], spec: FormSpec) -> list[Item]:
+    items: list[Item] = []
+    for i, line in enumerate(lines):
+        if spec.block_of(line):
+            items.append(Item("block", i, text=line))
+            continue
+        for kind, chunk in tokens(line):
+            if kind == "V":
+                _add_values(items, i, list(chunk))
+                continue
+            match = spec.match_row(str(chunk), "t2")
+            if match is not None and match.complete:
+                items.append(Item("row", i, text=str(chunk), row=match.row, pieces=[str(chunk)]))
+            else:
+                items.append(Item("text", i, text=str(chunk)))
+    return items
+
+
+def _t2_header(header: str, current: list[str], spec: FormSpec) -> list[str]:
+    """Block columns in the order their headers are printed (table 二 keeps header = value order)."""
+    key = norm(header)
+    pos = {}
+    for code in current:
+        col = spec.columns.get(code)
+        hits = [key.find(k) for k in (col.keys if col else ()) if k in key]
+        if hits:
+            pos[code] = min(hits)
+    if len(pos) != len(current):
+        return []
+    return sorted(pos, key=pos.__getitem__)
+
+
+# -------------------------------------------------------------------------------------------- table 四
+
+
+def _t4_heading(lines: list[str], spec: FormSpec) -> int | None:
+    keys = spec.section_keys.get("t4", ())
+    return next((i for i, ln in enumerate(lines) if any(norm(ln).startswith(k) for k in keys)), None)
+
+
+def _t4_header(text: str) -> bool:
+    key = norm(text)
+    return "行政复议" in key and ("维持" in key or "审结" in key or "复议后起诉" in key)
+
+
+def _read_t4(lines: list[str], spec: FormSpec) -> SectionRead | None:
+    """Table 四: the first run of numbers after its header; 15 numbers in the form's fixed order."""
+    header = ""
+    numbers: list[str] = []
+    for line in lines:
+        chunks = tokens(line)
+        if numbers and any(k == "L" for k, _ in chunks):
+            break
+        for kind, chunk in chunks:
+            if kind == "L" and not numbers:
+                header += str(chunk)
+            elif kind == "V" and _t4_header(header):
+                numbers.extend(chunk)
+    if not numbers:
+        return None
+    read = SectionRead("t4", "lines")
+    if len(numbers) != len(spec.t4):
+        read.findings.append(
+            Finding(
+                "row_count_mismatch",
+                f"table 四 prints {len(numbers)} numbers ({' '.join(numbers)}), the form 15",
+                expected=len(spec.t4),
+                found=len(numbers),
+            )
+        )
+        return read
+    for row, raw in zip(spec.t4, numbers, strict=True):
+        read.cells.append(Cell("t4", row.code, None, None, row.group or "", row.label, raw))
+    read.complete = True
+    return read

@@ -1,0 +1,314 @@
+"""The new-form codebook (gov2019 / gov2021) reshaped for reading: label matching, blocks, columns.
+
+The readers in govform_grid.py and govform_lines.py never compare raw strings: every printed label
+goes through `FormSpec.match_row`, which knows the form's numbering (一、 / （一） / 1.), the
+codebook's label variants, wrapped labels (a printed prefix of the label) and small typos
+(2.其他法律行政止公开). Everything the matching knows comes from extractors/codebook/gov20xx.yaml.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from extractors.labels import normalize_label, numbering_prefix, strip_numbering
+
+#: Section codes of the new form's three tables.
+SECTIONS = ("t2", "t3", "t4")
+#: Where a label may be cut into label pieces: before each numbering (（一）, 一、, 1., 1、).
+_BOUNDARY = re.compile(
+    r"\([一二三四五六七八九十]{1,2}\)|(?<![\d.])\d{1,2}[.、](?!\d)|[一二三四五六七八九十]{1,2}、"
+)
+#: Fuzzy ratio above which a same-numbered label is taken as a misprint of the official one.
+_FUZZY = 0.75
+
+
+def norm(text: str) -> str:
+    """A printed label in comparable form (NFKC, ASCII brackets, no whitespace, 1、 → 1.)."""
+    text = normalize_label(text)
+    return re.sub(r"^(\d{1,2})、", r"\1.", text)
+
+
+@dataclass(frozen=True, slots=True)
+class RowSpec:
+    """One row of a new-form table (or one cell of table 四) with the labels it may be printed under."""
+
+    code: str
+    section: str
+    label: str
+    kind: str
+    parent: str | None
+    unit: str | None
+    columns: tuple[str, ...] | None
+    block: str | None
+    group: str | None  # table 四: 行政复议 / 行政诉讼 / 未经复议直接起诉 ...
+    position: int | None  # table 四: the cell's place among the 15 values
+    numbering: tuple[str, int | None] | None
+    bodies: tuple[str, ...]  # normalized labels without numbering: official first, then variants
+    fulls: tuple[str, ...]  # normalized labels with numbering
+
+    @property
+    def has_value(self) -> bool:
+        return self.kind in ("value", "section_value")
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnSpec:
+    code: str
+    label: str
+    section: str | None
+    unit: str | None
+    keys: tuple[str, ...]
+    normalize_to: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BlockSpec:
+    """A 第二十条第（X）项 block of table 二: its heading, rows and value columns (in printed order)."""
+
+    id: str
+    label: str
+    key: str
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    row: RowSpec
+    complete: bool  # the printed text covers the whole label (not just a wrapped first part)
+
+
+@dataclass(slots=True)
+class FormSpec:
+    """Everything a new-form reader needs from one codebook variant."""
+
+    template: str
+    variant: str
+    markers: tuple[str, ...]
+    family_markers: tuple[str, ...]
+    rows: list[RowSpec]
+    columns: dict[str, ColumnSpec]
+    blocks: list[BlockSpec]
+    t3_order: tuple[str, ...]
+    t4: list[RowSpec]
+    section_keys: dict[str, tuple[str, ...]]
+    by_code: dict[str, RowSpec] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.by_code = {r.code: r for r in self.rows}
+
+    def section_rows(self, section: str) -> list[RowSpec]:
+        return [r for r in self.rows if r.section == section]
+
+    def t3_complete(self, found: set[str]) -> bool:
+        """Every value row of table 三 was read (a group printed with its own numbers covers its rows)."""
+        covered = found | {r.code for r in self.section_rows("t3") if r.parent in found}
+        return covered >= {r.code for r in self.section_rows("t3") if r.has_value}
+
+    def t3_columns(self, with_subtotal: bool) -> list[str]:
+        return [c for c in self.t3_order if with_subtotal or c != "legal.subtotal"]
+
+    def block_of(self, text: str) -> BlockSpec | None:
+        """The table-二 block whose heading (第二十条第（X）项) the text is."""
+        key = norm(text)
+        if "第二十条" not in key:
+            return None
+        return next((b for b in self.blocks if b.key in key or key.endswith(b.key[4:])), None)
+
+    def column_for(self, text: str, candidates: list[str] | tuple[str, ...]) -> str | None:
+        """The column code among `candidates` whose label or variant the printed header is."""
+        key = norm(text)
+        if not key:
+            return None
+        for code in candidates:
+            col = self.columns.get(code)
+            if col and key in col.keys:
+                return code
+        for code in candidates:
+            col = self.columns.get(code)
+            if col and any(key.startswith(k) for k in col.keys if len(k) >= 4):
+                return code
+        return None
+
+    def match_row(self, text: str, section: str, after: int = -1) -> Match | None:
+        """The row of `section` this printed label (or its wrapped first part) stands for.
+
+        `after` is the index (in `section_rows`) of the last row matched: among equally good
+        candidates the first one after it wins, so labels are read in table order.
+        """
+        key = norm(text)
+        if not key:
+            return None
+        found = numbering_prefix(key)
+        number = (found.level, found.ordinal) if found else None
+        body = strip_numbering(key) if found else key
+        if not body or (found and body == key):
+            return None
+        scored: list[tuple[int, int, Match]] = []
+        for index, row in enumerate(self.section_rows(section)):
+            if row.numbering != number:
+                continue
+            quality = _body_quality(body, row.bodies)
+            if quality:
+                order = 0 if index > after else 1
+                scored.append((quality[0], order, Match(row, quality[1])))
+        if not scored:
+            return None
+        best = max(q for q, _, _ in scored)
+        ties = [m for q, o, m in sorted(scored, key=lambda s: s[1]) if q == best]
+        if best == 1 and len({m.row.code for m in ties}) > 1:
+            return None  # a one-character prefix that fits several rows proves nothing
+        return ties[0]
+
+
+def _body_quality(body: str, bodies: tuple[str, ...]) -> tuple[int, bool] | None:
+    """How well a printed label body fits a row: (rank, complete) or None.
+
+    Ranks: 4 exact, 3 printed text starts with the label (extra words), 2 fuzzy (typo),
+    1 printed text is a wrapped first part of the label.
+    """
+    best: tuple[int, bool] | None = None
+    for candidate in bodies:
+        if body == candidate:
+            return (4, True)
+        if body.startswith(candidate) and len(candidate) >= 2:
+            rank: tuple[int, bool] = (3, True)
+        elif len(body) >= 4 and difflib.SequenceMatcher(None, body, candidate).ratio() >= _FUZZY:
+            rank = (2, True)
+        elif candidate.startswith(body):
+            rank = (1, False)
+        else:
+            continue
+        if best is None or rank > best:
+            best = rank
+    return best
+
+
+def split_segments(text: str) -> list[str]:
+    """Cut one printed line (labels only, numbers removed) before every numbering.
+
+    "（四）无 1.本机关不掌握相关政府信息" → ["(四)无", "1.本机关不掌握相关政府信息"];
+    "法提供 2.没有现成信息需要另行制作" → ["法提供", "2.没有现成信息需要另行制作"].
+    """
+    key = normalize_label(text)
+    cuts = [m.start() for m in _BOUNDARY.finditer(key)]
+    if not cuts or cuts[0] != 0:
+        cuts.insert(0, 0)
+    cuts.append(len(key))
+    return [key[a:b] for a, b in itertools.pairwise(cuts) if key[a:b]]
+
+
+@cache
+def form_specs(codebook: Any) -> tuple[FormSpec, ...]:
+    """The new-form variants of the codebook (gov2019, gov2021, ...), each ready for reading."""
+    specs = []
+    for variant in codebook.variants():
+        spec = codebook.templates[variant]
+        if spec.template.startswith("gov"):
+            specs.append(_form_spec(spec))
+    return tuple(specs)
+
+
+def _form_spec(spec: Any) -> FormSpec:
+    raw = spec.raw
+    rows = [_row_spec(ind) for ind in spec.indicators]
+    columns = {c.code: _column_spec(c, raw) for c in spec.columns}
+    blocks = [
+        BlockSpec(b["id"], b["label"], norm(b["label"]), tuple(b["rows"]), tuple(b["columns"]))
+        for b in raw.get("blocks", [])
+    ]
+    sections = {
+        s["code"]: tuple(norm(v) for v in (s["label"], *s.get("variants", [])))
+        for s in raw.get("sections", [])
+    }
+    t4 = sorted((r for r in rows if r.section == "t4"), key=lambda r: r.position or 0)
+    return FormSpec(
+        template=spec.template,
+        variant=spec.variant,
+        markers=tuple(norm(m) for m in spec.markers),
+        family_markers=tuple(norm(m) for m in raw.get("family_markers", [])),
+        rows=[r for r in rows if r.section != "t4"],
+        columns=columns,
+        blocks=blocks,
+        t3_order=tuple(raw.get("t3_column_order", [])),
+        t4=t4,
+        section_keys=sections,
+    )
+
+
+def _row_spec(ind: Any) -> RowSpec:
+    labels = [norm(label) for label in ind.labels]
+    found = numbering_prefix(labels[0])
+    numbering = (found.level, found.ordinal) if found else None
+    bodies = tuple(dict.fromkeys(strip_numbering(x) if found else x for x in labels))
+    return RowSpec(
+        code=ind.code,
+        section=ind.section,
+        label=ind.label,
+        kind=ind.kind,
+        parent=ind.parent,
+        unit=ind.unit,
+        columns=ind.columns,
+        block=ind.extra.get("block"),
+        group=ind.extra.get("group"),
+        position=ind.extra.get("position"),
+        numbering=numbering,
+        bodies=bodies,
+        fulls=tuple(labels),
+    )
+
+
+def _column_spec(col: Any, raw: dict) -> ColumnSpec:
+    extra = next((c for c in raw.get("columns", []) if c.get("code") == col.code), {})
+    keys = tuple(dict.fromkeys(norm(x) for x in (col.label, *col.variants)))
+    return ColumnSpec(
+        code=col.code,
+        label=col.label,
+        section=extra.get("section"),
+        unit=col.unit,
+        keys=keys,
+        normalize_to=extra.get("normalize_to"),
+    )
+
+
+def extends(row: RowSpec, printed: str, more: str) -> bool:
+    """True when `more` continues a wrapped label: printed + more is still (a prefix of) the label."""
+    joined = norm(printed + more)
+    body = strip_numbering(joined) if row.numbering else joined
+    return any(b.startswith(body) or body.startswith(b) and len(body) <= len(b) for b in row.bodies)
+
+
+@dataclass(slots=True)
+class Cell:
+    """One value cell found by a reader, before numbers are parsed (govform.py turns it into a Row)."""
+
+    section: str
+    code: str | None  # full cell code (apps.new@total, review.upheld); None for an unknown row
+    row_code: str | None
+    column_code: str | None
+    label: str  # printed row label (header path joined with " / ")
+    column: str | None  # printed column header
+    raw: str | None  # cell text; None when the reader could not place a number in this cell
+    table: int | None = None
+
+
+@dataclass(slots=True)
+class SectionRead:
+    """What one reader (grid or lines) found for one table of the form."""
+
+    section: str
+    source: str  # "grid" or "lines"
+    cells: list[Cell] = field(default_factory=list)
+    findings: list[Any] = field(default_factory=list)
+    complete: bool = False  # every row of the form was found
+    tables_seen: int = 1  # statistics tables of this kind on the page (2 → second_table)
+
+    @property
+    def score(self) -> int:
+        filled = sum(1 for c in self.cells if c.code and c.raw not in (None, ""))
+        return filled * 2 + len(self.cells)
