@@ -27,6 +27,8 @@ from extractors.numbers import ParsedNumber, parse_number, units, yuan_factors
 FAMILY = "legacy"
 #: Lowest label similarity (0–1) at which a printed label is taken for a codebook indicator.
 MATCH_THRESHOLD = 0.72
+#: Lowest plain edit similarity taken as a typo of a label (维持具有/具体); lower is another row.
+FUZZY_FLOOR = 0.82
 #: Bonus for a candidate in the section the reader is in (tells 四（二） from 五（二）).
 SECTION_BONUS = 0.15
 #: Labels longer than this are prose, not table rows.
@@ -55,6 +57,7 @@ class Entry:
     unit: str | None = None
     cells: list[str] = field(default_factory=list)  # raw cell texts ("" for an empty cell)
     table: int | None = None
+    after_table: bool = False  # read after the last known label: page chrome unless numbered like a row
 
     @property
     def label(self) -> str:
@@ -88,10 +91,10 @@ def _similarity(printed: str, known: str) -> float:
     if len(short) >= 4 and short in long_:
         return 0.7 + 0.2 * ratio
     matcher = difflib.SequenceMatcher(None, printed, known, autojunk=False)
-    if matcher.real_quick_ratio() < 0.75 or matcher.quick_ratio() < 0.75:
+    if matcher.real_quick_ratio() < FUZZY_FLOOR or matcher.quick_ratio() < FUZZY_FLOOR:
         return 0.0
     fuzzy = matcher.ratio()
-    return 0.95 * fuzzy if fuzzy >= 0.75 else 0.0
+    return 0.95 * fuzzy if fuzzy >= FUZZY_FLOOR else 0.0
 
 
 class _Matcher:
@@ -131,7 +134,8 @@ class _Matcher:
             ind = self.indicators[idx]
             score = sim
             score += SECTION_BONUS if section and ind.section == section else 0.0
-            score -= 0.5 if ind.code in used else 0.0
+            if ind.code in used:
+                continue  # a code is read once; a second row like it is an extension of the form
             score += 0.03 if idx > last else 0.0
             scored.append((score, -idx, ind))
         if not scored:
@@ -305,7 +309,7 @@ def _line_entries(
             else:
                 if i > last and pending is not None and not pending.cells and not tail:
                     break  # two text lines without a value after the table: page chrome
-                pending = Entry([label], table=table)
+                pending = Entry([label], table=table, after_table=i > last)
                 entries.append(pending)
         for token in tail:
             if pending is None:
@@ -324,8 +328,12 @@ def _continues(pending: Entry, line: str, matcher: _Matcher) -> bool:
         return True  # "(不同渠道和方式公开相同信息计1条)"
     if numbering_prefix(line) is not None:
         return False
-    alone, joined = matcher.best(line), matcher.best(pending.label + line)
-    return alone < MATCH_THRESHOLD and joined >= max(MATCH_THRESHOLD, matcher.best(pending.label))
+    alone, joined, before = (
+        matcher.best(line),
+        matcher.best(pending.label + line),
+        matcher.best(pending.label),
+    )
+    return joined >= MATCH_THRESHOLD and joined > alone and joined > before
 
 
 def _line_headers(prepared: list[tuple[str, list[str], str]], form: _Form) -> dict[str, str]:
@@ -567,6 +575,8 @@ def _emit_unknown(
 ) -> None:
     if len(entry.label) > MAX_LABEL_CHARS or not _HAS_CJK.search(entry.label):
         return
+    if entry.after_table and numbering_prefix(entry.label) is None:
+        return  # "总访问量 1234567" under the table; rows a copy adds to the form carry numbering
     findings.append(
         Finding(
             kind="unknown_label", message=f"row {entry.label!r} is not in the {form.spec.variant} codebook"

@@ -89,7 +89,7 @@ def _cut_title(text: str) -> str:
 def is_report_title(text: str) -> bool:
     """True for an annual disclosure report's title (年度报告/年报 + 政府信息公开), false for a 函/通知."""
     compact = _compact(text)
-    if any(re.search(p, compact) for p in rules()["not_report_titles"]) and "年度报告" not in compact:
+    if any(re.search(p, compact) for p in rules()["not_report_titles"]):
         return False
     return any(k in compact for k in rules()["report_kinds"]) and any(
         s in compact for s in rules()["report_subjects"]

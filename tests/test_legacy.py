@@ -1,0 +1,336 @@
+"""The legacy reader on the seed (every value), its re-layouts under tests/fixtures/legacy/ and real pages.
+
+The expected rows below were written by reading the seed's table by hand
+(../shared/seeds/000_f790e48fa2eae4e6.txt), not by running the reader.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from extractors import extract, legacy
+from extractors.codebook import load_codebook
+from extractors.model import Document, Report
+
+SEED = "seeds/000_f790e48fa2eae4e6.txt"
+
+#: (code, label as printed, unit, value) for every row of the seed's table, in table order.
+SEED_ROWS = [
+    ("proactive.total", "(一)主动公开政府信息数(不同渠道和方式公开相同信息计1条)", "条", 13100),
+    ("proactive.normative", "其中:主动公开规范性文件数", "条", 1),
+    ("proactive.normative_issued", "制发规范性文件总数", "件", 1),
+    ("proactive.channels.gazette", "1﹒政府公报公开政府信息数", "条", 0),
+    ("proactive.channels.website", "2.政府网站公开政府信息数", "条", 9540),
+    ("proactive.channels.weibo", "3﹒政务微博公开政府信息数", "条", 0),
+    ("proactive.channels.wechat", "4﹒政务微信公开政府信息数", "条", 360),
+    ("proactive.channels.other", "5﹒其他方式公开政府信息数", "条", 410),
+    ("response.hotspots", "(一)回应公众关注热点或重大舆情数(不同方式回应同一热点或舆情计1次)", "次", 21),
+    ("response.channels.press_conf", "1﹒参加或举办新闻发布会总次数", "次", 13),
+    ("response.channels.press_conf.principal", "其中:主要负责同志参加新闻发布会次数", "次", 1),
+    ("response.channels.online_interview", "2﹒政府网站在线访谈次数", "次", 6),
+    ("response.channels.online_interview.principal", "其中:主要负责同志参加政府网站在线访谈次", "次", 2),
+    ("response.channels.interpretations", "3﹒政策解读稿件发布数", "篇", 32),
+    ("response.channels.weibo_wechat", "4﹒微博微信回应事件数", "次", 0),
+    ("response.channels.other", "5﹒其他方式回应事件数", "次", 0),
+    ("requests.received", "(一)收到申请数", "件", 139),
+    ("requests.received.in_person", "1﹒当面申请数", "件", 0),
+    ("requests.received.fax", "2﹒传真申请数", "件", 0),
+    ("requests.received.online", "3﹒网络申请数", "件", 0),
+    ("requests.received.letter", "4﹒信函申请数", "件", 139),
+    ("requests.closed", "(二)申请办结数", "件", 139),
+    ("requests.closed.on_time", "1﹒按时办结数", "件", 127),
+    ("requests.closed.extended", "2﹒延期办结数", "件", 12),
+    ("requests.replies", "(三)申请答复数", "件", 132),
+    ("requests.replies.already_public", "1﹒属于已主动公开范围数", "件", 18),
+    ("requests.replies.granted", "2﹒同意公开答复数", "件", 60),
+    ("requests.replies.partial", "3﹒同意部分公开答复数", "件", 2),
+    ("requests.replies.denied", "4﹒不同意公开答复数", "件", 25),
+    ("requests.replies.denied.state_secret", "其中:涉及国家秘密", "件", 0),
+    ("requests.replies.denied.commercial_secret", "涉及商业秘密", "件", 0),
+    ("requests.replies.denied.privacy", "涉及个人隐私", "件", 0),
+    ("requests.replies.denied.security_stability", "危及国家安全、公共安全、经济安全和社会稳定", "件", 0),
+    ("requests.replies.denied.not_gov_info", "不是《条例》所指政府信息", "件", 22),
+    ("requests.replies.denied.other_legal", "法律法规规定的其他情形", "件", 3),
+    ("requests.replies.not_this_agency", "5﹒不属于本行政机关公开数", "件", 8),
+    ("requests.replies.nonexistent", "6﹒申请信息不存在数", "件", 7),
+    ("requests.replies.notice_amend", "7﹒告知作出更改补充数", "件", 12),
+    ("requests.replies.notice_other_channel", "8﹒告知通过其他途径办理数", "件", 0),
+    ("review.total", "四、行政复议数量", "件", 14),
+    ("review.upheld", "(一)维持具体行政行为数", "件", 10),
+    ("review.corrected", "(二)被依法纠错数", "件", 4),
+    ("review.other", "(三)其他情形数", "件", 0),
+    ("litigation.total", "五、行政诉讼数量", "件", 7),
+    ("litigation.upheld", "(一)维持具有行政行为或者驳回原告诉讼请求数", "件", 6),
+    ("litigation.corrected", "(二)被依法纠错数", "件", 1),
+    ("litigation.other", "(三)其他情形数", "件", 0),
+    ("complaints.total", "六、举报投诉数量", "件", 0),
+    ("fees.request_fees", "七、依申请公开信息收取的费用", "万元", 0),
+    ("org.dedicated_units", "(一)政府信息公开工作专门机构数", "个", 2),
+    ("org.reading_points", "(二)设置政府信息公开查阅点数", "个", 3),
+    ("org.staff", "(三)从事政府信息公开工作人员数", "人", 5),
+    ("org.staff.full_time", "1专职人员数(不包括政府公报及政府网站工作人员数)", "人", 1),
+    ("org.staff.part_time", "2﹒兼职人员数", "人", 4),
+    (
+        "org.budget",
+        "(四)政府信息公开专项经费(不包括用于政府公报编辑管理及政府网站建设维护等方面的经费)",
+        "万元",
+        None,
+    ),
+    ("training.meetings", "(一)召开政府信息公开工作会议或专题会议数", "次", 3),
+    ("training.classes", "(二)举办各类培训班数", "次", 2),
+    ("training.trainees", "(三)接受培训人员数", "人次", 82),
+]
+
+SECTIONS = {
+    "proactive",
+    "response",
+    "requests",
+    "review",
+    "litigation",
+    "complaints",
+    "fees",
+    "org",
+    "training",
+}
+
+
+@pytest.fixture(scope="module")
+def codebook():
+    return load_codebook()
+
+
+@pytest.fixture(scope="module")
+def seed_text(shared_dir: Path) -> str:
+    return (shared_dir / SEED).read_text(encoding="utf-8")
+
+
+def _rows(result_rows):
+    return [(r.code, r.label, r.unit, r.value) for r in result_rows]
+
+
+def _findings(findings, kind):
+    return [f for f in findings if f.kind == kind]
+
+
+# ------------------------------------------------------------------------------------------- the seed
+
+
+def test_seed_as_text_every_value(seed_text, codebook):
+    doc = Document(kind="text", lines=seed_text.splitlines())
+    result = legacy.read(doc, codebook)
+    assert result is not None
+    assert (result.template, result.variant) == ("legacy", "legacy-2014")
+    assert _rows(result.rows) == SEED_ROWS
+    assert {r.section for r in result.rows} == SECTIONS
+    assert all(r.section == codebook.indicator(r.code, "legacy-2014").section for r in result.rows)
+    assert all(r.column is None and r.column_code is None for r in result.rows)
+    assert "申请办结数" in result.evidence
+
+
+def test_seed_blank_cell_is_missing_not_zero(seed_text, codebook):
+    result = legacy.read(Document(kind="text", lines=seed_text.splitlines()), codebook)
+    budget = next(r for r in result.rows if r.code == "org.budget")
+    assert budget.value is None
+    assert budget.unit == "万元"  # printed on its own line, with no value after it
+    missing = _findings(result.findings, "missing_value")
+    assert [f.code for f in missing] == ["org.budget"]
+    assert not _findings(result.findings, "unknown_label")
+
+
+def test_seed_end_to_end(shared_dir):
+    report = extract((shared_dir / SEED).read_bytes(), filename=SEED)
+    assert report.status == "ok"
+    assert (report.template, report.template_variant) == ("legacy", "legacy-2014")
+    assert _rows(report.rows) == SEED_ROWS
+    kinds = [f.kind for f in report.findings]
+    assert "identity_failed" not in kinds
+    assert "narrative_mismatch" not in kinds
+    assert "spam_injected" in kinds
+    assert report.n_values == 57
+
+
+# ------------------------------------------------------------------------------------ built fixtures
+
+
+def _seed_with(changes: dict[str, tuple]) -> list[tuple]:
+    """The seed's rows with some (code → replacement tuple) changed."""
+    return [changes.get(row[0], row) for row in SEED_ROWS]
+
+
+FULLWIDTH = _seed_with(
+    {
+        "org.budget": (
+            "org.budget",
+            "(四)政府信息公开专项经费(不包括用于政府公报编辑管理及政府网站建设维护等方面的经费)",
+            "元",
+            251000,
+        ),
+    }
+)
+FULLWIDTH.insert(8, (None, "6﹒政务客户端公开政府信息数", None, 55))
+
+BADTOTALS = _seed_with(
+    {
+        "requests.received": ("requests.received", "(一)收到申请数", "件", 140),
+        "org.staff": ("org.staff", "(三)从事政府信息公开工作人员数", "人", 6),
+        "response.channels.press_conf.principal": (
+            "response.channels.press_conf.principal",
+            "其中:主要负责同志参加新闻发布会次数",
+            "次",
+            15,
+        ),
+    }
+)
+
+#: fixture → (expected rows, kinds that must be present, kinds that must be absent)
+PAGE_FIXTURES = {
+    "js-chongchuan-2016-flat-gbk.html": (SEED_ROWS, {"missing_value", "spam_injected"}, {"identity_failed"}),
+    "js-chongchuan-2016-table.html": (SEED_ROWS, {"missing_value"}, {"identity_failed", "unknown_label"}),
+    "js-chongchuan-2016-fullwidth-wrapped.html": (
+        FULLWIDTH,
+        {"unknown_label", "unit_converted"},
+        {"identity_failed", "missing_value"},
+    ),
+    "js-chongchuan-2016-badtotals.txt": (
+        BADTOTALS,
+        {"identity_failed", "narrative_mismatch"},
+        {"unknown_label"},
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def legacy_fixtures(fixtures_dir: Path) -> Path:
+    return fixtures_dir / "legacy"
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_FIXTURES))
+def test_fixture_every_value(legacy_fixtures, name):
+    expected, present, absent = PAGE_FIXTURES[name]
+    report = extract((legacy_fixtures / name).read_bytes(), filename=name)
+    assert report.status == "ok", report.message
+    assert report.template_variant == "legacy-2014"
+    assert [(r.code, r.label, r.value) for r in report.rows] == [(c, lab, v) for c, lab, _, v in expected]
+    kinds = {f.kind for f in report.findings}
+    assert present <= kinds
+    assert not (absent & kinds)
+    assert report.meta.year == 2016
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "js-chongchuan-2016-flat-gbk.html",
+        "js-chongchuan-2016-badtotals.txt",
+        "js-chongchuan-2016-fullwidth-wrapped.html",
+    ],
+)
+def test_fixture_units_printed_or_from_codebook(legacy_fixtures, name):
+    expected = PAGE_FIXTURES[name][0]
+    report = extract((legacy_fixtures / name).read_bytes(), filename=name)
+    assert [r.unit for r in report.rows] == [u for _, _, u, _ in expected]
+
+
+def test_real_table_with_unit_column_and_rowspans(legacy_fixtures, codebook):
+    report = extract((legacy_fixtures / "js-chongchuan-2016-table.html").read_bytes())
+    assert all(r.table == 0 for r in report.rows)
+    printed = {r.code: r.unit for r in report.rows}
+    assert printed["training.trainees"] == "人次"
+    assert printed["org.budget"] == "万元"
+    assert printed["org.staff.full_time"] == "人"
+    assert "table 0" in report.template_evidence
+
+
+def test_foreign_unit_is_kept_and_normalized(legacy_fixtures):
+    report = extract((legacy_fixtures / "js-chongchuan-2016-fullwidth-wrapped.html").read_bytes())
+    budget = next(r for r in report.rows if r.code == "org.budget")
+    assert (budget.value, budget.unit, budget.raw) == (251000, "元", "２５１０００元")
+    assert (budget.value_normalized, budget.unit_normalized) == (pytest.approx(25.1), "万元")
+    converted = _findings(report.findings, "unit_converted")
+    assert [f.code for f in converted] == ["org.budget"]
+    assert all(r.value_normalized is None for r in report.rows if r.code != "org.budget")
+    proactive = report.rows[0]
+    assert (proactive.value, proactive.raw) == (13100, "１３，１００")
+
+
+def test_bad_totals_identities(legacy_fixtures):
+    report = extract((legacy_fixtures / "js-chongchuan-2016-badtotals.txt").read_bytes())
+    failed = {f.code: (f.found, f.expected) for f in _findings(report.findings, "identity_failed")}
+    assert failed == {
+        "requests.received": (140, 139),
+        "org.staff": (6, 5),
+        "response.channels.press_conf.principal": (15, 13),
+    }
+    mismatch = _findings(report.findings, "narrative_mismatch")
+    assert [(f.code, f.found, f.expected) for f in mismatch] == [("requests.received", 139, 140)]
+
+
+def test_notice_is_not_a_report(legacy_fixtures):
+    report = extract((legacy_fixtures / "js-chongchuan-2017-notice.html").read_bytes())
+    assert report.status == "not_report"
+    assert report.rows == []
+    assert "通知" in report.message
+
+
+def test_page_chrome_is_not_read_as_rows(legacy_fixtures):
+    for name in ("js-chongchuan-2016-flat-gbk.html", "js-chongchuan-2016-fullwidth-wrapped.html"):
+        report = extract((legacy_fixtures / name).read_bytes())
+        assert 1234567 not in [r.value for r in report.rows]  # the visitor counter under the table
+        assert report.rows[-1].code == "training.trainees"
+
+
+# ------------------------------------------------------------------------------------- real pages
+
+
+def _gold(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_fj_pingtan_2017_every_gold_value(shared_dir):
+    folder = shared_dir / "real-reports" / "fj-pingtan-2017"
+    report = extract((folder / "page.html").read_bytes(), filename="page.html")
+    assert report.status == "ok", report.message
+    assert (report.template, report.template_variant) == ("legacy", "fj-provincial")
+    got = [(f"{r.label} | {r.column}", r.unit, r.value) for r in report.rows]
+    want = [
+        (g["label"], g["unit"], int(g["value"]) if g["value"] else None) for g in _gold(folder / "gold.csv")
+    ]
+    assert got == want
+    assert all(r.code == f"{r.row_code}@{r.column_code}" for r in report.rows)
+    assert {r.column_code for r in report.rows} == {"year", "cumulative"}
+    assert not _findings(report.findings, "identity_failed")
+    assert not _findings(report.findings, "unknown_label")
+
+
+def test_fj_pingtan_2017_codes(shared_dir):
+    report = extract((shared_dir / "real-reports" / "fj-pingtan-2017" / "page.html").read_bytes())
+    values = {r.code: r.value for r in report.rows}
+    assert values["proactive.total@year"] == 2122
+    assert values["proactive.total@cumulative"] == 10037
+    assert values["proactive.channels.website@cumulative"] == 10037
+    assert values["review.total@year"] == 0
+    assert values["complaints.litigation_reports@cumulative"] == 0
+
+
+@pytest.mark.parametrize(
+    ("folder", "status"),
+    [("fj-pingtan-taxbureau-2013", "no_table"), ("fj-pingtan-letter-2014", "not_report")],
+)
+def test_real_pages_without_values(shared_dir, folder, status):
+    report: Report = extract((shared_dir / "real-reports" / folder / "page.html").read_bytes())
+    assert report.status == status, report.message
+    assert report.rows == []
+    assert report.n_values == 0
+    assert report.message
+
+
+@pytest.mark.parametrize("folder", ["fj-pingtan-taxbureau-2013", "fj-pingtan-letter-2014", "fj-pingtan-2022"])
+def test_legacy_reader_reads_nothing_from_other_pages(shared_dir, codebook, folder):
+    from extractors.load import load_document
+
+    doc, _ = load_document((shared_dir / "real-reports" / folder / "page.html").read_bytes())
+    assert legacy.read(doc, codebook) is None
