@@ -68,6 +68,10 @@ _HTML_SNIFF = re.compile(
 _DATA_URI = re.compile(rb"data:[\w/+.-]{1,40};base64,[A-Za-z0-9+/=\s]{256,}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
 _ASCII_BYTES = bytes(range(128))
+_INLINE_TAG = re.compile(rb"</?(?:span|font|b|i|u|em|strong|a|o:p|sup|sub|small|big|strike|s|ins|del)\b[^>]*>",
+                         re.IGNORECASE)
+_INVISIBLE_BLOCK = re.compile(rb"<(script|style|noscript|template)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_ANY_TAG = re.compile(rb"<[^>]*>")
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 #: Elements whose content is never visible text.
@@ -86,7 +90,7 @@ _ROW_GROUPS = frozenset({"thead", "tbody", "tfoot"})
 #: A cell with more text pieces (or characters) than this is page layout, not a table cell.
 _MAX_CELL_PIECES = 8
 _MAX_CELL_CHARS = 400
-_MAX_DEPTH = 400
+_MAX_DEPTH = 250  # deeper subtrees are read as plain text (Python's recursion limit)
 
 
 def load_document(
@@ -137,17 +141,47 @@ def decode_page(data: bytes, headers: Mapping[str, Any] | None = None) -> tuple[
 
 def html_to_document(text: str) -> Document:
     """Parse decoded HTML into lines, table grids and meta tags."""
-    parser = etree.HTMLParser(
-        encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True, no_network=True
-    )
-    root = etree.fromstring(text.replace("\x00", "").encode("utf-8", "replace"), parser)
+    data = text.replace("\x00", "").encode("utf-8", "replace")
+    root, too_deep = _parse_html(data)
+    findings: list[Finding] = []
+    for simplify, what in _SIMPLIFICATIONS:
+        if not too_deep:
+            break
+        data = simplify(data)
+        root, too_deep = _parse_html(data)
+        message = f"the page nests tags deeper than the parser allows; {what} to read it"
+        findings = [Finding(kind="markup_simplified", message=message, severity="info")]
     if root is None:
-        return Document(kind="html", lines=[])
+        return Document(kind="html", lines=[], findings=findings)
     walker = _Walker()
     walker.walk(root, 0)
     walker.flush()
     tables = [table for table in walker.tables if table is not None]
-    return Document(kind="html", lines=walker.lines, tables=tables, meta=_read_meta(root))
+    return Document(kind="html", lines=walker.lines, tables=tables, meta=_read_meta(root), findings=findings)
+
+
+def _parse_html(data: bytes) -> tuple[Any, bool]:
+    """(root or None, whether libxml2 gave up on the nesting depth and dropped the rest)."""
+    parser = etree.HTMLParser(
+        encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True, no_network=True
+    )
+    root = etree.fromstring(data, parser)
+    return root, any("Excessive depth" in error.message for error in parser.error_log)
+
+
+def _drop_inline_tags(data: bytes) -> bytes:
+    return _INLINE_TAG.sub(b"", data)
+
+
+def _flatten_tags(data: bytes) -> bytes:
+    return _ANY_TAG.sub(b"<br>", _INVISIBLE_BLOCK.sub(b"", data))
+
+
+#: Ever blunter rewrites for pages nested too deep for libxml2 (thousands of unclosed <font>s).
+_SIMPLIFICATIONS = (
+    (_drop_inline_tags, "inline formatting tags were dropped"),
+    (_flatten_tags, "all markup was dropped (tables are read as text lines)"),
+)
 
 
 def text_to_document(text: str) -> Document:
@@ -199,6 +233,8 @@ def _load_gzip(data: bytes, headers: Mapping[str, Any] | None, filename: str | N
     try:
         inflated = zlib.decompressobj(wbits=31).decompress(data, MAX_PAGE_BYTES * 8)
     except zlib.error:
+        inflated = b""
+    if not inflated:
         return None, ("unreadable", "the file is a damaged gzip archive")
     if inflated[:2] == b"\x1f\x8b":
         return None, ("unreadable", "the file is a nested gzip archive")
@@ -357,7 +393,7 @@ class _Walker:
         if tag in _SKIP or _is_hidden(element):
             return
         if depth > _MAX_DEPTH:
-            self._buffer.append(" ".join(element.itertext()))
+            self._buffer.append("".join(element.itertext()))
             return
         if tag == "table":
             self._table(element, depth)
