@@ -132,3 +132,21 @@ def build_output(out_dir: Path, reports: list[Report] | None = None) -> Path:
         writer.add(report, provenance(report))
     writer.close()
     return out_dir
+
+
+def build_real_output(out_dir: Path, shared: Path) -> Path:
+    """Extract the real pages and PDFs in ../shared (and the seed) into `out_dir`, as `ogi extract` would."""
+    import json
+
+    from extractors import extract
+    from writers.dataset import DatasetWriter
+
+    writer = DatasetWriter(out_dir)
+    for folder in sorted((shared / "real-reports").iterdir()):
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        url = meta.get("url") if str(meta.get("url", "")).startswith("http") else None
+        writer.add(extract((folder / meta["file"]).read_bytes(), url=url, filename=meta["file"]))
+    for seed in sorted((shared / "seeds").glob("*.txt")):
+        writer.add(extract(seed.read_bytes(), filename=seed.name))
+    writer.close()
+    return out_dir

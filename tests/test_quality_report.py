@@ -78,7 +78,7 @@ def test_coverage_marks_missing_years(out, page):
     assert grid.loc["崇川区 320602", 2017] == "ok"
     assert grid.loc["崇川区 320602", 2018] == "missing"
     assert "平潭综合实验区 350128" not in grid.index  # no year: not a report
-    assert "崇川区 320602 2018" in page
+    assert "<tr><td>崇川区 320602</td><td>2018, 2020–2024</td></tr>" in page
 
 
 def test_headline_series_joins_legacy_and_new_form_codes(out):

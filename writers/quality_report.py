@@ -112,9 +112,10 @@ def load_tables(out: Path) -> Data:
 
 
 def _place(row: Any) -> str | None:
-    """A district's display name: its name with its code, or whichever of them is known."""
-    name, code = getattr(row, "district", None), getattr(row, "adcode", None)
-    name = name if isinstance(name, str) else None
+    """A place's display name: the district (else city, province) with its code, or whichever is known."""
+    names = (getattr(row, key, None) for key in ("district", "city", "province"))
+    name = next((n for n in names if isinstance(n, str) and n), None)
+    code = getattr(row, "adcode", None)
     code = code if isinstance(code, str) else None
     if name and code:
         return f"{name} {code}"
@@ -339,11 +340,6 @@ def _html(data: Data, series: pd.DataFrame, archive: Path, report_dir: Path) -> 
     status_counts = reports["status"].value_counts().sort_index()
     n_values = int(data.values["value"].notna().sum()) if not data.values.empty else 0
     grid = coverage_grid(reports)
-    missing = (
-        [(p, y) for p in grid.index for y in grid.columns if grid.loc[p, y] == "missing"]
-        if not grid.empty
-        else []
-    )
     fields = {
         "n_reports": len(reports),
         "n_places": reports["place"].nunique(),
@@ -351,13 +347,33 @@ def _html(data: Data, series: pd.DataFrame, archive: Path, report_dir: Path) -> 
         "n_values": n_values,
         "n_findings": len(data.findings),
         "status_rows": "".join(f"<tr><td>{_e(s)}</td><td>{n}</td></tr>" for s, n in status_counts.items()),
-        "missing": ", ".join(f"{_e(p)} {y}" for p, y in missing) or "none",
+        "missing": _missing_rows(grid),
         "findings_rows": _findings_rows(data.findings),
         "series_table": _series_table(series),
         "report_rows": "\n".join(_report_row(r, archive, report_dir) for r in reports.itertuples()),
     }
     page = Template((TEMPLATES / "report.html").read_text(encoding="utf-8"))
     return page.substitute({k: str(v) for k, v in fields.items()})
+
+
+def _missing_rows(grid: pd.DataFrame) -> str:
+    """One table row per place: the years without a report, as ranges (2013–2015, 2018)."""
+    rows = []
+    for place in grid.index:
+        years = [int(y) for y in grid.columns if grid.loc[place, y] == "missing"]
+        if years:
+            rows.append(f"<tr><td>{_e(place)}</td><td>{_e(_ranges(years))}</td></tr>")
+    return "".join(rows) or "<tr><td colspan=2>none</td></tr>"
+
+
+def _ranges(years: list[int]) -> str:
+    spans: list[list[int]] = []
+    for year in sorted(years):
+        if spans and year == spans[-1][1] + 1:
+            spans[-1][1] = year
+        else:
+            spans.append([year, year])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
 
 
 def _year_span(reports: pd.DataFrame) -> str:
