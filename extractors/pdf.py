@@ -23,6 +23,7 @@ raised inside), which load.py reports as status "unreadable".
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -73,6 +74,7 @@ class _Grid:
     edges: list[float]  # column boundaries, left to right (len = columns + 1)
     grid: list[list[str]]
     spans: list[list[tuple[int, int]]]
+    n_label: int = 0  # leading label columns whose edges come from words, not rules (not compared)
 
     @property
     def top(self) -> float:
@@ -156,7 +158,7 @@ def _read_pages(pages: list) -> tuple[list[_Line], list[_Grid]]:
             if ln["text"].strip()
         ]
         if not page_grids:
-            page_grids = _word_tables(page, number, page_lines)
+            page_grids = _word_tables(page, number)
         raw.append(page_lines)
         grids.extend(page_grids)
     return _drop_running_lines(raw, pages, grids), grids
@@ -320,6 +322,8 @@ def _join_page_breaks(grids: list[_Grid], lines: list[_Line]) -> list[_Grid]:
     """Join a table cut by a page break back into one grid (footers are already gone)."""
     out: list[_Grid] = []
     for grid in grids:
+        if out and 0 < grid.n_label < out[-1].n_label:
+            _pad_labels(grid, out[-1].n_label - grid.n_label)
         if out and _continues(out[-1], grid, lines):
             _append(out[-1], grid)
         else:
@@ -331,7 +335,8 @@ def _continues(first: _Grid, second: _Grid, lines: list[_Line]) -> bool:
     """`second` carries on `first`: next page, same columns, no text printed between them."""
     if second.page != first.page + 1 or len(second.edges) != len(first.edges):
         return False
-    if any(abs(a - b) > _TOL for a, b in zip(first.edges, second.edges, strict=True)):
+    pairs = zip(first.edges[first.n_label :], second.edges[second.n_label :], strict=True)
+    if first.n_label != second.n_label or any(abs(a - b) > _TOL for a, b in pairs):
         return False
     between = [
         ln
@@ -373,6 +378,28 @@ def _append(first: _Grid, second: _Grid) -> None:
     first.rows = first.rows + second.rows[1:]
 
 
+def _pad_labels(grid: _Grid, k: int) -> None:
+    """Give a word-built grid `k` more (group) label columns on the left, as on the page before.
+
+    The page before had group columns (a one-character-per-line stack) that do not reach this
+    page: their cells go on down this page until a top-level row ("四、…") spans all labels.
+    """
+    spans: list[list[tuple[int, int]]] = []
+    cells: list[list[str]] = []
+    for r, row in enumerate(grid.grid):
+        shifted = [(a, b + k) for a, b in grid.spans[r]]
+        if _level(row[grid.n_label - 1]) == 1:  # "四、结转下年度继续办理" spans every label column
+            cells.append([row[0]] * k + row)
+            spans.append([(r, 0)] * k + [(r, 0) if s == (r, k) else s for s in shifted])
+        else:
+            above = spans[-1][:k] if r and cells[-1][0] == "" else [(r, c) for c in range(k)]
+            cells.append([""] * k + row)
+            spans.append(above + shifted)
+    grid.grid, grid.spans = cells, spans
+    grid.edges = [grid.edges[0]] * k + grid.edges
+    grid.n_label += k
+
+
 def _retext(grid: _Grid, origin: tuple[int, int], text: str) -> None:
     for r, row in enumerate(grid.spans):
         for c, s in enumerate(row):
@@ -390,5 +417,374 @@ def _line_index(grid: _Grid, lines: list[_Line]) -> int:
 # ---------------------------------------------------------------------------------- word tables
 
 
-def _word_tables(page, number: int, lines: list[_Line]) -> list[_Grid]:
+@dataclass(slots=True)
+class _Word:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    on_value_line: bool = False
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass(slots=True)
+class _Piece:
+    """A row label as printed: its first line and the wrapped lines that go on from it."""
+
+    words: list[_Word]
+    level: int  # 1 "一、", 2 "（一）", 3 "1." / "1、", 0 no enumerator (a fragment or a plain label)
+
+    @property
+    def text(self) -> str:
+        return join_wrapped(" ".join(w.text for w in self.words))
+
+    @property
+    def cy(self) -> float:
+        return (self.words[0].top + self.words[-1].bottom) / 2
+
+
+_LEVELS = (
+    (1, re.compile(r"^[一二三四五六七八九十]+\s*、")),
+    (2, re.compile(r"^[（(]\s*[一二三四五六七八九十]+\s*[)）]")),
+    (3, re.compile(r"^\d+\s*[、.．]\D")),
+)
+
+
+def _level(text: str) -> int:
+    return next((level for level, pattern in _LEVELS if pattern.match(text)), 0)
+
+
+def _word_tables(page, number: int) -> list[_Grid]:
+    """Unruled tables: columns from the x-positions of the numbers, rows from the value lines.
+
+    Each line ending in numbers is a table row. The numbers' x-ranges, clustered over the whole
+    table, give the value columns, so a blank cell is a column without a number on that line.
+    Label fragments printed above/below their value line (wrapped labels) go to the nearest
+    value line; the label hierarchy (一、 / （一） / 1.) and a stack of one-character lines
+    (三/、/本/年/度…) give the group columns and how many rows each group spans.
+    """
+    words = [
+        _Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"])
+        for w in page.extract_words(x_tolerance=2, y_tolerance=3)
+        if w["text"].strip()
+    ]
+    if not words:
+        return []
+    lines = _word_lines(words)
+    height = sorted(w.bottom - w.top for w in words)[len(words) // 2]
+    grids = []
+    for region in _regions(lines, height):
+        grid = _region_grid(number, lines, region, height)
+        if grid is not None:
+            grids.append(grid)
+    return grids
+
+
+def _word_lines(words: list[_Word]) -> list[list[_Word]]:
+    lines: list[list[_Word]] = []
+    for word in sorted(words, key=lambda w: (w.cy, w.x0)):
+        if lines and abs(word.cy - lines[-1][0].cy) <= 3:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    return [sorted(line, key=lambda w: w.x0) for line in lines]
+
+
+def _values(line: list[_Word]) -> list[_Word]:
+    """The numbers a line ends with, when they stand apart from its label like table cells."""
+    k = len(line)
+    while k > 0 and _NUMBER.match(line[k - 1].text):
+        k -= 1
+    numbers = line[k:]
+    if len(numbers) >= 2 or (numbers and k and numbers[0].x0 - line[k - 1].x1 > 24):
+        return numbers
     return []
+
+
+def _regions(lines: list[list[_Word]], height: float) -> list[list[int]]:
+    """Runs of value lines (indices into `lines`) close together and in the same columns."""
+    regions: list[list[int]] = []
+    for i, line in enumerate(lines):
+        numbers = _values(line)
+        if not numbers:
+            continue
+        if regions:
+            last = regions[-1][-1]
+            left = min(w.x0 for j in regions[-1] for w in _values(lines[j]))
+            between = lines[last + 1 : i]
+            gap = line[0].top - lines[last][0].bottom
+            intrudes = any(w.cx > left - 2 for ln in between for w in ln)
+            if gap < 8 * height and not intrudes:
+                regions[-1].append(i)
+                continue
+        regions.append([i])
+    return [r for r in regions if len(r) >= 2 or len(_values(lines[r[0]])) >= 3 or _has_header(lines, r[0])]
+
+
+def _has_header(lines: list[list[_Word]], first: int) -> bool:
+    if first == 0:
+        return False
+    left = _values(lines[first])[0].x0
+    return any(w.cx > left - 2 for w in lines[first - 1]) and not _values(lines[first - 1])
+
+
+def _columns(lines: list[list[_Word]], region: list[int]) -> list[float]:
+    """Value column edges: overlapping x-ranges of the numbers are one column."""
+    spans = sorted((w.x0, w.x1) for i in region for w in _values(lines[i]))
+    clusters: list[list[float]] = []
+    for x0, x1 in spans:
+        if clusters and x0 <= clusters[-1][1] + 2:
+            clusters[-1][1] = max(clusters[-1][1], x1)
+        else:
+            clusters.append([x0, x1])
+    edges = [clusters[0][0] - 2]
+    edges += [(a[1] + b[0]) / 2 for a, b in itertools.pairwise(clusters)]
+    return [*edges, clusters[-1][1] + 2]
+
+
+def _region_grid(number: int, lines: list[list[_Word]], region: list[int], height: float) -> _Grid | None:
+    edges = _columns(lines, region)
+    header = _header_lines(lines, region[0], edges[0], height)
+    first, last = region[0], region[-1]
+    lo = max(header[-1] + 1 if header else 0, first - 2)
+    around = [
+        i
+        for i in range(lo, min(len(lines), last + 3))
+        if first <= i <= last or (not _values(lines[i]) and _near(lines, i, first, last, height))
+    ]
+    labels = [
+        _Word(w.text, w.x0, w.x1, w.top, w.bottom, i in region)
+        for i in around
+        for w in lines[i]
+        if w.x1 <= edges[0] + 2 and not _NUMBER.match(w.text)
+    ]
+    centers = [_values(lines[i])[0].cy for i in region]
+    stack, rest = _stack(labels, height)
+    body = _label_cells(_pieces(_segments(rest, height), height), stack, centers)
+    n_label = len(body[0])
+    grid = [cells + _value_cells(_values(lines[i]), edges) for cells, i in zip(body, region, strict=True)]
+    spans = _spans(grid, n_label)
+    head = _header_grid(lines, header, edges, n_label)
+    spans = _spans(head, n_label, across=True) + [[(r + len(head), c) for r, c in row] for row in spans]
+    top = min([w.top for i in header for w in lines[i]] + [w.top for i in around for w in lines[i]]) - 1
+    bottom = max(w.bottom for i in around for w in lines[i]) + 1
+    rows = [top] * (len(head) + 1) + [(a + b) / 2 for a, b in itertools.pairwise(centers)] + [bottom]
+    return _Grid(number, rows, [edges[0] - 1] * n_label + edges, head + grid, spans, n_label=n_label)
+
+
+def _near(lines: list[list[_Word]], i: int, first: int, last: int, height: float) -> bool:
+    """A label line just above the first / below the last value line (a wrapped label)."""
+    if i < first:
+        return lines[first][0].top - lines[i][-1].bottom < 1.2 * height
+    if i > last:
+        return lines[i][0].top - lines[last][-1].bottom < 1.2 * height
+    return True
+
+
+def _header_lines(lines: list[list[_Word]], first: int, left: float, height: float) -> list[int]:
+    """The column header lines right above the first value line (tightly spaced, some over the values)."""
+    out: list[int] = []
+    i = first - 1
+    width = max(w.x1 for w in _values(lines[first])) - lines[first][0].x0
+    while i >= 0 and len(out) < 8 and not _values(lines[i]):
+        below = lines[out[-1]] if out else lines[first]
+        if below[0].top - max(w.bottom for w in lines[i]) > 3.5 * height:
+            break
+        if any(w.x1 - w.x0 > 0.6 * width or w.text.endswith("。") for w in lines[i]):
+            break  # a paragraph of the narrative
+        out.append(i)
+        i -= 1
+    while out and not any(w.cx > left for w in lines[out[-1]]):
+        out.pop()
+    return sorted(out)
+
+
+def _stack(words: list[_Word], height: float) -> tuple[list[_Word], list[_Word]]:
+    """A group label printed one character per line (三/、/本/年/度/办/理/结/果)."""
+    singles = sorted((w for w in words if len(w.text) <= 2), key=lambda w: w.top)
+    best: list[_Word] = []
+    for seed in singles:
+        chain = [seed]
+        for w in singles:
+            overlap = min(w.x1, seed.x1) - max(w.x0, seed.x0)
+            narrow = min(w.x1 - w.x0, seed.x1 - seed.x0)
+            if w.top > chain[-1].top and overlap > 0.5 * narrow and w.top - chain[-1].bottom < 2.5 * height:
+                chain.append(w)
+        if len(chain) > len(best):
+            best = chain
+    if len(best) < 3:
+        return [], words
+    ids = {id(w) for w in best}
+    return best, [w for w in words if id(w) not in ids]
+
+
+def _pieces(words: list[_Word], height: float) -> list[_Piece]:
+    """Label lines into labels: an enumerated line starts one, an unnumbered line goes on the one above."""
+    pieces: list[_Piece] = []
+    for word in sorted(words, key=lambda w: (w.top, w.x0)):
+        level = _level(word.text)
+        host = None
+        if level == 0:
+            host = next(
+                (
+                    p
+                    for p in reversed(pieces)
+                    if word.top - p.words[-1].bottom < 2.5 * height
+                    and min(word.x1, p.words[-1].x1) - max(word.x0, p.words[-1].x0) > 0
+                    and not (word.on_value_line and p.words[0].on_value_line)
+                ),
+                None,
+            )
+        if host is None:
+            pieces.append(_Piece([word], level))
+        else:
+            host.words.append(word)
+    return pieces
+
+
+def _nearest(centers: list[float], y: float) -> int:
+    return min(range(len(centers)), key=lambda r: abs(centers[r] - y))
+
+
+def _segments(words: list[_Word], height: float) -> list[_Word]:
+    """Words of one line close together are one label ("4.无正当理由大量反复 申请")."""
+    out: list[_Word] = []
+    for line in _word_lines(words):
+        for word in line:
+            prev = out[-1] if out else None
+            if prev and abs(prev.cy - word.cy) <= 3 and word.x0 - prev.x1 < 0.9 * height:
+                text = join_wrapped(f"{prev.text} {word.text}")
+                on_value_line = prev.on_value_line or word.on_value_line
+                out[-1] = _Word(text, prev.x0, word.x1, prev.top, word.bottom, on_value_line)
+            else:
+                out.append(word)
+    return out
+
+
+def _label_cells(pieces: list[_Piece], stack: list[_Word], centers: list[float]) -> list[list[str]]:
+    """Label columns of each value row: [stack group] [（一） group] row label.
+
+    A "（三）不予公开" printed next to numbered rows heads the group of rows from its "1." on; one
+    printed on a row of its own ("（一）予以公开") is that row's label over both columns.
+    """
+    n = len(centers)
+    own: list[list[_Piece]] = [[] for _ in range(n)]
+    for piece in pieces:
+        own[_nearest(centers, piece.cy)].append(piece)
+    numbered = [any(p.level == 3 for p in row) for row in own]
+
+    def heads_group(piece: _Piece, r: int) -> bool:
+        leaf_x0 = min((p.words[0].x0 for p in own[r] if p.level == 3), default=0.0)
+        left_of_leaf = max(w.x1 for w in piece.words) < leaf_x0
+        return numbered[r] and (piece.level == 2 or (piece.level == 0 and left_of_leaf))
+
+    groups = [p for r, row in enumerate(own) for p in row if heads_group(p, r)]
+    mid = [""] * n
+    for piece in groups:
+        for r in _run(own, _nearest(centers, piece.cy)):
+            mid[r] = piece.text
+    top_level = [any(p.level == 1 for p in row) for row in own]
+    cells = []
+    for r, row in enumerate(own):
+        leaf = join_wrapped(" ".join(p.text for p in row if p not in groups))
+        if not groups:
+            cells.append([leaf])
+        elif top_level[r] or not numbered[r]:
+            cells.append([leaf, leaf])
+        else:
+            cells.append([mid[r], leaf])
+        if stack:
+            cells[-1].insert(0, cells[-1][0] if top_level[r] else "")
+    if stack:
+        text = join_wrapped("".join(w.text for w in stack))
+        for r in _stack_rows(stack, centers, top_level):
+            cells[r][0] = text
+    return cells
+
+
+def _run(own: list[list[_Piece]], r: int) -> list[int]:
+    """Rows of the group around row r: numbered rows from its "1." to before the next "1."."""
+
+    def numbered(k: int) -> bool:
+        return any(p.level == 3 for p in own[k])
+
+    def restarts(k: int) -> bool:
+        return any(p.level == 3 and re.match(r"^1\s*[、.．]", p.text) for p in own[k])
+
+    start = r
+    while start > 0 and numbered(start - 1) and not restarts(start):
+        start -= 1
+    end = r
+    while end + 1 < len(own) and numbered(end + 1) and not restarts(end + 1):
+        end += 1
+    return list(range(start, end + 1))
+
+
+def _stack_rows(stack: list[_Word], centers: list[float], top_level: list[bool]) -> list[int]:
+    anchors = [r for r, y in enumerate(centers) if stack[0].top - 2 <= y <= stack[-1].bottom + 2]
+    if not anchors:
+        anchors = [_nearest(centers, (stack[0].top + stack[-1].bottom) / 2)]
+    start, end = anchors[0], anchors[-1]
+    while start > 0 and not top_level[start - 1]:
+        start -= 1
+    while end + 1 < len(centers) and not top_level[end + 1]:
+        end += 1
+    return [r for r in range(start, end + 1) if not top_level[r]]
+
+
+def _value_cells(numbers: list[_Word], edges: list[float]) -> list[str]:
+    cells = [""] * (len(edges) - 1)
+    for word in numbers:
+        c = max(0, min(len(cells) - 1, sum(1 for e in edges[1:-1] if word.cx > e)))
+        cells[c] = f"{cells[c]} {word.text}".strip()
+    return cells
+
+
+def _header_grid(
+    lines: list[list[_Word]], header: list[int], edges: list[float], n_label: int
+) -> list[list[str]]:
+    """Header lines → rows: words wider than a column head a group row; the rest join per column."""
+    if not header:
+        return []
+    width = min(b - a for a, b in itertools.pairwise(edges)) if len(edges) > 2 else edges[-1] - edges[0]
+    n = len(edges) - 1
+    label = join_wrapped(" ".join(w.text for i in header for w in lines[i] if w.x1 <= edges[0] + 2))
+    group_rows: list[list[str]] = []
+    bottom = [""] * n
+    for i in header:
+        wide = [w for w in lines[i] if w.x1 > edges[0] + 2 and w.x1 - w.x0 > 1.2 * width]
+        if wide:
+            row = [""] * n
+            for w in wide:
+                for c in range(n):
+                    if min(w.x1, edges[c + 1]) - max(w.x0, edges[c]) > 0:
+                        row[c] = w.text
+            group_rows.append(row)
+        for w in lines[i]:
+            if w.x1 > edges[0] + 2 and w not in wide:
+                c = max(0, min(n - 1, sum(1 for e in edges[1:-1] if w.cx > e)))
+                bottom[c] = join_wrapped(f"{bottom[c]} {w.text}")
+    rows = [*group_rows, bottom]
+    return [[label] * n_label + [join_wrapped(t) for t in row] for row in rows]
+
+
+def _spans(grid: list[list[str]], n_label: int, across: bool = False) -> list[list[tuple[int, int]]]:
+    """Origins of merged label cells: equal neighbours in the label columns (and header rows)."""
+    spans = [[(r, c) for c in range(len(row))] for r, row in enumerate(grid)]
+    for r, row in enumerate(grid):
+        for c, text in enumerate(row):
+            if not text or (c >= n_label and not across):
+                continue
+            if c > 0 and row[c - 1] == text:
+                spans[r][c] = spans[r][c - 1]
+            elif r > 0 and grid[r - 1][c] == text and (c < n_label or across):
+                spans[r][c] = spans[r - 1][c]
+    return spans

@@ -226,19 +226,40 @@ def test_speed(real_docs):
 # ------------------------------------------------------------------------- synthetic PDFs
 
 
-def test_ruled_fixture_grid(synthetic):
-    doc = synthetic["ruled"]
+@pytest.mark.parametrize("kind", ["ruled", "unruled"])
+def test_synthetic_table_grid(synthetic, kind):
+    """Same table drawn with cell borders and without: the same cells in the same columns."""
+    doc = synthetic[kind]
     assert len(doc.tables) == 1
     grid = doc.tables[0].grid
-    assert grid[2][3:] == ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+    first = next(r for r, row in enumerate(grid) if row[0] == "一、本年新收政府信息公开申请数量")
+    assert grid[first - 1][3:] == [
+        "自然人",
+        "商业企业",
+        "科研机构",
+        "社会公益组织",
+        "法律服务机构",
+        "其他",
+        "总计",
+    ]
+    body = grid[first:]
+    assert body[0] == ["一、本年新收政府信息公开申请数量"] * 3 + ["12", "3", "0", "1", "0", "0", "16"]
     # a blank cell stays an empty string in its own column
-    assert grid[5][1] == "（一）予以公开"
-    assert grid[5][3:] == ["5", "1", "", "0", "0", "0", "6"]
+    assert body[2][:3] == ["三、本年度办理结果", "（一）予以公开", "（一）予以公开"]
+    assert body[2][3:] == ["5", "1", "", "0", "0", "0", "6"]
+    # wrapped labels joined, in their own row
+    assert body[3][1] == "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"
+    assert body[5][2] == "2.其他法律行政法规禁止公开"
+    assert body[5][3:] == ["0", "1", "0", "0", "0", "0", "1"]
     # the table goes on over the page break; the group cell cut in two is one cell again
-    assert [row[1] for row in grid[7:10]] == ["（三）不予公开"] * 3
-    assert grid[9][2] == "3.危及“三安全一稳定”"
-    assert {grid[r][0] for r in range(5, 13)} == {"三、本年度办理结果"}
-    assert grid[13][0] == "四、结转下年度继续办理"
+    assert [row[1] for row in body[4:7]] == ["（三）不予公开"] * 3
+    assert body[6][2] == "3.危及“三安全一稳定”"
+    assert [row[1] for row in body[7:9]] == ["（四）无法提供"] * 2
+    assert {row[0] for row in body[2:10]} == {"三、本年度办理结果"}
+    assert len({doc.tables[0].spans[first + r][0] for r in range(2, 10)}) == 1
+    assert body[9][:3] == ["三、本年度办理结果", "（七）总计", "（七）总计"]
+    assert body[10] == ["四、结转下年度继续办理"] * 3 + ["2", "1", "0", "0", "0", "0", "3"]
+    assert len(body) == 11
 
 
 def test_running_header_and_footer_dropped(synthetic):
