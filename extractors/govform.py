@@ -101,19 +101,14 @@ def _rows(sections: dict[str, SectionRead], spec: FormSpec) -> tuple[list[Row], 
         if read is None:
             continue
         findings.extend(read.findings)
-        if read.tables_seen > 1:
-            findings.append(
-                Finding(
-                    "second_table",
-                    f"the page prints {read.tables_seen} copies of table "
-                    f"{_SECTION_NAME[section]}; the first complete one was read",
-                    severity="info",
-                )
-            )
         for cell in read.cells:
             row, cell_findings = _row(cell, spec)
             rows.append(row)
             findings.extend(cell_findings)
+    repeated = [_SECTION_NAME[s] for s in SECTIONS if s in sections and sections[s].tables_seen > 1]
+    if repeated:
+        message = f"the page prints table {'/'.join(repeated)} more than once (e.g. a department's own); the first was read"
+        findings.append(Finding("second_table", message, severity="info"))
     return rows, findings
 
 
