@@ -1,0 +1,272 @@
+"""`ogi extract PATH...`: saved pages, folders and WARC archives → the dataset in output/.
+
+The command is wiring: `ogi.inputs` finds the pages, `extractors.extract` reads each one (in a
+process pool with --workers N, results kept in input order so 1 and N workers give identical
+output), `writers.dataset.DatasetWriter` writes the tables. A page that breaks the extractor is a
+per-file status, never a traceback: a batch of 20 000 pages must not stop on one bad file.
+
+`--json` prints one JSON object per input (JSON Lines) on stdout, the public interface documented
+in docs/JSON.md; progress and the summary go to stderr. Exit status: 0 when every input was read,
+1 when some were not reports or could not be read, 2 on usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from extractors import EXTRACTOR_VERSION, extract
+from extractors.model import Finding, Report
+from ogi import inputs
+from ogi.inputs import Job, Skipped
+
+#: Statuses that count as "read" for the exit code (an annual report without a table was read).
+READ_STATUSES = frozenset({"ok", "partial", "no_table"})
+#: How many not-read inputs the summary lists by name.
+LIST_LIMIT = 20
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "extract",
+        help="extract saved pages, folders and WARC archives into output/",
+        description="Extract reports from saved pages (.html .htm .shtml .jhtml .txt .pdf), folders "
+        "(walked recursively) and WARC archives (.warc, .warc.gz) into CSV and Parquet tables.",
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="file, folder or WARC archive")
+    parser.add_argument("--out", metavar="DIR", help="output folder (default: output/; with --json: none)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object per input on stdout")
+    parser.add_argument("--workers", type=_positive, default=1, metavar="N", help="extract in N processes")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    parser.set_defaults(func=run)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    missing = inputs.missing_paths(args.paths)
+    if missing:
+        print(f"ogi extract: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    files = inputs.discover(args.paths)
+    if not files:
+        print("ogi extract: no pages or WARC files found in the given paths", file=sys.stderr)
+        return 2
+    out_dir = Path(args.out) if args.out else (None if args.json else Path("output"))
+    started = time.monotonic()
+    tally = Tally()
+    writer = _writer(out_dir)
+    try:
+        for item in _progress(_results(inputs.jobs(files), args.workers), len(files), args.quiet):
+            _handle(item, tally, writer, args.json)
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
+    summary = writer.close() if writer is not None else None
+    if not args.quiet:
+        print(tally.render(summary, out_dir, time.monotonic() - started), file=sys.stderr)
+    return 0 if tally.all_read else 1
+
+
+def _writer(out_dir: Path | None):
+    if out_dir is None:
+        return None
+    from writers.dataset import DatasetWriter  # pandas/pyarrow only when a dataset is written
+
+    return DatasetWriter(out_dir)
+
+
+def _handle(item: tuple[Job, Report] | Skipped, tally: Tally, writer, as_json: bool) -> None:
+    if isinstance(item, Skipped):
+        tally.skip(item)
+        return
+    job, report = item
+    tally.add(report)
+    if writer is not None:
+        writer.add(report, job.provenance or None)
+    if as_json:
+        sys.stdout.write(json.dumps(report_json(report), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+
+
+def extract_job(job: Job) -> tuple[Job, Report]:
+    """Read and extract one input; any failure becomes the report's status, never an exception."""
+    try:
+        data = job.read()
+    except OSError as exc:
+        return _slim(job), _failed(job, b"", "unreadable", f"cannot read the file: {exc.strerror or exc}")
+    try:
+        report = extract(data, url=job.url, headers=job.headers, filename=job.filename)
+    except Exception as exc:  # noqa: BLE001 -- an extractor bug must cost one page, not the batch
+        report = _failed(job, data, "unreadable", f"extraction failed: {type(exc).__name__}: {exc}")
+        report.findings[0].kind = "extraction_error"
+    if report.source is None or job.url is None:
+        report.source = job.source
+    return _slim(job), report
+
+
+def _slim(job: Job) -> Job:
+    """The job without its bytes, so results do not ship pages back across processes."""
+    job.data = None
+    return job
+
+
+def _failed(job: Job, data: bytes, status: str, message: str) -> Report:
+    report = Report(
+        source=job.source,
+        sha256=hashlib.sha256(data or job.source.encode("utf-8", "surrogatepass")).hexdigest(),
+        status=status,  # type: ignore[arg-type]
+        message=message,
+        extractor_version=EXTRACTOR_VERSION,
+    )
+    report.findings.append(Finding(kind=status, message=message, severity="error"))
+    return report
+
+
+def _results(items: Iterable[Job | Skipped], workers: int) -> Iterator[tuple[Job, Report] | Skipped]:
+    """Extract jobs in input order; with workers > 1 in a process pool with a bounded window."""
+    if workers == 1:
+        for item in items:
+            yield item if isinstance(item, Skipped) else extract_job(item)
+        return
+    yield from _ordered_pool(extract_job, items, workers)
+
+
+def _ordered_pool(
+    fn: Callable[[Job], tuple[Job, Report]], items: Iterable[Job | Skipped], workers: int
+) -> Iterator[tuple[Job, Report] | Skipped]:
+    """Like Pool.imap, but never more than a few pages in flight (archives can hold 20 000 pages)."""
+    window = workers * 4
+    pending: list[Future | Skipped] = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for item in items:
+            pending.append(item if isinstance(item, Skipped) else pool.submit(fn, item))
+            while len(pending) >= window:
+                yield _settle(pending.pop(0))
+        while pending:
+            yield _settle(pending.pop(0))
+
+
+def _settle(item: Future | Skipped) -> tuple[Job, Report] | Skipped:
+    return item if isinstance(item, Skipped) else item.result()
+
+
+def _progress(items: Iterator[Any], n_files: int, quiet: bool) -> Iterator[Any]:
+    """A progress bar on an interactive terminal for runs of more than a handful of files."""
+    if quiet or n_files < 20 or not sys.stderr.isatty():
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, unit="page", file=sys.stderr, dynamic_ncols=True)
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    """The public per-input JSON object (docs/JSON.md). Keys are only ever added, never changed."""
+    m = report.meta
+    return {
+        "source": report.source,
+        "sha256": report.sha256,
+        "status": report.status,
+        "message": report.message,
+        "template": report.template,
+        "template_variant": report.template_variant,
+        "year": m.year,
+        "published": m.published,
+        "title": m.title,
+        "publisher": m.publisher,
+        "province": m.province,
+        "city": m.city,
+        "district": m.district,
+        "adcode": m.adcode,
+        "adcode_current": m.adcode_current,
+        "rows": [
+            {
+                "code": r.code,
+                "section": r.section,
+                "label": r.label,
+                "column": r.column,
+                "unit": r.unit,
+                "value": r.value,
+                "raw": r.raw,
+                "value_normalized": r.value_normalized,
+                "unit_normalized": r.unit_normalized,
+            }
+            for r in report.rows
+        ],
+        "findings": [
+            {
+                "kind": f.kind,
+                "severity": f.severity,
+                "code": f.code,
+                "message": f.message,
+                "expected": f.expected,
+                "found": f.found,
+            }
+            for f in report.findings
+        ],
+        "report_id": report.report_id,
+        "content_type": report.content_type,
+        "extractor_version": report.extractor_version,
+        "evidence": dict(m.evidence),
+    }
+
+
+class Tally:
+    """Counts for the closing summary: reports, values, findings, and what was not read and why."""
+
+    def __init__(self) -> None:
+        self.status: Counter[str] = Counter()
+        self.values = 0
+        self.findings = 0
+        self.not_read: list[tuple[str, str, str]] = []
+
+    @property
+    def all_read(self) -> bool:
+        return not self.not_read
+
+    def add(self, report: Report) -> None:
+        self.status[report.status] += 1
+        self.values += report.n_values
+        self.findings += len(report.findings)
+        if report.status not in READ_STATUSES:
+            self.not_read.append((report.source or "?", report.status, report.message))
+
+    def skip(self, item: Skipped) -> None:
+        self.status["skipped"] += 1
+        self.not_read.append((item.source, "skipped", item.reason))
+
+    def render(self, summary: dict[str, Any] | None, out_dir: Path | None, seconds: float) -> str:
+        total = sum(self.status.values())
+        statuses = ", ".join(f"{k} {v}" for k, v in sorted(self.status.items()))
+        lines = [
+            f"{total} inputs in {seconds:.1f}s: {statuses}",
+            f"{self.values} values, {self.findings} findings",
+        ]
+        if summary is not None:
+            dup = summary.get("duplicates", 0)
+            lines.append(
+                f"dataset: {summary['reports']} reports in {out_dir}"
+                + (f" ({dup} duplicates)" if dup else "")
+            )
+        if self.not_read:
+            lines.append(f"not read ({len(self.not_read)}):")
+            lines += [
+                f"  {status}: {source}: {message}" for source, status, message in self.not_read[:LIST_LIMIT]
+            ]
+            if len(self.not_read) > LIST_LIMIT:
+                lines.append(f"  ... and {len(self.not_read) - LIST_LIMIT} more (see reports.csv)")
+        return "\n".join(lines)

@@ -1,0 +1,233 @@
+"""`ogi extract`: exit codes, the public --json schema on the seed, folders with bad files, WARC
+archives replayed with their URL and headers, 1 vs 2 workers, and interrupted runs."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from ogi.cli import main
+from ogi.commands import extract as extract_cmd
+
+SEED = Path("seeds") / "000_f790e48fa2eae4e6.txt"
+PINGTAN = Path("real-reports") / "fj-pingtan-2017" / "page.html"
+PINGTAN_URL = "https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/201801/t20180123_80506.htm"
+LETTER = Path("real-reports") / "fj-pingtan-letter-2014" / "page.html"
+TOP_KEYS = [
+    "source", "sha256", "status", "message", "template", "template_variant", "year", "published",
+    "title", "publisher", "province", "city", "district", "adcode", "adcode_current", "rows", "findings",
+]  # fmt: skip
+ROW_KEYS = [
+    "code",
+    "section",
+    "label",
+    "column",
+    "unit",
+    "value",
+    "raw",
+    "value_normalized",
+    "unit_normalized",
+]
+FINDING_KEYS = ["kind", "severity", "code", "message", "expected", "found"]
+
+
+def run_json(capsys, *args: str) -> tuple[int, list[dict]]:
+    code = main(["extract", "--json", "--quiet", *args])
+    out = capsys.readouterr().out
+    return code, [json.loads(line) for line in out.splitlines()]
+
+
+def snapshot(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_json_schema_on_the_seed(shared_dir, capsys):
+    code, objs = run_json(capsys, str(shared_dir / SEED))
+    assert code == 0
+    assert len(objs) == 1
+    seed = objs[0]
+    assert list(seed)[: len(TOP_KEYS)] == TOP_KEYS  # the documented keys, in order; later keys are additions
+    assert seed["status"] == "ok"
+    assert seed["template"] == "legacy"
+    assert seed["year"] == 2016
+    assert seed["adcode"] == "320602"
+    assert seed["adcode_current"] == "320613"
+    assert seed["published"] == "2017-02-22"
+    assert (seed["province"], seed["city"], seed["district"]) == ("江苏省", "南通市", "崇川区")
+    assert len(seed["rows"]) >= 50
+    for row in seed["rows"]:
+        assert list(row) == ROW_KEYS
+        assert row["code"]
+        assert row["unit"]
+        assert row["value"] is None or isinstance(row["value"], int | float)
+    first = seed["rows"][0]
+    assert (first["code"], first["value"], first["unit"]) == ("proactive.total", 13100, "条")
+    assert sum(1 for r in seed["rows"] if r["value"] is None) >= 1  # the blank 专项经费 cell stays missing
+    for finding in seed["findings"]:
+        assert list(finding) == FINDING_KEYS
+    assert "cpca" in seed["evidence"]["adcode"]
+
+
+def test_json_alone_writes_no_dataset(shared_dir, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _ = run_json(capsys, str(shared_dir / SEED))
+    assert code == 0
+    assert not (tmp_path / "output").exists()
+
+
+def test_exit_1_when_an_input_is_not_a_report(shared_dir, capsys):
+    code, objs = run_json(capsys, str(shared_dir / SEED), str(shared_dir / LETTER))
+    assert code == 1
+    assert [o["status"] for o in objs] == ["ok", "not_report"]
+    assert objs[1]["rows"] == []
+
+
+def test_exit_2_on_usage_errors(tmp_path, capsys):
+    assert main(["extract", str(tmp_path / "nope.html")]) == 2
+    (tmp_path / "empty-folder").mkdir()
+    assert main(["extract", str(tmp_path / "empty-folder")]) == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["extract", "--workers", "0", str(tmp_path)])
+    assert exc.value.code == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_folder_with_bad_files_continues(shared_dir, tmp_path, capsys):
+    pages = tmp_path / "pages" / "nested"
+    pages.mkdir(parents=True)
+    shutil.copy(shared_dir / SEED, pages / "chongchuan-2016.txt")
+    (pages / "empty.html").write_bytes(b"")
+    (pages / "garbage.pdf").write_bytes(bytes(range(256)) * 40)
+    (pages / "truncated.htm").write_bytes((shared_dir / PINGTAN).read_bytes()[:3000])
+    (pages / "notes.docx").write_bytes(b"ignored: not a page extension")
+    out = tmp_path / "out"
+    code = main(["extract", str(tmp_path / "pages"), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "not read" in err
+    assert "empty.html" in err
+    reports = pd.read_csv(out / "reports.csv", dtype={"adcode": str})
+    assert len(reports) == 4
+    assert set(reports["status"]) >= {"ok", "empty"}
+    seed = reports[reports["source"].str.endswith("chongchuan-2016.txt")].iloc[0]
+    assert (seed["year"], seed["adcode"]) == (2016, "320602")
+    values = pd.read_csv(out / "values.csv")
+    assert (values["report_id"] == seed["report_id"]).sum() == seed["n_values"] + (
+        values[values["report_id"] == seed["report_id"]]["value"].isna().sum()
+    )
+    assert (out / "districts" / "320602" / "2016.parquet").exists()
+
+
+def _warc(path: Path, shared_dir: Path) -> None:
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+
+        def response(url: str, body: bytes, status: str = "200 OK", ctype: str = "text/html") -> None:
+            headers = StatusAndHeaders(status, [("Content-Type", ctype)], protocol="HTTP/1.1")
+            record = writer.create_warc_record(
+                url,
+                "response",
+                payload=io.BytesIO(body),
+                http_headers=headers,
+                warc_headers_dict={"WARC-Date": "2026-03-01T10:00:00Z"},
+            )
+            writer.write_record(record)
+
+        response(PINGTAN_URL, (shared_dir / PINGTAN).read_bytes(), ctype="text/html; charset=utf-8")
+        response("https://www.example.gov.cn/missing.htm", b"<html>not found</html>", status="404 Not Found")
+        response(
+            "https://www.nantong.example.gov.cn/2017/02/22/seed.txt",
+            (shared_dir / SEED).read_bytes(),
+            ctype="text/plain; charset=utf-8",
+        )
+
+
+def test_warc_archive_is_replayed_with_url_and_headers(shared_dir, tmp_path, capsys):
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    _warc(archive / "crawl-00001.warc.gz", shared_dir)
+    out = tmp_path / "out"
+    code = main(["extract", str(archive), "--out", str(out), "--json"])
+    captured = capsys.readouterr()
+    objs = [json.loads(line) for line in captured.out.splitlines()]
+    assert code == 1  # the 404 record is skipped and says so
+    assert "archived HTTP 404" in captured.err
+    assert [o["source"] for o in objs] == [
+        PINGTAN_URL,
+        "https://www.nantong.example.gov.cn/2017/02/22/seed.txt",
+    ]
+    assert objs[0]["adcode"] == "350128"
+    assert objs[0]["year"] == 2017
+    assert objs[1]["adcode"] == "320602"
+    reports = pd.read_csv(out / "reports.csv", dtype={"adcode": str}).set_index("source")
+    pingtan = reports.loc[PINGTAN_URL]
+    assert pingtan["fetched_at"] == "2026-03-01T10:00:00Z"
+    assert pingtan["archive_record"].startswith("crawl-00001.warc.gz#")
+    assert pingtan["status"] == "ok"
+
+
+def test_one_and_two_workers_give_identical_datasets(shared_dir, tmp_path, capsys):
+    paths = [
+        str(shared_dir / SEED),
+        *(str(shared_dir / "real-reports" / d) for d in ("fj-pingtan-2017", "fj-pingtan-letter-2014")),
+    ]
+    assert main(["extract", *paths, "--out", str(tmp_path / "one"), "--quiet"]) == 1
+    assert main(["extract", *paths, "--out", str(tmp_path / "two"), "--quiet", "--workers", "2"]) == 1
+    assert main(["extract", *paths, "--out", str(tmp_path / "one"), "--quiet"]) == 1  # rerun in place
+    one, two = snapshot(tmp_path / "one"), snapshot(tmp_path / "two")
+    assert one == two
+    assert "reports.parquet" in one
+
+
+def test_interrupted_extract_keeps_previous_dataset(shared_dir, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "out"
+    assert main(["extract", str(shared_dir / SEED), "--out", str(out), "--quiet"]) == 0
+    before = snapshot(out)
+    real = extract_cmd.extract
+    calls = {"n": 0}
+
+    def dies_on_second(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(extract_cmd, "extract", dies_on_second)
+    with pytest.raises(KeyboardInterrupt):
+        main(["extract", str(shared_dir / "real-reports"), "--out", str(out), "--quiet"])
+    assert snapshot(out) == before
+    assert not list(out.glob(".ogi-staging-*"))
+
+
+def test_extractor_crash_is_one_bad_page(shared_dir, tmp_path, monkeypatch, capsys):
+    def boom(*args, **kwargs):
+        raise ValueError("reader bug")
+
+    monkeypatch.setattr(extract_cmd, "extract", boom)
+    code, objs = run_json(capsys, str(shared_dir / SEED), str(shared_dir / LETTER))
+    assert code == 1
+    assert [o["status"] for o in objs] == ["unreadable", "unreadable"]
+    assert objs[0]["findings"][0]["kind"] == "extraction_error"
+    assert "reader bug" in objs[0]["message"]
+
+
+def test_console_entry_point(shared_dir, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "ogi", "extract", str(shared_dir / SEED), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "1 inputs" in result.stderr
+    assert result.stdout == ""
