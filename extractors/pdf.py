@@ -29,6 +29,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 import pdfplumber
+from pdfminer.pdftypes import resolve1
+from pdfminer.utils import decode_text
 from pdfplumber.utils import extract_text
 
 from extractors.model import Document, Finding, Table
@@ -136,12 +138,36 @@ def _has_text_layer(pages: list) -> bool:
 
 
 def _meta(pdf) -> dict[str, str]:
+    """The document info (title, author, dates), names lower-cased as for HTML <meta>.
+
+    WPS writes UTF-16 strings with a byte-order mark, which pdfplumber's metadata shows as
+    "ÿþ..." mojibake, so the raw values are decoded here.
+    """
     out: dict[str, str] = {}
-    for key in ("Title", "Author", "Subject", "Keywords", "CreationDate", "ModDate"):
-        value = pdf.metadata.get(key)
-        if isinstance(value, str) and value and value.isprintable() and "\x00" not in value:
-            out[key.lower()] = value
+    for info in pdf.doc.info:
+        for key, raw in info.items():
+            value = _decode_info(resolve1(raw))
+            if key in _INFO_KEYS and value:
+                out[key.lower()] = value
     return out
+
+
+_INFO_KEYS = ("Title", "Author", "Subject", "Keywords", "Creator", "CreationDate", "ModDate")
+
+
+def _decode_info(value: object) -> str:
+    if isinstance(value, bytes):
+        if value[:2] in (b"\xfe\xff", b"\xff\xfe"):
+            text = value.decode("utf-16", errors="replace")
+        else:
+            try:
+                text = value.decode("utf-8")
+            except UnicodeDecodeError:
+                text = decode_text(value)
+    else:
+        text = value if isinstance(value, str) else ""
+    text = text.replace("\x00", "").strip()
+    return text if text.isprintable() else ""
 
 
 # ---------------------------------------------------------------------------------------- pages

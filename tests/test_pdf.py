@@ -297,3 +297,10 @@ def test_join_wrapped():
         join_wrapped("5.要求行政机关确认或重 新出具\n已获取信息") == "5.要求行政机关确认或重新出具已获取信息"
     )
     assert join_wrapped("2023 年\n12 月") == "2023 年 12 月"
+
+
+def test_document_info_decoded(real_docs):
+    """WPS writes the title as UTF-16 with a BOM; it comes out readable, key lower-cased."""
+    meta = real_docs["js-huaian-hongze-2023"][0].meta
+    assert meta["title"] == "洪泽区人民政府2023年政府信息公开工作年度报告"
+    assert meta["creationdate"].startswith("D:2024")
