@@ -1,0 +1,237 @@
+"""New-form fixtures of both versions in every layout: every cell, codes, template, identities, units.
+
+The fixtures and their expected CSVs are built by tests/fixtures/govform/build_fixtures.py from the
+official forms (../shared/reference/templates.yaml) with numbers that satisfy every identity;
+`broken` fixtures change a few printed cells, `blanks` leaves cells empty. Each test reads the
+fixture bytes through the whole pipeline (`extractors.extract`).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from functools import cache
+
+import pytest
+
+from extractors import extract, govform
+from extractors.codebook import load_codebook
+from extractors.model import Document, Table
+from tests.conftest import FIXTURES
+
+GOV = FIXTURES / "govform"
+#: fixture → (template, number of cells)
+CASES = {
+    "sh-minhang-2019-table.html": ("gov2019", 198),
+    "sh-minhang-2019-flat.html": ("gov2019", 198),
+    "sh-minhang-2019-text.txt": ("gov2019", 198),
+    "zj-xihu-2022-table.html": ("gov2021", 200),
+    "zj-xihu-2022-flat.html": ("gov2021", 200),
+    "zj-xihu-2022-text.txt": ("gov2021", 200),
+    "ah-ningguo-2020-flat.html": ("gov2021", 200),
+    "jx-zhanggong-2023-subtotal.html": ("gov2021", 225),
+    "jx-zhanggong-2023-subtotal.txt": ("gov2021", 225),
+    "zj-xihu-2022-two-tables.html": ("gov2021", 200),
+    "sh-minhang-2020-broken.html": ("gov2019", 198),
+    "zj-xihu-2021-broken.txt": ("gov2021", 200),
+    "sh-shanghai-2019-blanks.html": ("gov2019", 198),
+}
+
+
+@cache
+def report(name: str):
+    return extract((GOV / name).read_bytes(), filename=name)
+
+
+def expected(name: str) -> list[dict[str, str]]:
+    stem = name.rsplit(".", 1)[0]
+    with (GOV / f"{stem}.expected.csv").open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def printed_value(text: str) -> tuple[int | float | None, str | None]:
+    """The number and unit a printed cell stands for ('251000元' → 251000, '元'; '—' → None)."""
+    if text in ("", "—"):
+        return None, None
+    number, unit = re.fullmatch(r"(-?\d+(?:\.\d+)?)(\D*)", text).groups()
+    return (float(number) if "." in number else int(number)), unit or None
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_every_cell_in_table_order(name):
+    template, count = CASES[name]
+    rep = report(name)
+    assert rep.status == "ok"
+    assert (rep.template, rep.template_variant) == (template, template)
+    want = expected(name)
+    assert len(want) == count
+    assert [r.code for r in rep.rows] == [w["code"] for w in want]
+    for row, w in zip(rep.rows, want, strict=True):
+        value, unit = printed_value(w["printed"])
+        assert row.value == value, (row.code, row.raw, w["printed"])
+        assert row.section == w["section"]
+        if unit:
+            assert row.unit == unit
+        if row.section != "t4":
+            assert row.code == f"{row.row_code}@{row.column_code}"
+        assert row.label
+        assert row.section == "t4" or row.column
+
+
+@pytest.mark.parametrize("name", [n for n in CASES if "broken" not in n and "blanks" not in n])
+def test_identities_hold_on_consistent_fixtures(name):
+    kinds = {f.kind for f in report(name).findings}
+    assert not kinds & {"identity_failed", "row_count_mismatch", "missing_value", "unknown_label"}
+
+
+def _failed(name: str) -> set[str]:
+    return {f.message.split(":", 1)[0] for f in report(name).findings if f.kind == "identity_failed"}
+
+
+def test_broken_gov2019_table_fails_exactly_the_touched_identities():
+    # printed: 一 总计 +1; （一）予以公开 自然人 +2; 行政复议 总计 +3
+    assert _failed("sh-minhang-2020-broken.html") == {
+        "gov.t3.row_total[apps.new]",
+        "gov.t3.balance[total]",
+        "gov.t3.row_total[apps.result.granted]",
+        "gov.t3.results_total[natural_person]",
+        "gov.t4.review",
+    }
+
+
+def test_broken_gov2021_text_fails_exactly_the_touched_identities():
+    # printed: 四、结转下年度 商业企业 +1 and 总计 +1 (row still sums); 直接起诉 总计 +1
+    assert _failed("zj-xihu-2021-broken.txt") == {
+        "gov.t3.balance[legal.commercial]",
+        "gov.t3.balance[total]",
+        "gov.t4.litigation.direct",
+    }
+
+
+def test_blank_cells_are_missing_not_zero():
+    rep = report("sh-shanghai-2019-blanks.html")
+    blanks = [r for r in rep.rows if r.value is None]
+    assert len(blanks) == 20  # 19 detail rows without 总计 + one dash in table 二
+    assert all(r.raw in ("", "—") for r in blanks)
+    missing = {f.code for f in rep.findings if f.kind == "missing_value"}
+    assert missing == {r.code for r in blanks}
+    assert not [f for f in rep.findings if f.kind == "identity_failed"]
+    assert any(f.kind == "identity_not_assessable" for f in rep.findings)
+
+
+def test_two_tables_read_the_first_and_say_so():
+    rep = report("zj-xihu-2022-two-tables.html")
+    assert [f.kind for f in rep.findings].count("second_table") == 1
+
+
+def test_subtotal_column_is_its_own_code():
+    rep = report("jx-zhanggong-2023-subtotal.html")
+    row = {r.code: r for r in rep.rows}
+    legal = ["legal.commercial", "legal.research", "legal.public_welfare", "legal.law_service", "legal.other"]
+    assert row["apps.new@legal.subtotal"].value == sum(row[f"apps.new@{c}"].value for c in legal)
+    assert row["apps.new@legal.subtotal"].column == "小计"
+    assert row["apps.new@total"].column == "总计"
+
+
+def test_procurement_amount_printed_in_yuan_is_normalized():
+    for name in ("sh-minhang-2019-table.html", "sh-minhang-2019-flat.html", "sh-minhang-2019-text.txt"):
+        cell = next(r for r in report(name).rows if r.code == "disclosure.central_procurement@amount")
+        assert (cell.value, cell.unit, cell.raw) == (251000, "元", "251000元")
+        assert (cell.value_normalized, cell.unit_normalized) == (25.1, "万元")
+
+
+def test_gov2021_fees_in_wan_yuan():
+    cell = next(r for r in report("zj-xihu-2022-text.txt").rows if r.code == "disclosure.admin_fees@amount")
+    assert (cell.value, cell.unit, cell.value_normalized) == (9116.36, "万元", None)
+
+
+def test_template_evidence_names_the_deciding_labels():
+    assert "本年新制作数量" in report("sh-minhang-2019-table.html").template_evidence
+    ningguo = report("ah-ningguo-2020-flat.html")
+    assert ningguo.template == "gov2021"
+    assert "本年制发件数" in ningguo.template_evidence
+
+
+def test_rows_have_the_same_fields_as_legacy_rows():
+    row = report("zj-xihu-2022-table.html").rows[0]
+    assert set(row.to_dict()) == {
+        "code",
+        "section",
+        "label",
+        "column",
+        "unit",
+        "value",
+        "raw",
+        "row_code",
+        "column_code",
+        "value_normalized",
+        "unit_normalized",
+        "table",
+    }
+    assert row.table == 0
+
+
+# ------------------------------------------------------------------------ hand-built documents
+
+
+T3_HEAD = [
+    ["（本列数据的勾稽关系为…）"] * 2 + ["申请人情况"] * 7,
+    ["（本列数据的勾稽关系为…）"] * 2 + ["总计", "自然人"] + ["法人或其他组织"] * 5,
+    ["（本列数据的勾稽关系为…）"] * 2
+    + ["总计", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"],
+]
+
+
+def test_grid_columns_follow_the_header_text_not_the_form_order():
+    # a page that moved 总计 to the front: the header path decides, not the position
+    grid = [*T3_HEAD, ["一、本年新收政府信息公开申请数量"] * 2 + ["10", "4", "1", "2", "0", "3", "0"]]
+    result = govform.read(Document(kind="html", lines=[], tables=[Table(grid=grid)]), load_codebook())
+    assert result is not None
+    values = {r.column_code: r.value for r in result.rows}
+    assert values == {
+        "total": 10,
+        "natural_person": 4,
+        "legal.commercial": 1,
+        "legal.research": 2,
+        "legal.public_welfare": 0,
+        "legal.law_service": 3,
+        "legal.other": 0,
+    }
+
+
+def test_unknown_row_keeps_its_label():
+    lines = [
+        "二、主动公开政府信息情况",
+        "第二十条第（一）项",
+        "信息内容 本年新制作数量 本年新公开数量 对外公开总数量",
+        "规章 1 1 3",
+        "规范性文件 2 2 40",
+        "其他主动公开文件 5 5 9",
+    ]
+    grid = [
+        ["第二十条第（一）项"] * 4,
+        ["信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"],
+        ["规章", "1", "1", "3"],
+        ["规范性文件", "2", "2", "40"],
+        ["其他主动公开文件", "5", "5", "9"],
+    ]
+    doc = Document(
+        kind="html",
+        lines=[*lines, "一、本年新收政府信息公开申请数量", "上年结转政府信息公开申请数量"],
+        tables=[Table(grid=grid)],
+    )
+    result = govform.read(doc, load_codebook())
+    assert result is not None
+    assert result.template == "gov2019"
+    unknown = [r for r in result.rows if r.code is None]
+    assert [r.label for r in unknown] == ["其他主动公开文件"] * 3
+    assert any(f.kind == "unknown_label" for f in result.findings)
+    assert {r.code: r.value for r in result.rows if r.code}["disclosure.normative_docs@total_published"] == 40
+
+
+def test_not_a_new_form_page():
+    doc = Document(
+        kind="text",
+        lines=["2016年度政府信息公开情况统计表", "统计指标", "单位", "统计数", "（一）收到申请数", "139"],
+    )
+    assert govform.read(doc, load_codebook()) is None
