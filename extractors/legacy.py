@@ -15,6 +15,7 @@ template of the codebook and keeping the one that codes the most values.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -71,6 +72,7 @@ class Entry:
 # ------------------------------------------------------------------------------------------ matching
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _keys(text: str) -> tuple[str, str]:
     """Two comparable keys of a label: all of it, and without its parentheticals."""
     full = _LEADING_DIGITS.sub("", label_key(text))
@@ -86,6 +88,8 @@ def _similarity(printed: str, known: str) -> float:
         return 1.0
     short, long_ = sorted((printed, known), key=len)
     ratio = len(short) / len(long_)
+    if 2 * len(short) / (len(short) + len(long_)) < FUZZY_FLOOR and not (len(short) >= 4 and short in long_):
+        return 0.0  # too different in length to be a typo, and not a truncation or an extension
     if len(short) >= 4 and long_.startswith(short):
         return 0.85 + 0.14 * ratio
     if len(short) >= 4 and short in long_:
@@ -102,7 +106,7 @@ class _Matcher:
 
     def __init__(self, spec: TemplateSpec):
         self.spec = spec
-        self.indicators = [i for i in spec.indicators if i.kind != "group" or i.label]
+        self.indicators = list(spec.indicators)
         self.keys: list[set[str]] = [
             {k for label in ind.labels for k in _keys(label)} for ind in self.indicators
         ]
@@ -143,7 +147,7 @@ class _Matcher:
         return max(scored, key=lambda s: (s[0], s[1]))[2]
 
     def index(self, ind: Indicator) -> int:
-        return self.indicators.index(ind)
+        return next(i for i, known in enumerate(self.indicators) if known is ind)
 
 
 _MATCHERS: dict[int, tuple[TemplateSpec, _Matcher]] = {}
@@ -372,7 +376,8 @@ def _grid_entries(table: Table, index: int, form: _Form) -> tuple[list[Entry], d
     grid = table.grid
     if not grid or not any(any(cell for cell in row) for row in grid):
         return [], {}
-    anchors = sum(1 for row in grid for cell in set(row) if cell and _keys(cell)[0] in form.matcher.exact)
+    cells = {cell for row in grid for cell in row if cell and len(cell) <= MAX_LABEL_CHARS}
+    anchors = sum(1 for cell in cells if _keys(cell)[0] in form.matcher.exact)
     if anchors < MIN_ANCHORS:
         return [], {}
     layout = _grid_layout(grid, form)
