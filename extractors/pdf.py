@@ -138,7 +138,10 @@ def _has_text_layer(pages: list) -> bool:
 
 
 def _meta(pdf) -> dict[str, str]:
-    """The document info (title, author, dates), names lower-cased as for HTML <meta>.
+    """The document info as `pdf_title`, `pdf_author`, `pdf_creationdate`, ... (like `html_title`).
+
+    Prefixed because a PDF's info title is often a template's ("政府信息公开工作年度报告", no
+    place, no year) and must not pass for a CMS's <meta name="title">.
 
     WPS writes UTF-16 strings with a byte-order mark, which pdfplumber's metadata shows as
     "ÿþ..." mojibake, so the raw values are decoded here.
@@ -148,7 +151,7 @@ def _meta(pdf) -> dict[str, str]:
         for key, raw in info.items():
             value = _decode_info(resolve1(raw))
             if key in _INFO_KEYS and value:
-                out[key.lower()] = value
+                out["pdf_" + key.lower()] = value
     return out
 
 

@@ -300,7 +300,8 @@ def test_join_wrapped():
 
 
 def test_document_info_decoded(real_docs):
-    """WPS writes the title as UTF-16 with a BOM; it comes out readable, key lower-cased."""
+    """WPS writes the title as UTF-16 with a BOM; it comes out readable, under pdf_ keys."""
     meta = real_docs["js-huaian-hongze-2023"][0].meta
-    assert meta["title"] == "洪泽区人民政府2023年政府信息公开工作年度报告"
-    assert meta["creationdate"].startswith("D:2024")
+    assert meta["pdf_title"] == "洪泽区人民政府2023年政府信息公开工作年度报告"
+    assert meta["pdf_creationdate"].startswith("D:2024")
+    assert "title" not in meta
