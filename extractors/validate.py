@@ -168,7 +168,7 @@ def check_narrative(doc: Document, report: Report) -> list[Finding]:
     if not variant or not report.rows:
         return []
     values = values_by_code(report.rows)
-    prose = [_compact(line) for line in doc.lines if len(line) >= rules()["min_narrative_chars"]]
+    prose = _paragraphs(doc.lines, rules()["min_narrative_chars"])
     findings = []
     for check in rules()["narrative"]:
         alternatives = [_evaluate(expr, values) for expr in check["compare"].get(variant, [])]
@@ -188,6 +188,19 @@ def check_narrative(doc: Document, report: Report) -> list[Finding]:
                 )
             )
     return findings
+
+
+def _paragraphs(lines: list[str], min_chars: int) -> list[str]:
+    """Runs of prose lines joined (PDF lines wrap mid-sentence: "受理政府" / "信息公开申请 17 件")."""
+    out: list[str] = []
+    run: list[str] = []
+    for line in [*lines, ""]:
+        if len(line) >= min_chars:
+            run.append(_compact(line))
+        elif run:
+            out.append("".join(run))
+            run = []
+    return out
 
 
 def _evaluate(expr: str, values: Mapping[str, Number | None]) -> Number | None:

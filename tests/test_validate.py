@@ -263,3 +263,42 @@ def test_validate_runs_every_check(codebook):
     doc = _doc(*PROSE, "主要有bt365在线投注网站")
     findings = validate.validate(doc, _report("legacy-2014", _seed_values(**{"org.staff": 7})), codebook)
     assert {f.kind for f in findings} == {"identity_failed", "spam_injected"}
+
+
+def test_narrative_sentence_wrapped_over_pdf_lines():
+    doc = Document(
+        kind="pdf",
+        lines=[
+            "申请答复工作规范高效。2024 年，区政府办代表区政府受理政府",
+            "信息公开申请 17 件，均已在法定期限内予以答复。",
+        ],
+    )
+    (finding,) = validate.check_narrative(
+        doc, _report("gov2021", {"apps.new@total": 95, "apps.carried_in@total": 0})
+    )
+    assert (finding.found, finding.expected) == (17, 95)
+
+
+# ------------------------------------------------------------------------------------- real reports
+
+SEED = "seeds/000_f790e48fa2eae4e6.txt"
+
+
+@pytest.mark.parametrize(
+    ("path", "mismatches"),
+    [
+        ("real-reports/fj-pingtan-2022/page.html", []),  # 收到…申请75件 = 本年新收 74 + 上年结转 1
+        ("real-reports/fj-pingtan-2017/page.html", []),  # 主动公开政府信息2122条 and its parts 1509/613
+        ("real-reports/js-huaian-hongze-2024/report.pdf", [("apps.new@total", 17)]),  # 受理…17件 vs 95
+        (SEED, []),
+    ],
+)
+def test_narrative_on_real_reports(shared_dir, path, mismatches):
+    from extractors import extract
+
+    report = extract((shared_dir / path).read_bytes(), filename=path)
+    assert report.status == "ok"
+    found = [(f.code, f.found) for f in report.findings if f.kind == "narrative_mismatch"]
+    assert found == mismatches
+    spam = [f for f in report.findings if f.kind == "spam_injected"]
+    assert bool(spam) is (path == SEED)
