@@ -21,8 +21,8 @@ class Adapter:
         return False
 
     def start(self, site: Site, url: str) -> list[Request]:
-        """The first requests for one listing URL of a site (default: GET it)."""
-        return [self.listing(url, site)]
+        """The first requests for one listing URL of a site (default: GET it, platform to be sniffed)."""
+        return [self.listing(url, site, meta={"platform": None})]
 
     def parse(self, response: Response, site: Site) -> Iterator[Link | Request]:
         """Report links and further listing requests found in a listing response."""

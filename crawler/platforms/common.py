@@ -32,9 +32,10 @@ class Link:
 
 def is_report_text(text: str, pattern: str = "") -> bool:
     """True when a link text/title reads like an annual information-disclosure report."""
-    text = re.sub(r"\s+", "", text or "")
+    original = text or ""
+    text = re.sub(r"\s+", "", original)
     if pattern:
-        return re.search(pattern, text) is not None
+        return re.search(pattern, original) is not None or re.search(pattern, text) is not None
     return bool(REPORT_TEXT.search(text) and YEAR.search(text))
 
 

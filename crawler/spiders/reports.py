@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import Request
@@ -51,7 +52,8 @@ class SiteStats:
     reports: int = 0
     attachments: int = 0
     errors: int = 0
-    ignored: int = 0  # robots.txt / offsite
+    ignored: int = 0  # refused by robots.txt (or another downloader filter)
+    offsite: int = 0  # links to hosts outside the site's domains, not followed
     blocked: int = 0
     login: int = 0
     not_found: int = 0
@@ -128,6 +130,8 @@ class ReportsSpider(scrapy.Spider):
         else:
             adapter = named(self.platform_arg or site.platform)
         requests = adapter.start(site, url)
+        if self.platform_arg:  # given on the command line: trusted, not sniffed
+            requests = [r.replace(meta={**r.meta, "platform": adapter.name}) for r in requests]
         if not site.listing_urls:  # only a report URL is known: fetch it as a report
             requests = [self._report_request(site, Link(url, site.name), referrer="")]
         return [self._with_errback(r) for r in requests]
@@ -151,7 +155,10 @@ class ReportsSpider(scrapy.Spider):
         yield self._page(response, site, "listing")
         for found in adapter.parse(response, site):
             if isinstance(found, Link):
-                if found.url not in self._queued:
+                if not _on_site(found.url, site):
+                    stats.offsite += 1
+                    self.logger.info("%s: offsite link not followed: %s", site.id, found.url)
+                elif found.url not in self._queued:
                     self._queued.add(found.url)
                     yield self._report_request(site, found, referrer=response.url)
             else:
@@ -286,6 +293,11 @@ class ReportsSpider(scrapy.Spider):
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
         tmp.replace(path)
+
+
+def _on_site(url: str, site: Site) -> bool:
+    host = urlsplit(url).hostname or ""
+    return any(host == d or host.endswith("." + d) for d in site.domains)
 
 
 def _headers(headers) -> dict[str, str]:

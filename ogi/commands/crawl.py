@@ -22,7 +22,17 @@ from typing import Self
 
 from crawler.registry import adhoc_site, load_sites, select
 
-COLUMNS = ("site", "listings", "reports", "attachments", "extracted", "errors", "ignored", "status")
+COLUMNS = (
+    "site",
+    "listings",
+    "reports",
+    "attachments",
+    "extracted",
+    "errors",
+    "ignored",
+    "offsite",
+    "status",
+)
 
 
 def register(subparsers) -> None:
