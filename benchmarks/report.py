@@ -77,7 +77,7 @@ def _headline_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
 
 def _extract_rows(ex: Any) -> list[tuple[str, str, str, str]]:
     if not isinstance(ex, dict):
-        return [("extraction", str(ex), "", "")]
+        return [("extraction", str(ex or "not run"), "", "")]
     n = ex["pages"]
     rows = [
         ("extract pages/s", _fmt(ex["extract_pages_per_s"]), f"lxml.fromstring {_fmt(ex['lxml_pages_per_s'])}/s",
@@ -94,7 +94,7 @@ def _extract_rows(ex: Any) -> list[tuple[str, str, str, str]]:
 
 def _scale_rows(sc: Any) -> list[tuple[str, str, str, str]]:
     if not isinstance(sc, dict):
-        return [("ogi extract scaling", str(sc), "", "")]
+        return [("ogi extract scaling", str(sc or "not run"), "", "")]
     rows = []
     for n, row in sc["runs"].items():
         if not isinstance(row, dict):
@@ -113,7 +113,7 @@ def _scale_rows(sc: Any) -> list[tuple[str, str, str, str]]:
 
 def _crawl_rows(cr: Any) -> list[tuple[str, str, str, str]]:
     if not isinstance(cr, dict):
-        return [("crawl", str(cr), "", "")]
+        return [("crawl", str(cr or "not run"), "", "")]
     fast = cr["crawl_fast"]
     rows = [("crawl pages/s (politeness off)", _fmt(cr["crawl_pages_per_s"]),
              f"scrapy bench {_fmt(cr['scrapy_bench_pages_per_s'])}/s",

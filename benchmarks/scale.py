@@ -80,7 +80,10 @@ def bench_scale(root: Path, sizes: list[int], *, rate_hint: float | None, budget
                 f"n/a: projected {projected:.0f} s at {rate_hint} pages/s exceeds the budget"
             )
             continue
-        repeats = repeats_small if n <= CHUNK else 1
+        # Small sizes are repeated (median kept) as often as the budget allows, at least once.
+        repeats = (
+            max(1, min(repeats_small, int((budget_s - spent) // max(projected, 1.0)))) if n <= CHUNK else 1
+        )
         row: dict[str, Any] = {}
         for workers in (1, 2):
             runs = [
