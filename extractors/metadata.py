@@ -162,7 +162,7 @@ def _published(doc: Document, url: str | None, evidence: dict[str, str]) -> str 
         evidence["published"] = f"meta {found[0]}"
         return iso
     labels = "|".join(map(re.escape, _words()["date_labels"]))
-    labelled = re.compile(rf"(?:{labels})\s*[:：]\s*" + _DATE.pattern)
+    labelled = re.compile(rf"(?:{labels})\s*[:：]?\s*" + _DATE.pattern)
     for line in doc.lines[:_HEAD]:
         if (m := labelled.search(clean(line))) and (iso := _iso(*m.groups())):
             evidence["published"] = f"line '{clean(line)[:40]}'"
@@ -266,13 +266,13 @@ def _title_body(title: str) -> str | None:
     title = clean(title)
     m = _YEAR.search(title)
     if m and m.start() == 0:
-        rest = re.sub(r"^度", "", title[m.end() :])
-        body = re.split(r"政府信息公开|政务公开|信息公开|政府信息|年度报告", rest)[0]
+        body = re.sub(r"^度", "", title[m.end() :])
     elif m:
         body = title[: m.start()]
     else:
-        body = re.split(r"政府信息公开|政务公开|信息公开", title)[0]
-    body = body.strip(" ：:、，,")
+        body = title
+    body = re.split(r"政府信息公开|政务公开|信息公开|政府信息|年度报告|工作报告", body)[0]
+    body = body.strip(" ：:、，,（(【[")
     if not body or body == title or body.startswith(tuple(_words()["title_body_rejects"])):
         return None
     return body if _good_body(body) else None

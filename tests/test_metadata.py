@@ -173,3 +173,26 @@ def test_code_changes_table_is_consistent():
     assert divisions.in_force("320602", 2020) == "320613"
     assert divisions.in_force("320613", 2019) == "320602"  # renumbered only: undo before 2020
     assert divisions.current("320611") == "320613"
+
+
+def test_year_after_the_title_words_and_unlabelled_colon():
+    doc = _doc("政府信息公开工作年度报告（2016年）", "发布时间 2017-02-22 10:33")
+    meta, _ = read_metadata(doc, url=None, filename=None)
+    assert meta.year == 2016
+    assert meta.published == "2017-02-22"
+    assert meta.publisher is None  # the title names no body; no guess
+
+
+@pytest.mark.parametrize(
+    ("title", "adcode", "names"),
+    [
+        ("北京市朝阳区人民政府2019年政府信息公开工作年度报告", "110105", ("北京市", "北京市", "朝阳区")),
+        ("江苏省财政厅2019年政府信息公开工作年度报告", "320000", ("江苏省", None, None)),
+        ("南通市公安局2017年政府信息公开工作年度报告", "320600", ("江苏省", "南通市", None)),
+    ],
+)
+def test_levels_of_government(title, adcode, names):
+    meta, _ = read_metadata(_doc(title), url=None, filename=None)
+    assert meta.adcode == adcode
+    assert (meta.province, meta.city, meta.district) == names
+    assert meta.publisher == title.split("20")[0]

@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     tally = Tally()
     writer = _writer(out_dir)
     try:
-        for item in _progress(_results(inputs.jobs(files), args.workers), len(files), args.quiet):
+        for item in _progress(_results(inputs.jobs(files), args.workers), files, args.quiet):
             _handle(item, tally, writer, args.json)
     except BaseException:
         if writer is not None:
@@ -165,13 +165,15 @@ def _settle(item: Future | Skipped) -> tuple[Job, Report] | Skipped:
     return item if isinstance(item, Skipped) else item.result()
 
 
-def _progress(items: Iterator[Any], n_files: int, quiet: bool) -> Iterator[Any]:
-    """A progress bar on an interactive terminal for runs of more than a handful of files."""
-    if quiet or n_files < 20 or not sys.stderr.isatty():
+def _progress(items: Iterator[Any], files: list[Path], quiet: bool) -> Iterator[Any]:
+    """A progress bar on an interactive terminal for long runs (many files, or any archive)."""
+    long_run = len(files) >= 20 or any(inputs.is_warc(f) for f in files)
+    if quiet or not long_run or not sys.stderr.isatty():
         return items
     from tqdm import tqdm
 
-    return tqdm(items, unit="page", file=sys.stderr, dynamic_ncols=True)
+    total = None if any(inputs.is_warc(f) for f in files) else len(files)
+    return tqdm(items, total=total, unit="page", file=sys.stderr, dynamic_ncols=True)
 
 
 def report_json(report: Report) -> dict[str, Any]:
