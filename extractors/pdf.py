@@ -107,11 +107,13 @@ def pdf_to_document(data: bytes) -> Document:
             if not _has_text_layer(pages):
                 return _needs_ocr(len(pages))
             lines, grids = _read_pages(pages)
+            findings = [_image_page(n) for n, page in enumerate(pages) if _is_image_page(page)]
+            meta = _meta(pdf)
         except Exception as exc:  # a broken page must not escape as a traceback
             raise _unreadable(exc) from exc
     grids = _join_page_breaks(grids, lines)
     tables = [Table(grid=g.grid, spans=g.spans, line_index=_line_index(g, lines)) for g in grids]
-    return Document(kind="pdf", lines=[ln.text for ln in lines], tables=tables, meta=_meta(pdf))
+    return Document(kind="pdf", lines=[ln.text for ln in lines], tables=tables, meta=meta, findings=findings)
 
 
 # ---------------------------------------------------------------------------------------- input
@@ -135,6 +137,18 @@ def _has_text_layer(pages: list) -> bool:
     """True when the pages carry real text (a scan stamped with a page number does not count)."""
     meaningful = sum(1 for page in pages for ch in page.chars if not ch["text"].isspace())
     return meaningful >= 10 * max(1, len(pages)) or (meaningful > 0 and not any(p.images for p in pages))
+
+
+def _is_image_page(page) -> bool:
+    """A scanned page inside a PDF that has text elsewhere (often the statistics table)."""
+    area = sum((im["x1"] - im["x0"]) * (im["bottom"] - im["top"]) for im in page.images)
+    text = sum(1 for ch in page.chars if not ch["text"].isspace())
+    return area >= 0.3 * page.width * page.height and text < 20
+
+
+def _image_page(number: int) -> Finding:
+    message = f"page {number + 1} is an image without a text layer: what it shows (a table?) needs OCR"
+    return Finding(kind="needs_ocr", message=message, severity="warning")
 
 
 def _meta(pdf) -> dict[str, str]:

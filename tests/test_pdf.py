@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from extractors.model import Document, Table
-from extractors.pdf import PdfUnreadableError, join_wrapped, pdf_to_document
+from extractors.pdf import _PAGE_NUMBER, PdfUnreadableError, join_wrapped, pdf_to_document
 
 REAL = ["js-huaian-city-2024", "js-huaian-hongze-2023", "js-huaian-hongze-2024"]
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "pdf"
@@ -30,7 +30,7 @@ def real_docs(shared_dir: Path) -> dict[str, tuple[Document, float, int]]:
         data = (shared_dir / "real-reports" / name / "report.pdf").read_bytes()
         start = time.perf_counter()
         doc = pdf_to_document(data)
-        out[name] = (doc, time.perf_counter() - start, data.count(b"/Type /Page") or 1)
+        out[name] = (doc, time.perf_counter() - start, len(re.findall(rb"/Type\s*/Page\b(?!s)", data)))
     return out
 
 
@@ -305,3 +305,31 @@ def test_document_info_decoded(real_docs):
     assert meta["pdf_title"] == "洪泽区人民政府2023年政府信息公开工作年度报告"
     assert meta["pdf_creationdate"].startswith("D:2024")
     assert "title" not in meta
+
+
+def test_image_page_among_text_pages_is_reported():
+    """Text on page 1, the table pasted as a picture on page 2: lines kept, page 2 flagged."""
+    doc = pdf_to_document((FIXTURES / "shili-county-2022-mixed.pdf").read_bytes())
+    assert doc.lines[1] == "一、总体情况"
+    assert [(f.kind, f.severity) for f in doc.findings] == [("needs_ocr", "warning")]
+    assert "page 2" in doc.findings[0].message
+
+
+@pytest.mark.parametrize(
+    ("text", "running"),
+    [
+        ("- 3 -", True),
+        ("— 12 —", True),
+        ("－3－", True),
+        ("第 3 页", True),
+        ("第3页 共6页", True),
+        ("共 6 页 第 3 页", True),
+        ("3 / 6", True),
+        ("3", True),
+        ("3 0 0 1 0 0 4", False),
+        ("行政许可 550", False),
+        ("2023 年政府信息公开工作年度报告", False),
+    ],
+)
+def test_page_number_patterns(text, running):
+    assert bool(_PAGE_NUMBER.match(text)) is running

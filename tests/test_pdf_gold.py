@@ -122,3 +122,11 @@ def test_broken_pdf_is_unreadable(data):
     report = extract(data)
     assert report.status == "unreadable"
     assert report.message
+
+
+def test_table_as_a_picture_is_flagged_not_failed():
+    report = extract((FIXTURES / "shili-county-2022-mixed.pdf").read_bytes(), filename="mixed.pdf")
+    assert report.status in {"no_table", "not_report"}
+    assert [f.message for f in report.findings if f.kind == "needs_ocr"] == [
+        "page 2 is an image without a text layer: what it shows (a table?) needs OCR"
+    ]
