@@ -53,18 +53,23 @@ def test_frictionless_validate_passes(out):
 
 
 def test_every_table_and_district_file_is_a_resource(out, descriptor):
-    paths = {r["path"] for r in descriptor["resources"]}
-    assert {"reports.csv", "values.csv", "panel.csv", "findings.csv", "codebook.csv"} <= paths
-    districts = {p.relative_to(out).as_posix() for p in out.glob("districts/*/*.csv")}
-    assert districts
-    assert districts <= paths
-    names = [r["name"] for r in descriptor["resources"]]
-    assert len(names) == len(set(names))
+    resources = {r["name"]: r["path"] for r in descriptor["resources"]}
+    assert list(resources) == ["reports", "values", "panel", "findings", "codebook", "districts"]
+    districts = sorted(p.relative_to(out).as_posix() for p in out.glob("districts/*/*.csv"))
+    assert len(districts) > 1
+    assert resources["districts"] == districts  # one multipart table
+
+
+def test_district_files_read_as_one_table_equal_to_values(out):
+    tasks = {t["name"]: t for t in validate(out / "datapackage.json")["tasks"]}
+    assert tasks["districts"]["valid"]
+    assert tasks["districts"]["stats"]["rows"] == tasks["values"]["stats"]["rows"] > 0
 
 
 def test_fields_match_the_files_and_are_documented(out, descriptor):
     for res in descriptor["resources"]:
-        with (out / res["path"]).open(encoding="utf-8") as fh:
+        first = res["path"][0] if isinstance(res["path"], list) else res["path"]
+        with (out / first).open(encoding="utf-8") as fh:
             header = next(csv.reader(fh))
         fields = res["schema"]["fields"]
         assert [f["name"] for f in fields] == header, res["name"]

@@ -137,3 +137,21 @@ def test_renders_in_headless_chromium(out, tmp_path):
     assert ink > 0.01, f"screenshot looks blank ({ink:.2%} dark pixels)"
     green = (np.abs(pixels.astype(int) - COVERAGE_GREEN).sum(axis=2) < 12).sum()
     assert green > 1000, "the coverage figure did not load"
+
+
+def test_large_datasets_get_summary_figures(out, tmp_path, monkeypatch):
+    """Past the limits in report.yaml the figures summarise (provinces, top districts, median band)."""
+    import copy
+
+    import writers.quality_report as qr
+
+    spec = copy.deepcopy(qr.report_spec())
+    spec["limits"] = {"grid_rows": 1, "bars": 1, "lines": 1}
+    monkeypatch.setattr(qr, "report_spec", lambda: spec)
+    small = tmp_path / "small"
+    shutil.copytree(out, small)
+    write_quality_report(small, codebook=fixture_codebook())
+    for name in FIGURES:
+        assert (small / "report" / name).read_bytes() != (
+            out / "report" / name
+        ).read_bytes() or name == "findings.png"

@@ -46,10 +46,12 @@ def build_descriptor(out_dir: str | Path) -> dict[str, Any]:
     resources = [
         _resource(name, path.name, _header(path), spec, present, codes) for name, path in present.items()
     ]
-    for path in sorted(out.glob("districts/*/*.csv")):
-        rel = path.relative_to(out).as_posix()
-        name = "district-" + "-".join(path.relative_to(out / "districts").with_suffix("").parts)
-        resources.append(_resource("district", rel, _header(path), spec, present, codes, name=name))
+    parts = sorted(out.glob("districts/*/*.csv"))
+    if parts:
+        # one multipart resource: the files are read as one table, each file's header row skipped
+        rels = [p.relative_to(out).as_posix() for p in parts]
+        path: str | list[str] = rels if len(rels) > 1 else rels[0]
+        resources.append(_resource("districts", path, _header(parts[0]), spec, present, codes))
     package = dict(spec["package"])
     package["resources"] = resources
     return package
@@ -75,7 +77,7 @@ def write_package(out_dir: str | Path, codebook: Any = None) -> Path:
 
 def _resource(
     kind: str,
-    path: str,
+    path: str | list[str],
     columns: list[str],
     spec: dict[str, Any],
     present: dict[str, Path],

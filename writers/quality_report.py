@@ -25,6 +25,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import yaml
 from matplotlib import font_manager
@@ -95,20 +96,18 @@ def load_tables(out: Path) -> Data:
     """Read reports/values/findings.csv with ids and codes kept as strings."""
     text = {"report_id": str, "adcode": str, "adcode_current": str, "code": str, "archive_record": str}
 
-    def read(name: str) -> pd.DataFrame:
+    def read(name: str, columns: list[str] | None = None) -> pd.DataFrame:
         path = out / f"{name}.csv"
-        return (
-            pd.read_csv(path, dtype=text, keep_default_na=False, na_values=[""])
-            if path.is_file()
-            else pd.DataFrame()
-        )
+        if not path.is_file():
+            return pd.DataFrame()
+        return pd.read_csv(path, dtype=text, keep_default_na=False, na_values=[""], usecols=columns)
 
     reports = read("reports")
     if reports.empty:
         raise FileNotFoundError(f"{out / 'reports.csv'} is missing or empty: write the dataset first")
     reports["place"] = [_place(r) for r in reports.itertuples()]
     reports = reports.sort_values(["place", "year", "report_id"], na_position="last").reset_index(drop=True)
-    return Data(reports, read("values"), read("findings"))
+    return Data(reports, read("values", ["report_id", "code", "value"]), read("findings"))
 
 
 def _place(row: Any) -> str | None:
@@ -125,7 +124,14 @@ def _place(row: Any) -> str | None:
 def headline_series(data: Data, crosswalk: list[dict[str, Any]]) -> pd.DataFrame:
     """One row per report with a table: place, year and one column per headline concept."""
     concepts = {c["concept"]: c.get("codes") or {} for c in crosswalk}
-    by_report = _values_by_report(data.values)
+    wanted = {
+        term.strip().removeprefix("derived ")
+        for item in report_spec()["headline"]
+        for expr in concepts.get(item["concept"], {}).values()
+        for term in str(expr).split("+")
+    }
+    values = data.values
+    by_report = _values_by_report(values[values["code"].isin(wanted)] if not values.empty else values)
     rows = []
     for rep in data.reports.itertuples():
         if rep.report_id not in by_report or pd.isna(rep.year):
@@ -137,8 +143,9 @@ def headline_series(data: Data, crosswalk: list[dict[str, Any]]) -> pd.DataFrame
             expr = codes.get(getattr(rep, "template_variant", None)) or codes.get(rep.template)
             row[item["concept"]] = evaluate(expr, values)
         rows.append(row)
-    columns = ["report_id", "place", "year", *(h["concept"] for h in report_spec()["headline"])]
-    return pd.DataFrame(rows, columns=columns)
+    concepts_shown = [h["concept"] for h in report_spec()["headline"]]
+    frame = pd.DataFrame(rows, columns=["report_id", "place", "year", *concepts_shown])
+    return frame.astype(dict.fromkeys(concepts_shown, "float64"))
 
 
 def evaluate(expr: str | None, values: dict[str, float | None]) -> float | None:
@@ -226,6 +233,8 @@ def _coverage_figure(reports: pd.DataFrame, font: str | None) -> plt.Figure:
     spec = report_spec()["coverage"]
     if grid.empty:
         return _empty_figure("Coverage: no report with a known district and year")
+    if len(grid) > report_spec()["limits"]["grid_rows"]:
+        return _coverage_summary_figure(reports, grid, font)
     codes = {c["status"]: i for i, c in enumerate(spec)}
     fig, ax = plt.subplots(figsize=(max(6, 0.55 * grid.shape[1] + 3), max(2.5, 0.4 * grid.shape[0] + 1.6)))
     ax.imshow(grid.map(codes.get).to_numpy(dtype=float), cmap=ListedColormap([c["colour"] for c in spec]),
@@ -239,6 +248,24 @@ def _coverage_figure(reports: pd.DataFrame, font: str | None) -> plt.Figure:
     handles = [plt.Rectangle((0, 0), 1, 1, color=c["colour"]) for c in spec]
     ax.legend(handles, [c["label"] for c in spec], loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     ax.set_title("Coverage: reports held per district and year")
+    fig.tight_layout()
+    return fig
+
+
+def _coverage_summary_figure(reports: pd.DataFrame, grid: pd.DataFrame, font: str | None) -> plt.Figure:
+    """Too many districts for one row each: provinces × years, number of districts with a table read."""
+    province = reports.dropna(subset=["place"]).groupby("place")["province"].first().fillna("unknown")
+    read = grid.isin(["ok", "partial"]).groupby(province.reindex(grid.index).fillna("unknown")).sum()
+    held = grid.ne("missing").any(axis=1).groupby(province.reindex(grid.index).fillna("unknown")).sum()
+    fig, ax = plt.subplots(figsize=(max(6, 0.6 * read.shape[1] + 3), max(2.5, 0.4 * read.shape[0] + 1.6)))
+    ax.imshow(
+        read.to_numpy(dtype=float) / held.to_numpy()[:, None], cmap="Greens", vmin=0, vmax=1, aspect="auto"
+    )
+    for (i, j), n in np.ndenumerate(read.to_numpy()):
+        ax.text(j, i, str(n), ha="center", va="center", fontsize=7)
+    ax.set_xticks(range(read.shape[1]), [str(y) for y in read.columns], rotation=90)
+    ax.set_yticks(range(read.shape[0]), [f"{_label(str(p), font)} ({held[p]})" for p in read.index])
+    ax.set_title(f"Coverage: districts with a table read, per province (of {len(grid)} districts held)")
     fig.tight_layout()
     return fig
 
@@ -264,11 +291,16 @@ def _identity_figure(data: Data, font: str | None) -> plt.Figure:
     counts = identity_failures(data)
     if counts.empty or counts.sum() == 0:
         return _empty_figure("Failed identities: none")
+    limit, total = report_spec()["limits"]["bars"], len(counts)
+    title = "Failed identities per district"
+    if total > limit:
+        counts = counts.sort_values(kind="stable").iloc[-limit:]
+        title += f" (the {limit} with most, of {total})"
     fig, ax = plt.subplots(figsize=(8, max(2.5, 0.35 * len(counts) + 1.2)))
     ax.barh([_label(p, font) for p in counts.index], counts.to_numpy(), color="#c92a2a")
     ax.set_xlabel("failed checks (identities and narrative cross-checks)")
     ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.set_title("Failed identities per district")
+    ax.set_title(title)
     fig.tight_layout()
     return fig
 
@@ -292,12 +324,14 @@ def _headline_figure(series: pd.DataFrame, font: str | None) -> plt.Figure:
         return _empty_figure("Headline series: no report with a statistics table")
     years = list(range(int(series["year"].min()), int(series["year"].max()) + 1))
     fig, axes = plt.subplots(1, len(items), figsize=(4.2 * len(items), 3.8), squeeze=False, sharex=True)
+    many = series["place"].nunique() > report_spec()["limits"]["lines"]
     for ax, item in zip(axes[0], items, strict=True):
-        for place, part in series.groupby("place", sort=True):
-            # one point per year (first report), NaN for years not held, so gaps break the line
-            line = part.groupby("year")[item["concept"]].first().reindex(years)
-            if line.notna().any():
-                ax.plot(years, line.to_numpy(dtype=float), marker="o", label=_label(str(place), font))
+        if many:
+            _plot_spread(ax, series, item["concept"], years)
+        else:
+            _plot_lines(ax, series, item["concept"], years, font)
+        if not ax.lines:
+            ax.text(0.5, 0.5, "no values", ha="center", va="center", transform=ax.transAxes, color="#868e96")
         ax.set_title(f"{item['title']}\n{item['title_zh'] if font else item['concept']}", fontsize=10)
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.yaxis.get_major_locator().set_params(integer=True)
@@ -315,6 +349,29 @@ def _headline_figure(series: pd.DataFrame, font: str | None) -> plt.Figure:
     fig.suptitle("Headline series (dotted line: 2019 form change; crosswalk-joined)", fontsize=11)
     fig.tight_layout(rect=(0, 0.08 + 0.04 * (len(labels) // 5), 1, 1))
     return fig
+
+
+def _plot_lines(ax: plt.Axes, series: pd.DataFrame, concept: str, years: list[int], font: str | None) -> None:
+    """One line per district: one point per year (its first report), gaps where a year is not held."""
+    for place, part in series.groupby("place", sort=True):
+        line = part.groupby("year")[concept].first().reindex(years)
+        if line.notna().any():
+            ax.plot(years, line.to_numpy(dtype=float), marker="o", label=_label(str(place), font))
+
+
+def _plot_spread(ax: plt.Axes, series: pd.DataFrame, concept: str, years: list[int]) -> None:
+    """Median and interquartile range over districts per year, with the number of districts."""
+    by_year = series.dropna(subset=[concept]).groupby("year")[concept]
+    stats = pd.DataFrame({"q1": by_year.quantile(0.25), "median": by_year.median(), "q3": by_year.quantile(0.75),
+                          "n": by_year.size()}).reindex(years)  # fmt: skip
+    ax.fill_between(years, stats["q1"].to_numpy(dtype=float), stats["q3"].to_numpy(dtype=float),
+                    color="#a5d8ff", label="interquartile range")  # fmt: skip
+    ax.plot(
+        years, stats["median"].to_numpy(dtype=float), marker="o", color="#1c7ed6", label="median district"
+    )
+    for year, row in stats.dropna(subset=["median"]).iterrows():
+        ax.annotate(f"n={int(row['n'])}", (year, row["median"]), fontsize=6, xytext=(0, 5),
+                    textcoords="offset points", ha="center")  # fmt: skip
 
 
 def _empty_figure(title: str) -> plt.Figure:
