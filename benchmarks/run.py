@@ -83,8 +83,7 @@ def run(plan: Plan, stages: list[str], *, corpus: Path, seed: int, out: Path, qu
     needs_disk = {"scale", "crawl"} & set(stages)
     if needs_disk:
         t = time.perf_counter()
-        biggest = max([*plan.scale_sizes, plan.crawl_pages] if "scale" in stages else [plan.crawl_pages])
-        write_corpus(corpus, biggest, seed)
+        write_corpus(corpus, plan.crawl_pages, seed)  # the scaling stage adds pages as it needs them
         results["meta"]["corpus_s"] = round(time.perf_counter() - t, 1)
         results["meta"]["corpus_dir"] = str(corpus)
     for stage in stages:
@@ -118,7 +117,7 @@ def _scale(plan: Plan, pages: list, corpus: Path, results: dict[str, Any]) -> di
     ex = results.get("extract")
     hint = ex.get("extract_pages_per_s") if isinstance(ex, dict) else None
     sc = scale.bench_scale(corpus, list(plan.scale_sizes), rate_hint=hint, budget_s=plan.scale_budget_s,
-                           repeats_small=1 if plan.scale_sizes[-1] < 1000 else 3)  # fmt: skip
+                           repeats_small=1 if plan.scale_sizes[-1] < 1000 else 3, seed=results["meta"]["seed"])  # fmt: skip
     if sc.get("largest_size"):
         results["scale_2w_vs_1w"] = sc["scale_2w_vs_1w"]
     if sc.get("largest_size") == 20000:

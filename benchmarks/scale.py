@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from benchmarks.corpus import CHUNK, chunk_dirs
+from benchmarks.corpus import CHUNK, chunk_dirs, write_corpus
 from benchmarks.measure import ChildRun, NotAvailable, median, run_child
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,7 +68,7 @@ def paths_for(root: Path, n: int) -> list[Path]:
 
 
 def bench_scale(root: Path, sizes: list[int], *, rate_hint: float | None, budget_s: float,
-                repeats_small: int = 3) -> dict[str, Any]:  # fmt: skip
+                repeats_small: int = 3, seed: int = 0) -> dict[str, Any]:  # fmt: skip
     """Wall time and peak RSS of `ogi extract` per size and worker count, within `budget_s`."""
     check_cli()
     results: dict[str, Any] = {"sizes": sizes, "budget_s": budget_s, "runs": {}}
@@ -80,6 +80,7 @@ def bench_scale(root: Path, sizes: list[int], *, rate_hint: float | None, budget
                 f"n/a: projected {projected:.0f} s at {rate_hint} pages/s exceeds the budget"
             )
             continue
+        write_corpus(root, n, seed)  # generated (or reused) before the clock starts
         # Small sizes are repeated (median kept) as often as the budget allows, at least once.
         repeats = (
             max(1, min(repeats_small, int((budget_s - spent) // max(projected, 1.0)))) if n <= CHUNK else 1
