@@ -48,6 +48,14 @@ _LEADING_DIGITS = re.compile(r"^\d{1,2}(?=[\u4e00-\u9fff])")
 _CJK_SPACE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])")
 _HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
 _OPEN_PAREN = ("(", "（")
+#: A figure glued to its label, after a CJK character or a closing bracket, maybe after a colon.
+_GLUED = re.compile(
+    r"^(?P<label>.*?[\u4e00-\u9fff)）》”])\s*[:：]?\s*(?P<value>[-+]?\d[\d,，.]*[^\d\s]{0,2})$"
+)
+#: Pinyin a mirror inserted after characters: 政(zheng)府(fu).
+_PINYIN = re.compile(r"[(（][a-zA-Z]{1,8}[)）]")
+#: A unit printed in the label: （万元）, (单位：万元).
+_LABEL_UNIT = re.compile(r"[(（](?:计量)?(?:单位[:：])?\s*([^()（）:：\s]{1,3})\s*[)）]")
 
 
 @dataclass(slots=True)
@@ -75,6 +83,7 @@ class Entry:
 @functools.lru_cache(maxsize=1 << 16)
 def _keys(text: str) -> tuple[str, str]:
     """Two comparable keys of a label: all of it, and without its parentheticals."""
+    text = _PINYIN.sub("", text)
     full = _LEADING_DIGITS.sub("", label_key(text))
     bare = _LEADING_DIGITS.sub("", label_key(_PAREN.sub("", text)))
     return full, bare or full
@@ -215,11 +224,22 @@ def read(doc: Document, codebook: Codebook) -> TableResult | None:
     for variant in codebook.variants(FAMILY):
         form = _form(codebook.templates[variant])
         for result in _read_form(doc, form, prepared):
-            if best is None or result.score > best.score:
+            if best is None or _rank(result) > _rank(best):
                 best = result
     if best is None or sum(1 for r in best.rows if r.code and r.value is not None) < MIN_CODED_VALUES:
         return None
     return best
+
+
+def _rank(result: TableResult) -> tuple[int, int, int]:
+    """Which reading of the page is right: most printed rows coded, fewest blanks, then most cells.
+
+    Counting rows, not cells, keeps a two-column form from winning on a one-column table just because
+    each of its rows yields two cells (one of them blank).
+    """
+    coded = {r.row_code or r.code for r in result.rows if r.code and r.value is not None}
+    blanks = sum(1 for r in result.rows if r.value is None)
+    return len(coded), -blanks, result.score
 
 
 def _read_form(
@@ -255,7 +275,12 @@ def _split_line(line: str) -> tuple[str, list[str]]:
     tail: list[str] = []
     while len(tokens) > 1 and (_is_cell(tokens[-1]) or _is_unit(tokens[-1])):
         tail.insert(0, tokens.pop())
-    return " ".join(tokens), tail
+    if tail or len(text) > MAX_LABEL_CHARS:
+        return " ".join(tokens), tail
+    glued = _GLUED.match(text)  # "收到申请数：139件", "收到申请数139"
+    if glued and _HAS_CJK.search(glued["label"]) and _is_cell(glued["value"]):
+        return glued["label"], [glued["value"]]
+    return text, []
 
 
 def _prepare_lines(lines: Sequence[str]) -> list[tuple[str, list[str], str]]:
@@ -321,8 +346,8 @@ def _line_entries(
             if _is_unit(token):
                 if not pending.cells:
                     pending.unit = token
-            elif len(pending.cells) < form.ncells:
-                pending.cells.append(token)
+            elif label or len(pending.cells) < form.ncells:
+                pending.cells.append(token)  # figures on the label's own line all belong to it
     return entries, headers
 
 
@@ -559,7 +584,7 @@ def _emit(
             section=ind.section,
             label=entry.label,
             column=(headers.get(col.code) or col.label) if col else None,
-            unit=parsed.unit or entry.unit or ind.unit,
+            unit=parsed.unit or entry.unit or _label_unit(entry.label) or ind.unit,
             value=parsed.value,
             raw=parsed.raw or None,
             row_code=ind.code if col else None,
@@ -594,7 +619,7 @@ def _emit_unknown(
             section=section,
             label=entry.label,
             column=(headers.get(col.code) or col.label) if col else None,
-            unit=parsed.unit or entry.unit,
+            unit=parsed.unit or entry.unit or _label_unit(entry.label),
             value=parsed.value,
             raw=parsed.raw or None,
             column_code=col.code if col else None,
@@ -602,6 +627,12 @@ def _emit_unknown(
         )
         _check_cell(row, parsed, None, findings)
         rows.append(row)
+
+
+def _label_unit(label: str) -> str | None:
+    """A unit the label itself prints, as in "专项经费（万元）"."""
+    found = [m for m in _LABEL_UNIT.findall(label) if m in units()]
+    return found[-1] if found else None
 
 
 def _columns(form: _Form) -> list[Column | None]:

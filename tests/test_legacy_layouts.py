@@ -1,0 +1,228 @@
+"""The legacy reader on layouts and quirks beyond the seed: glued figures, pinyin, units in labels,
+grids without header rows, the Gansu form's 代码 column, and property tests on mutated seed tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from extractors import legacy
+from extractors.codebook import load_codebook
+from extractors.model import Document, Table
+
+#: Hypothesis strategies are built at import time, before fixtures exist: the same path as `shared_dir`.
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_f790e48fa2eae4e6.txt"
+
+
+@pytest.fixture(scope="module")
+def codebook():
+    return load_codebook()
+
+
+def _read(codebook, lines, tables=()):
+    return legacy.read(Document(kind="text", lines=list(lines), tables=list(tables)), codebook)
+
+
+def _values(result):
+    return {r.code: r.value for r in result.rows}
+
+
+def test_figures_glued_to_labels_or_after_a_colon(codebook):
+    lines = [
+        "三、依申请公开情况",
+        "(一)收到申请数：139件",
+        "1.当面申请数：0",
+        "2.传真申请数0",
+        "3.网络申请数: 12",
+        "4.信函申请数127",
+        "(二)申请办结数 139",
+    ]
+    result = _read(codebook, lines)
+    assert _values(result) == {
+        "requests.received": 139,
+        "requests.received.in_person": 0,
+        "requests.received.fax": 0,
+        "requests.received.online": 12,
+        "requests.received.letter": 127,
+        "requests.closed": 139,
+    }
+    assert result.rows[0].unit == "件"
+
+
+def test_pinyin_inserted_by_a_mirror(codebook):
+    lines = [
+        "四、行(xing)政(zheng)复(fu)议(yi)数量",
+        "3",
+        "(一)维持具体行政行为数",
+        "2",
+        "(二)被依法纠错数",
+        "1",
+        "(三)其他情形数",
+        "0",
+    ]
+    assert _values(_read(codebook, lines)) == {
+        "review.total": 3,
+        "review.upheld": 2,
+        "review.corrected": 1,
+        "review.other": 0,
+    }
+
+
+def test_unit_printed_in_the_label(codebook):
+    lines = [
+        "七、依申请公开信息收取的费用（元）",
+        "1200",
+        "八、机构建设和保障经费情况",
+        "(一)政府信息公开工作专门机构数",
+        "1",
+        "(二)设置政府信息公开查阅点数",
+        "2",
+        "(四)政府信息公开专项经费（单位：万元）",
+        "3.5",
+    ]
+    result = _read(codebook, lines)
+    fee = result.rows[0]
+    assert (fee.code, fee.value, fee.unit, fee.value_normalized, fee.unit_normalized) == (
+        "fees.request_fees",
+        1200,
+        "元",
+        pytest.approx(0.12),
+        "万元",
+    )
+    budget = next(r for r in result.rows if r.code == "org.budget")
+    assert (budget.value, budget.unit, budget.value_normalized) == (3.5, "万元", None)
+
+
+def test_second_figure_on_a_single_value_row_is_reported(codebook):
+    lines = [
+        "三、依申请公开情况",
+        "(一)收到申请数 139 120",
+        "1.当面申请数 0",
+        "2.传真申请数 0",
+        "3.网络申请数 0",
+    ]
+    result = _read(codebook, lines)
+    assert _values(result)["requests.received"] == 139
+    (mismatch,) = [f for f in result.findings if f.kind == "row_count_mismatch"]
+    assert (mismatch.code, mismatch.expected, mismatch.found) == ("requests.received", 1, 2)
+
+
+def _table(grid):
+    return Table(
+        grid=grid, spans=[[(r, c) for c in range(len(row))] for r, row in enumerate(grid)], line_index=0
+    )
+
+
+def test_grid_without_header_row(codebook):
+    grid = [
+        ["五、行政诉讼数量", "件", "7"],
+        ["(一)维持具体行政行为或者驳回原告诉讼请求数", "件", "6"],
+        ["(二)被依法纠错数", "件", "1"],
+        ["(三)其他情形数", "件", "—"],
+        ["六、举报投诉数量", "件", "0"],
+    ]
+    result = _read(codebook, [c for row in grid for c in row], [_table(grid)])
+    assert [(r.code, r.value, r.table) for r in result.rows] == [
+        ("litigation.total", 7, 0),
+        ("litigation.upheld", 6, 0),
+        ("litigation.corrected", 1, 0),
+        ("litigation.other", None, 0),
+        ("complaints.total", 0, 0),
+    ]
+    assert [f.code for f in result.findings if f.kind == "missing_value"] == ["litigation.other"]
+
+
+def test_gansu_form_with_code_column(codebook):
+    grid = [
+        ["指标名称", "计量单位", "代码", "本期实际", "本年累计"],
+        ["申请总数", "条", "10", "4", "12"],
+        ["其中:1.当面申请数", "条", "11", "1", "3"],
+        ["2.传真申请数", "条", "12", "0", "0"],
+        ["3.电子邮件申请数", "条", "13", "1", "2"],
+        ["4.网上申请数", "条", "14", "2", "6"],
+        ["5.信函申请数", "条", "15", "0", "1"],
+        ["6.其他形式申请数", "条", "16", "0", "0"],
+        ["行政复议数", "件", "32", "0", "1"],
+    ]
+    result = _read(codebook, [c for row in grid for c in row], [_table(grid)])
+    assert result.variant == "gs-2008"
+    values = _values(result)
+    assert values["requests.received@period"] == 4
+    assert values["requests.received@year"] == 12
+    assert values["review.total@year"] == 1
+    assert len(result.rows) == 16  # the 代码 column is not a value
+    assert {r.column for r in result.rows} == {"本期实际", "本年累计"}
+
+
+# ------------------------------------------------------------------------------------ property tests
+
+
+def _seed_chunks() -> tuple[list[str], list[list[str]], dict[str, float | int | None]]:
+    """Narrative, the seed table cut into one chunk of lines per row, and the seed's value per code."""
+    lines = [ln.strip() for ln in SEED.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    start, end = lines.index("一、主动公开情况"), lines.index("82") + 1
+    chunks: list[list[str]] = []
+    for line in lines[start:end]:
+        is_value = line.isdigit() or line in ("万元", "人次")
+        wraps = line.startswith("(不同")
+        if chunks and (is_value or wraps):
+            chunks[-1].append(line)
+        else:
+            chunks.append([line])
+    result = legacy.read(Document(kind="text", lines=lines), load_codebook())
+    gold = {r.code: r.value for r in result.rows}
+    return lines[:start], chunks, gold
+
+
+NARRATIVE, CHUNKS, GOLD = _seed_chunks() if SEED.exists() else ([], [], {})
+CHROME = [
+    "首页",
+    "政务公开",
+    "您当前所在位置: 首页 > 年报",
+    "关于我们|联系我们",
+    "访问量:",
+    "12345",
+    "打印本页",
+    "【关闭】",
+]
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="needs ../shared/seeds")
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    keep=st.lists(st.booleans(), min_size=len(CHUNKS), max_size=len(CHUNKS)),
+    before=st.lists(st.sampled_from(CHROME), max_size=4),
+    after=st.lists(st.sampled_from(CHROME), max_size=4),
+)
+def test_dropping_rows_never_shifts_values(keep, before, after):
+    """Rows a copy drops are missing; every row still read keeps its own value (no positional shift).
+
+    Section headings (一、… 九、) stay: without 五、 nothing on the page tells 五（二）被依法纠错数
+    from 四（二）被依法纠错数.
+    """
+    kept = [chunk for chunk, k in zip(CHUNKS, keep, strict=True) if k or chunk[0][1] == "、"]
+    lines = [*before, *NARRATIVE[-2:], *[ln for chunk in kept for ln in chunk], *after]
+    result = legacy.read(Document(kind="text", lines=lines), load_codebook())
+    if result is None:
+        return
+    for row in result.rows:
+        if row.code is not None:
+            assert row.value == GOLD[row.code], row
+        else:
+            assert row.value not in (12345,), row
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet="一二三四、（）()数申请收到行政复议诉讼0123456789.件万元 \n", max_size=30),
+        max_size=40,
+    )
+)
+def test_random_text_never_crashes(lines):
+    result = legacy.read(Document(kind="text", lines=lines), load_codebook())
+    if result is not None:
+        assert all(r.code is None or "." in r.code or r.code.isidentifier() for r in result.rows)
