@@ -20,6 +20,7 @@ _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 #: A line break between two CJK characters is a source-code wrap, not a space (CSS Text 3 rule).
 _CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t\r\f\v]*\n\s*(?=[{_CJK}])")
 _SPACES = re.compile(r"\s+")
+_ZERO_WIDTH_RE = re.compile(f"[{_ZERO_WIDTH}]")
 
 #: Dots that mean "." in numbering: SMALL FULL STOP, FULLWIDTH FULL STOP, ONE DOT LEADER, middle dots.
 _DOTS = str.maketrans({"\ufe52": ".", "\uff0e": ".", "\u2024": ".", "\u00b7": ".", "\u30fb": "."})
@@ -56,8 +57,12 @@ class Numbering:
 
 
 def fold_whitespace(text: str) -> str:
-    """Fold NBSP/U+3000/zero-width characters and runs of whitespace into single spaces, strip ends."""
-    text = text.translate(_SPACE_TABLE)
+    """Fold NBSP/U+3000/zero-width characters and runs of whitespace into single spaces, strip ends.
+
+    Regexes, not str.translate: this runs on every text node of every page (Unicode whitespace already
+    covers NBSP, U+3000 and the typographic spaces).
+    """
+    text = _ZERO_WIDTH_RE.sub("", text)
     if "\n" in text:
         text = _CJK_BREAK.sub("", text)
     return _SPACES.sub(" ", text).strip()
@@ -68,7 +73,12 @@ def normalize_label(text: str) -> str:
 
     Keeps numbering and wording (so 1、 and 1. still differ); see `label_key` for fuzzy matching.
     """
-    return _SPACES.sub("", _nfkc(text))
+    return _squeeze(_nfkc(text))
+
+
+def _squeeze(text: str) -> str:
+    """Spaces removed, then NFKC again (NFKC turns "¯" into space + combining mark)."""
+    return unicodedata.normalize("NFKC", _SPACES.sub("", text))
 
 
 def _nfkc(text: str) -> str:
@@ -117,7 +127,7 @@ def strip_numbering(label: str) -> str:
         if match is None or match[1].end() >= len(text):
             break
         text = text[match[1].end():]
-    return _SPACES.sub("", text)
+    return _squeeze(text)
 
 
 def label_key(label: str) -> str:

@@ -73,6 +73,7 @@ _INLINE_TAG = re.compile(rb"</?(?:span|font|b|i|u|em|strong|a|o:p|sup|sub|small|
 _INVISIBLE_BLOCK = re.compile(rb"<(script|style|noscript|template)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _ANY_TAG = re.compile(rb"<[^>]*>")
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_MAX_HIDDEN_CHARS = 300
 
 #: Elements whose content is never visible text.
 _SKIP = frozenset({
@@ -153,11 +154,13 @@ def html_to_document(text: str) -> Document:
         findings = [Finding(kind="markup_simplified", message=message, severity="info")]
     if root is None:
         return Document(kind="html", lines=[], findings=findings)
+    meta = _read_meta(root)
+    _prune_invisible(root)
     walker = _Walker()
     walker.walk(root, 0)
     walker.flush()
     tables = [table for table in walker.tables if table is not None]
-    return Document(kind="html", lines=walker.lines, tables=tables, meta=_read_meta(root), findings=findings)
+    return Document(kind="html", lines=walker.lines, tables=tables, meta=meta, findings=findings)
 
 
 def _parse_html(data: bytes) -> tuple[Any, bool]:
@@ -167,6 +170,28 @@ def _parse_html(data: bytes) -> tuple[Any, bool]:
     )
     root = etree.fromstring(data, parser)
     return root, any("Excessive depth" in error.message for error in parser.error_log)
+
+
+def _prune_invisible(root: Any) -> None:
+    """Remove what a browser never shows (scripts, styles, <head>...) in one C call."""
+    etree.strip_elements(root, *_SKIP, with_tail=False)
+
+
+def _may_hide(style: str) -> bool:
+    """Cheap substring test before the regex: Word pastes put a long style on every element."""
+    return "isplay" in style or "ISPLAY" in style or "isibility" in style or "ISIBILITY" in style
+
+
+def _is_hidden(element: Any) -> bool:
+    """Hidden by an inline style or the hidden attribute, and small enough to be chrome.
+
+    A hidden element is kept when it holds a table or much text: some sites hide the article
+    until a script reveals it, and the report must not vanish with the script.
+    """
+    style = element.get("style")
+    if (style is None or not _may_hide(style) or not _HIDDEN.search(style)) and element.get("hidden") is None:
+        return False
+    return element.find(".//table") is None and len("".join(element.itertext())) < _MAX_HIDDEN_CHARS
 
 
 def _drop_inline_tags(data: bytes) -> bytes:
@@ -269,7 +294,7 @@ def _nul_ratio(data: bytes) -> float:
 
 
 def _looks_binary(text: str) -> bool:
-    sample = text[:200_000]
+    sample = text[:32768]
     return len(_CONTROL.findall(sample)) > max(8, len(sample) // 50)
 
 
@@ -389,14 +414,13 @@ class _Walker:
             self.owners.append(self._cells[-1] if self._cells else None)
 
     def walk(self, element: Any, depth: int) -> None:
-        tag = element.tag if isinstance(element.tag, str) else ""
-        if tag in _SKIP or _is_hidden(element):
+        """Text of `element` into the buffer; blocks flush a line before and after (hot path)."""
+        tag = element.tag
+        if tag == "table":
+            self._table(element, depth)
             return
         if depth > _MAX_DEPTH:
             self._buffer.append("".join(element.itertext()))
-            return
-        if tag == "table":
-            self._table(element, depth)
             return
         block = tag in _BLOCK
         if block:
@@ -406,12 +430,15 @@ class _Walker:
             self.flush()
 
     def _contents(self, element: Any, depth: int) -> None:
+        buffer = self._buffer
         if element.text:
-            self._buffer.append(element.text)
+            buffer.append(element.text)
         for child in element:
-            self.walk(child, depth + 1)
-            if child.tail:
-                self._buffer.append(child.tail)
+            if (child.get("style") is None and child.get("hidden") is None) or not _is_hidden(child):
+                self.walk(child, depth + 1)
+            tail = child.tail
+            if tail:
+                buffer.append(tail)
 
     def _table(self, table: Any, depth: int) -> None:
         self.flush()
@@ -459,8 +486,7 @@ def _table_rows(table: Any, walker: _Walker, depth: int) -> Iterator[list[Any]]:
             if not _is_hidden(child):
                 yield list(child)
         elif tag in _ROW_GROUPS:
-            if not _is_hidden(child):
-                yield from _table_rows(child, walker, depth + 1)
+            yield from _table_rows(child, walker, depth + 1)
         elif tag not in {"colgroup", "col"}:
             walker.walk(child, depth + 1)
             walker.flush()
@@ -468,11 +494,6 @@ def _table_rows(table: Any, walker: _Walker, depth: int) -> Iterator[list[Any]]:
 
 def _is_cell(element: Any) -> bool:
     return element.tag in {"td", "th"} and not _is_hidden(element)
-
-
-def _is_hidden(element: Any) -> bool:
-    style = element.get("style")
-    return (style is not None and _HIDDEN.search(style) is not None) or element.get("hidden") is not None
 
 
 def _is_layout_cell(cell: Any, pieces: list[str]) -> bool:
