@@ -161,6 +161,15 @@ def test_hidden_elements_and_scripts_inside_body():
     assert doc.lines == ["可见", "尾"]
 
 
+def test_hidden_article_revealed_by_script_is_kept():
+    article = "".join(f"<p>第{i}段：政府信息公开工作稳步推进。</p>" for i in range(30))
+    doc = _html(f'<div style="display:none" id="content">{article}<table><tr><td>1</td></tr></table></div>'
+                '<div style="visibility: hidden"><a href="http://spam">bt365</a></div>')
+    assert len(doc.lines) == 31
+    assert doc.tables[0].grid == [["1"]]
+    assert "bt365" not in doc.lines
+
+
 def test_text_file_is_one_cell_per_line(shared_dir):
     path = shared_dir / "seeds" / "000_f790e48fa2eae4e6.txt"
     doc = _load(path)
