@@ -22,6 +22,8 @@ PAGE_SUFFIXES = frozenset({".html", ".htm", ".shtml", ".jhtml", ".xhtml", ".txt"
 WARC_SUFFIXES = (".warc", ".warc.gz")
 #: WARC record types that carry a page: `response` (HTTP, from a crawl), `resource` (a file).
 PAGE_RECORDS = frozenset({"response", "resource"})
+#: The crawler's `OGI-Kind` WARC header values of pages that are never reports (crawler/archive.py).
+NOT_REPORT_KINDS = frozenset({"listing"})
 
 
 @dataclass(slots=True)
@@ -44,10 +46,15 @@ class Job:
 
 @dataclass(slots=True)
 class Skipped:
-    """An input that is not a page: a non-200 archived response, an unreadable archive, ..."""
+    """An input that is not a page to extract.
+
+    `expected` skips (a listing page or an error response the crawler archived) are listed in the
+    summary but do not make the run fail; an unreadable archive does.
+    """
 
     source: str
     reason: str
+    expected: bool = False
 
 
 def is_warc(path: Path) -> bool:
@@ -110,15 +117,22 @@ def _record_job(path: Path, record) -> Job | Skipped:
     url = record.rec_headers.get_header("WARC-Target-URI")
     source = url or f"{path}#{record.rec_headers.get_header('WARC-Record-ID')}"
     headers = None
+    kind = record.rec_headers.get_header("OGI-Kind")
+    if kind in NOT_REPORT_KINDS:
+        return Skipped(source, f"archived {kind} page", expected=True)
     if record.rec_type == "response" and record.http_headers is not None:
         status = record.http_headers.get_statuscode()
         if status and not status.startswith("2"):
-            return Skipped(source, f"archived HTTP {status} response, not a page")
+            return Skipped(source, f"archived HTTP {status} response, not a page", expected=True)
         headers = dict(record.http_headers.headers)
     data = record.content_stream().read()
+    missing = getattr(record.raw_stream, "limit", 0)
+    if missing:
+        return Skipped(source, f"archived record truncated ({missing} bytes missing)")
     provenance = {
         "url": url,
         "fetched_at": record.rec_headers.get_header("WARC-Date"),
+        "site_id": record.rec_headers.get_header("OGI-Site-Id"),
     }
     name = (url or "").rstrip("/").rsplit("/", 1)[-1] or None
     return Job(source=source, data=data, url=url, headers=headers, filename=name, provenance=provenance)

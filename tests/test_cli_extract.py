@@ -131,19 +131,26 @@ def _warc(path: Path, shared_dir: Path) -> None:
     with path.open("wb") as fh:
         writer = WARCWriter(fh, gzip=True)
 
-        def response(url: str, body: bytes, status: str = "200 OK", ctype: str = "text/html") -> None:
+        def response(
+            url: str, body: bytes, status: str = "200 OK", ctype: str = "text/html", kind: str = "report"
+        ) -> None:
             headers = StatusAndHeaders(status, [("Content-Type", ctype)], protocol="HTTP/1.1")
             record = writer.create_warc_record(
                 url,
                 "response",
                 payload=io.BytesIO(body),
                 http_headers=headers,
-                warc_headers_dict={"WARC-Date": "2026-03-01T10:00:00Z"},
+                warc_headers_dict={"WARC-Date": "2026-03-01T10:00:00Z", "OGI-Kind": kind},
             )
             writer.write_record(record)
 
         response(PINGTAN_URL, (shared_dir / PINGTAN).read_bytes(), ctype="text/html; charset=utf-8")
         response("https://www.example.gov.cn/missing.htm", b"<html>not found</html>", status="404 Not Found")
+        response(
+            "https://www.example.gov.cn/ndbg/index.html",
+            "<html>2016年度报告 list</html>".encode(),
+            kind="listing",
+        )
         response(
             "https://www.nantong.example.gov.cn/2017/02/22/seed.txt",
             (shared_dir / SEED).read_bytes(),
@@ -159,8 +166,9 @@ def test_warc_archive_is_replayed_with_url_and_headers(shared_dir, tmp_path, cap
     code = main(["extract", str(archive), "--out", str(out), "--json"])
     captured = capsys.readouterr()
     objs = [json.loads(line) for line in captured.out.splitlines()]
-    assert code == 1  # the 404 record is skipped and says so
+    assert code == 0  # the 404 record is passed over (the crawler reports fetch errors), and said so
     assert "archived HTTP 404" in captured.err
+    assert "archived listing page" in captured.err
     assert [o["source"] for o in objs] == [
         PINGTAN_URL,
         "https://www.nantong.example.gov.cn/2017/02/22/seed.txt",
@@ -173,6 +181,18 @@ def test_warc_archive_is_replayed_with_url_and_headers(shared_dir, tmp_path, cap
     assert pingtan["fetched_at"] == "2026-03-01T10:00:00Z"
     assert pingtan["archive_record"].startswith("crawl-00001.warc.gz#")
     assert pingtan["status"] == "ok"
+
+
+def test_truncated_archive_keeps_the_records_before_the_damage(shared_dir, tmp_path, capsys):
+    whole = tmp_path / "whole.warc.gz"
+    _warc(whole, shared_dir)
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size - 500])
+    code = main(["extract", "--json", str(cut)])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert [json.loads(line)["source"] for line in captured.out.splitlines()] == [PINGTAN_URL]
+    assert "truncated" in captured.err
 
 
 def test_one_and_two_workers_give_identical_datasets(shared_dir, tmp_path, capsys):

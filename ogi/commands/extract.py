@@ -235,6 +235,7 @@ class Tally:
         self.values = 0
         self.findings = 0
         self.not_read: list[tuple[str, str, str]] = []
+        self.passed_over: Counter[str] = Counter()
 
     @property
     def all_read(self) -> bool:
@@ -248,6 +249,9 @@ class Tally:
             self.not_read.append((report.source or "?", report.status, report.message))
 
     def skip(self, item: Skipped) -> None:
+        if item.expected:
+            self.passed_over[item.reason] += 1
+            return
         self.status["skipped"] += 1
         self.not_read.append((item.source, "skipped", item.reason))
 
@@ -258,6 +262,8 @@ class Tally:
             f"{total} inputs in {seconds:.1f}s: {statuses}",
             f"{self.values} values, {self.findings} findings",
         ]
+        if self.passed_over:
+            lines.append("passed over: " + ", ".join(f"{v} {k}" for k, v in sorted(self.passed_over.items())))
         if summary is not None:
             dup = summary.get("duplicates", 0)
             lines.append(
