@@ -365,7 +365,7 @@ def _join_page_breaks(grids: list[_Grid], lines: list[_Line]) -> list[_Grid]:
     """Join a table cut by a page break back into one grid (footers are already gone)."""
     out: list[_Grid] = []
     for grid in grids:
-        if out and 0 < grid.n_label < out[-1].n_label:
+        if out and 0 < grid.n_label < out[-1].n_label and _continues(out[-1], grid, lines, padded=True):
             _pad_labels(grid, out[-1].n_label - grid.n_label)
         if out and _continues(out[-1], grid, lines):
             _append(out[-1], grid)
@@ -374,12 +374,17 @@ def _join_page_breaks(grids: list[_Grid], lines: list[_Line]) -> list[_Grid]:
     return out
 
 
-def _continues(first: _Grid, second: _Grid, lines: list[_Line]) -> bool:
-    """`second` carries on `first`: next page, same columns, no text printed between them."""
-    if second.page != first.page + 1 or len(second.edges) != len(first.edges):
+def _continues(first: _Grid, second: _Grid, lines: list[_Line], padded: bool = False) -> bool:
+    """`second` carries on `first`: next page, same columns, no text printed between them.
+
+    `padded`: compare the value columns only (`second` may lack group label columns).
+    """
+    values_a, values_b = first.edges[first.n_label :], second.edges[second.n_label :]
+    if second.page != first.page + 1 or len(values_a) != len(values_b):
         return False
-    pairs = zip(first.edges[first.n_label :], second.edges[second.n_label :], strict=True)
-    if first.n_label != second.n_label or any(abs(a - b) > _TOL for a, b in pairs):
+    if not padded and first.n_label != second.n_label:
+        return False
+    if any(abs(a - b) > _TOL for a, b in zip(values_a, values_b, strict=True)):
         return False
     between = [
         ln
@@ -413,12 +418,28 @@ def _append(first: _Grid, second: _Grid) -> None:
         ):
             joined[origin] = above
             _retext(first, above, head + tail)
+            joined.update(dict.fromkeys(_unlabelled_run(second, c), above))
     for r, row in enumerate(second.spans):
         first.spans.append([joined.get(s, (s[0] + offset, s[1])) for s in row])
         first.grid.append(list(second.grid[r]))
     for above in joined.values():
         _retext(first, above, first.grid[above[0]][above[1]])
     first.rows = first.rows + second.rows[1:]
+
+
+def _unlabelled_run(grid: _Grid, c: int) -> list[tuple[int, int]]:
+    """Empty group cells under row 0 whose rows go on numbering ("3." after "2."): same group.
+
+    Only word-built grids leave such cells unmerged (a ruled grid draws the merged cell).
+    """
+    out = []
+    for r in range(1, len(grid.grid)):
+        row = grid.grid[r]
+        nxt = row[c + 1] if c + 1 < len(row) else ""
+        if row[c] or grid.spans[r][c] != (r, c) or _level(nxt) != 3 or re.match(r"^1\s*[、.．]", nxt):
+            break
+        out.append((r, c))
+    return out
 
 
 def _pad_labels(grid: _Grid, k: int) -> None:
@@ -595,7 +616,7 @@ def _columns(lines: list[list[_Word]], region: list[int]) -> list[float]:
 
 def _region_grid(number: int, lines: list[list[_Word]], region: list[int], height: float) -> _Grid | None:
     edges = _columns(lines, region)
-    header = _header_lines(lines, region[0], edges[0], height)
+    header = _header_lines(lines, region, edges[0], height)
     first, last = region[0], region[-1]
     lo = max(header[-1] + 1 if header else 0, first - 2)
     around = [
@@ -632,14 +653,17 @@ def _near(lines: list[list[_Word]], i: int, first: int, last: int, height: float
     return True
 
 
-def _header_lines(lines: list[list[_Word]], first: int, left: float, height: float) -> list[int]:
-    """The column header lines right above the first value line (tightly spaced, some over the values)."""
+def _header_lines(lines: list[list[_Word]], region: list[int], left: float, height: float) -> list[int]:
+    """The column header lines right above the first value line (close, some over the values)."""
     out: list[int] = []
+    first = region[0]
     i = first - 1
     width = max(w.x1 for w in _values(lines[first])) - lines[first][0].x0
+    pitches = sorted(lines[b][0].top - lines[a][0].top for a, b in itertools.pairwise(region))
+    reach = max(3.5 * height, 1.1 * pitches[len(pitches) // 2]) if pitches else 6 * height
     while i >= 0 and len(out) < 8 and not _values(lines[i]):
         below = lines[out[-1]] if out else lines[first]
-        if below[0].top - max(w.bottom for w in lines[i]) > 3.5 * height:
+        if below[0].top - max(w.bottom for w in lines[i]) > reach:
             break
         if any(w.x1 - w.x0 > 0.6 * width or w.text.endswith("。") for w in lines[i]):
             break  # a paragraph of the narrative
@@ -805,18 +829,34 @@ def _header_grid(
     for i in header:
         wide = [w for w in lines[i] if w.x1 > edges[0] + 2 and w.x1 - w.x0 > 1.2 * width]
         if wide:
-            row = [""] * n
-            for w in wide:
-                for c in range(n):
-                    if min(w.x1, edges[c + 1]) - max(w.x0, edges[c]) > 0:
-                        row[c] = w.text
-            group_rows.append(row)
+            group_rows.append(_group_row(wide, edges))
         for w in lines[i]:
             if w.x1 > edges[0] + 2 and w not in wide:
                 c = max(0, min(n - 1, sum(1 for e in edges[1:-1] if w.cx > e)))
                 bottom[c] = join_wrapped(f"{bottom[c]} {w.text}")
     rows = [*group_rows, bottom]
     return [[label] * n_label + [join_wrapped(t) for t in row] for row in rows]
+
+
+def _group_row(words: list[_Word], edges: list[float]) -> list[str]:
+    """A group header is centred over the columns it spans: widen it symmetrically as far as
+    its neighbours allow ("行政复议" over 5 columns, "行政诉讼" over the next 10)."""
+    n = len(edges) - 1
+
+    def at(x: float) -> float:  # x in column units: 2.5 = the middle of column 2
+        c = max(0, min(n - 1, sum(1 for e in edges[1:-1] if x > e)))
+        return c + (x - edges[c]) / (edges[c + 1] - edges[c])
+
+    centers = [at(w.cx) for w in words]
+    row, left = [""] * n, 0.0
+    for k, (word, f) in enumerate(zip(words, centers, strict=True)):
+        right = (f + centers[k + 1]) / 2 if k + 1 < len(words) else float(n)
+        half = max(0.5, min(f - left, right - f))
+        for c in range(n):
+            if f - half <= c + 0.5 <= f + half:
+                row[c] = word.text
+        left = f + half
+    return row
 
 
 def _spans(grid: list[list[str]], n_label: int, across: bool = False) -> list[list[tuple[int, int]]]:
