@@ -155,3 +155,23 @@ def test_large_datasets_get_summary_figures(out, tmp_path, monkeypatch):
         assert (small / "report" / name).read_bytes() != (
             out / "report" / name
         ).read_bytes() or name == "findings.png"
+
+
+@pytest.mark.parametrize(
+    ("record", "href"),
+    [
+        ("ogi-1.warc.gz#42", "../../archive/warc/ogi-1.warc.gz#42"),
+        ("ogi-1.warc", "../../archive/warc/ogi-1.warc"),
+        (
+            "https://web.archive.org/web/2020/http://x.gov.cn/",
+            "https://web.archive.org/web/2020/http://x.gov.cn/",
+        ),
+        ('{"warc":"a.warc.gz"}', None),
+        ("../../etc/passwd.warc.gz#1", None),
+    ],
+)
+def test_archive_links(record, href, tmp_path):
+    from writers.quality_report import _archive_href
+
+    out = tmp_path / "output"
+    assert _archive_href(record, tmp_path / "archive", out / "report") == href

@@ -42,6 +42,7 @@ CJK_FONTS = (
     "Droid Sans Fallback",
 )
 _CODE = re.compile(r"^[A-Za-z_][\w.@]*$")
+_WARC_RECORD = re.compile(r"(?P<file>[\w][\w.\-]*\.warc(?:\.gz)?)(?:#(?P<offset>\d+))?")
 
 
 @functools.cache
@@ -462,9 +463,8 @@ def _report_row(r: Any, archive: Path, report_dir: Path) -> str:
     source = _s(getattr(r, "source", None))
     link = f'<a href="{_e(source)}">source</a>' if source.startswith(("http://", "https://")) else _e(source)
     record = _s(getattr(r, "archive_record", None))
-    archived = (
-        f'<a href="{_e(_archive_href(record, archive, report_dir))}">{_e(record)}</a>' if record else "—"
-    )
+    href = _archive_href(record, archive, report_dir) if record else None
+    archived = f'<a href="{_e(href)}">{_e(record)}</a>' if href else (_e(record) or "—")
     cells = [
         f"<code>{_e(r.report_id)}</code>", _e(_s(r.place)), _num(r.year), _e(_s(r.template)),
         _e(_s(r.status)), _num(getattr(r, "n_values", None)), _num(getattr(r, "n_findings", None)),
@@ -473,13 +473,18 @@ def _report_row(r: Any, archive: Path, report_dir: Path) -> str:
     return "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
 
 
-def _archive_href(record: str, archive: Path, report_dir: Path) -> str:
-    """`<warc file>#<offset>` → relative link to the WARC file (offset kept as the fragment)."""
+def _archive_href(record: str, archive: Path, report_dir: Path) -> str | None:
+    """`<warc file>#<offset>` → relative link to the WARC file (offset kept as the fragment).
+
+    A URL is linked as it is; any other form (e.g. a JSON record) is shown, not linked.
+    """
     if record.startswith(("http://", "https://", "file://")):
         return record
-    name, _, offset = record.partition("#")
-    rel = Path(os.path.relpath(archive / "warc" / name, report_dir)).as_posix()
-    return f"{rel}#{offset}" if offset else rel
+    match = _WARC_RECORD.fullmatch(record)
+    if not match:
+        return None
+    rel = Path(os.path.relpath(archive / "warc" / match["file"], report_dir)).as_posix()
+    return f"{rel}#{match['offset']}" if match["offset"] else rel
 
 
 def _s(value: Any) -> str:
