@@ -235,3 +235,12 @@ def test_no_file_is_left_open_or_half_named(tmp_path):
     leftovers = [p.name for p in tmp_path.rglob("*") if p.name.endswith(".tmp") or p.name.startswith(".")]
     assert leftovers == []
     assert os.listdir(tmp_path)
+
+
+def test_reports_without_values_get_no_district_file(tmp_path):
+    empty = make_report(9, "350128", 2014)
+    empty.rows, empty.status = [], "not_report"
+    write(tmp_path, [make_report(1), empty])
+    assert sorted(p.name for p in (tmp_path / "districts").iterdir()) == ["320602"]
+    assert len(pd.read_parquet(tmp_path / "reports.parquet")) == 2
+    assert len(pd.read_parquet(tmp_path / "panel.parquet")) == 1

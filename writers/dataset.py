@@ -147,7 +147,7 @@ class DatasetWriter:
         }
         (self._staging / DISTRICTS).mkdir()
         for group in _sorted_dirs(self._spool, depth=2):
-            district = TableSink(self._staging / DISTRICTS / group.parent.name / group.name, VALUE_COLUMNS)
+            district = LazySink(self._staging / DISTRICTS / group.parent.name / group.name, VALUE_COLUMNS)
             for part in sorted(group.glob("*.jsonl")):
                 for record in _load_sorted(part):
                     _emit(record, codes, sinks, district)
@@ -188,6 +188,23 @@ class TableSink:
         self._parquet.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
         self._row_groups += 1
         self._buffer = []
+
+
+class LazySink:
+    """A TableSink created on the first row: a district-year without values gets no files."""
+
+    def __init__(self, stem: Path, columns: Iterable[str]) -> None:
+        self._args = (stem, tuple(columns))
+        self._sink: TableSink | None = None
+
+    def write(self, row: list[Any]) -> None:
+        if self._sink is None:
+            self._sink = TableSink(*self._args)
+        self._sink.write(row)
+
+    def close(self) -> None:
+        if self._sink is not None:
+            self._sink.close()
 
 
 def _arrow_type(column: str, floats: frozenset[str]) -> pa.DataType:
@@ -287,7 +304,7 @@ def _record(report: Report, provenance: Mapping[str, Any]) -> dict[str, Any]:
     return {"report": report_row, "values": values, "findings": findings}
 
 
-def _emit(record: dict[str, Any], codes: list[str], sinks: dict[str, TableSink], district: TableSink) -> None:
+def _emit(record: dict[str, Any], codes: list[str], sinks: dict[str, TableSink], district: LazySink) -> None:
     report = dict(zip(REPORT_COLUMNS, record["report"], strict=True))
     sinks["reports"].write(record["report"])
     for row in record["values"]:
