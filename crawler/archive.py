@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS pages (
     url TEXT NOT NULL,
     sha256 TEXT NOT NULL,
     final_url TEXT,
+    requested_url TEXT,
     status INTEGER,
     content_type TEXT,
     length INTEGER,
@@ -90,6 +91,7 @@ class Page:
     meta_tags: dict[str, str] = field(default_factory=dict)
     link_text: str = ""
     fetched_at: str = ""
+    requested_url: str = ""  # the address asked for, when a redirect led to `url`
     warc_file: str = ""
     warc_offset: int = 0
     revisit: bool = False
@@ -111,6 +113,7 @@ class Page:
             "referrer": self.referrer,
             "sha256": self.sha256,
             "link_text": self.link_text,
+            "requested_url": self.requested_url,
             "meta_tags": self.meta_tags,
             "fetched_at": self.fetched_at,
         }
@@ -262,14 +265,14 @@ class Catalog:
     def insert(self, page: Page, length: int) -> None:
         headers = {k.lower(): v for k, v in page.headers.items()}
         self.db.execute(
-            "INSERT INTO pages (url, sha256, final_url, status, content_type, length, site_id, kind,"
-            " referrer, etag, last_modified, first_seen, last_seen, warc_file, warc_offset, warc_length)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO pages (url, sha256, final_url, requested_url, status, content_type, length, site_id,"
+            " kind, referrer, etag, last_modified, first_seen, last_seen, warc_file, warc_offset, warc_length)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                page.url, page.sha256, page.url, page.status, headers.get("content-type"),
-                len(page.body), page.site_id, page.kind, page.referrer, headers.get("etag"),
-                headers.get("last-modified"), page.fetched_at, page.fetched_at, page.warc_file,
-                page.warc_offset, length,
+                page.url, page.sha256, page.url, page.requested_url or page.url, page.status,
+                headers.get("content-type"), len(page.body), page.site_id, page.kind, page.referrer,
+                headers.get("etag"), headers.get("last-modified"), page.fetched_at, page.fetched_at,
+                page.warc_file, page.warc_offset, length,
             ),
         )  # fmt: skip
         self.db.commit()

@@ -28,7 +28,7 @@ EXTRACTABLE_ATTACHMENTS = (".pdf", ".htm", ".html", ".txt")
 class ArchivePipeline:
     def __init__(self, crawler) -> None:
         self.crawler = crawler
-        self.root = crawler.settings.get("OGI_ARCHIVE_DIR")
+        self.root = crawler.settings.get("OGI_ARCHIVE_DIR") or "archive"
         self.archive: Archive | None = None
 
     @classmethod
@@ -77,7 +77,7 @@ def wants_extraction(page: Page) -> bool:
 class ExtractPipeline:
     def __init__(self, crawler) -> None:
         self.crawler = crawler
-        self.enabled, self.stats = crawler.settings.getbool("OGI_EXTRACT"), crawler.stats
+        self.enabled, self.stats = crawler.settings.getbool("OGI_EXTRACT", True), crawler.stats
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -121,8 +121,8 @@ def provenance(page: Page) -> dict[str, str]:
 class CollectPipeline:
     def __init__(self, crawler) -> None:
         self.crawler = crawler
-        self.out_dir = Path(crawler.settings.get("OGI_OUTPUT_DIR"))
-        self.enabled = crawler.settings.getbool("OGI_COLLECT")
+        self.out_dir = Path(crawler.settings.get("OGI_OUTPUT_DIR") or "output")
+        self.enabled = crawler.settings.getbool("OGI_COLLECT", True)
         self.writer = None
         self._seen: set[str] = set()
 

@@ -28,7 +28,14 @@ from scrapy.http import Response, TextResponse
 from crawler.archive import Page, utcnow
 from crawler.platforms import adapter_for, named
 from crawler.platforms.base import text_of
-from crawler.platforms.common import Link, anchors, attachment_links, is_attachment, meta_tags
+from crawler.platforms.common import (
+    Link,
+    adcode_from_siteid,
+    anchors,
+    attachment_links,
+    is_attachment,
+    meta_tags,
+)
 from crawler.platforms.hanweb import HanwebXxgk
 from crawler.registry import Site, adhoc_site, load_sites, select
 
@@ -59,6 +66,7 @@ class SiteStats:
     not_found: int = 0
     extracted: int = 0
     extract_failed: int = 0
+    siteid_mismatch: int = 0  # report pages whose SiteIDCode names another division than the registry
     status: str = "pending"
 
     def final_status(self) -> str:
@@ -134,7 +142,9 @@ class ReportsSpider(scrapy.Spider):
             requests = [r.replace(meta={**r.meta, "platform": adapter.name}) for r in requests]
         if not site.listing_urls:  # only a report URL is known: fetch it as a report
             requests = [self._report_request(site, Link(url, site.name), referrer="")]
-        return [self._with_errback(r) for r in requests]
+        # dont_filter: a cloud WAF's first answer is often a 302 to the same address with a cookie
+        # (CT6T-style challenge); the duplicate filter would drop that second, cookie-carrying request.
+        return [self._with_errback(r.replace(dont_filter=True)) for r in requests]
 
     # -- callbacks ---------------------------------------------------------------------------
     def parse(self, response: Response, **kwargs) -> Iterator[Page | Request]:
@@ -174,7 +184,9 @@ class ReportsSpider(scrapy.Spider):
             yield self._page(response, site, "report")
             return
         stats.reports += 1
-        yield self._page(response, site, "report")
+        page = self._page(response, site, "report")
+        self._check_siteid(page, site, stats)
+        yield page
         if isinstance(response, TextResponse) and not is_attachment(response.url):
             for link in attachment_links(text_of(response), response.url):
                 if link.url not in self._queued:
@@ -219,9 +231,20 @@ class ReportsSpider(scrapy.Spider):
             yield self._page(response, site, "listing")
         self._update_status(self.stats_by_site[site.id])
 
+    def _check_siteid(self, page: Page, site: Site, stats: SiteStats) -> None:
+        """SiteIDCode's first six digits are the site's division code: it should be the registry's."""
+        code = adcode_from_siteid(page.meta_tags.get("SiteIDCode", ""))
+        if code and site.adcode and code != site.adcode:
+            stats.siteid_mismatch += 1
+            self.crawler.stats.inc_value("ogi/siteid_mismatch")
+            self.logger.warning(
+                "%s: %s says SiteIDCode %s, registry adcode %s", site.id, page.url, code, site.adcode
+            )
+
     def _report_request(self, site: Site, link: Link, referrer: str) -> Request:
         meta = {"site": site.id, "kind": "report", "referrer": referrer, "link_text": link.text}
-        return self._with_errback(Request(link.url, callback=self.parse_report, meta=meta))
+        # deduplicated by self._queued, so the WAF same-address redirect may pass the duplicate filter
+        return self._with_errback(Request(link.url, callback=self.parse_report, meta=meta, dont_filter=True))
 
     def _with_errback(self, request: Request) -> Request:
         return request if request.errback else request.replace(errback=self.on_error)
@@ -274,6 +297,7 @@ class ReportsSpider(scrapy.Spider):
             meta_tags=meta_tags(html) if html and kind != "attachment" else {},
             link_text=response.meta.get("link_text", ""),
             fetched_at=utcnow(),
+            requested_url=(response.meta.get("redirect_urls") or [""])[0],
         )
 
     def write_summary(self, spider) -> None:

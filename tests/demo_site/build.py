@@ -331,6 +331,7 @@ class Builder:
             "  data: {startrecord: 1, endrecord: perpage, perpage: perpage, columnId: columnId}});\n</script>\n"
         )
         write("/xccqrmzf/xxgknb/index.html", list_html(s, "政府信息公开年报", [], script))
+        self.dynamic["cookie_waf_prefixes"] = ["/xccqrmzf/", "/truecms/"]  # 302 + Set-Cookie, no cookie
         self.dynamic["truecms"] = {
             "columnId": "6a1c2e0f5b7d4c1e",
             "referer": "/xccqrmzf/xxgknb/",
@@ -380,7 +381,12 @@ class Builder:
                            "truecms", "/waf/hmsrmzf/zfxxgkndbg/")  # fmt: skip
         empty = DemoSite("demo_bj_miyun", "北京市密云区人民政府", "北京市", "北京市", "密云区", "110118", "trs",
                          "/empty/miyun/ndbg/index.html")  # fmt: skip
-        self.sites += [blocked, empty]
+        login = DemoSite("demo_hz_login", "杭州市某区人民政府", "浙江省", "杭州市", "上城区", "330102", "other",
+                         "/login/zfxxgk/ndbg/")  # fmt: skip
+        self.sites += [blocked, empty, login]
+        write("/login/zfxxgk/ndbg/index.html", "<!DOCTYPE html><html><head><meta charset='utf-8'><title>用户登录</title>"
+              "</head><body><form action='/login/check' method='post'><p>请先登录后访问政府信息公开年报</p>"
+              "<input name='username'><input type='password' name='password'></form></body></html>")  # fmt: skip
         write("/_waf.html", "<!DOCTYPE html><html><head><title>拒绝执行 | 网站云防护系统</title></head><body>"
               "<h1>您的请求已被网站云防护系统拒绝执行</h1><p>如有疑问请联系网站管理员。</p></body></html>")  # fmt: skip
         self.dynamic["waf_prefix"] = "/waf/"

@@ -4,7 +4,8 @@ Static files come from tests/fixtures/demo_site/www; the dynamic endpoints answe
 platforms do (from www/_dynamic.json): Hanweb `dataproxy.jsp` (POST, startrecord/endrecord, form
 body with columnid), the Hanweb xxgk `xxgkAnnualReport.jsp?area=&fbtime=`, TrueCMS `getMessage.do`
 (JSONP, 404 without the column page as Referer), gkmlpt `/gkmlpt/api/all/<column>?page=&sid=`,
-plus a 301 redirect, a 404, a WAF 403 and a GBK site whose HTTP header names no charset. Every
+plus a 301 redirect, a 404, a WAF 403, a cloud-WAF cookie challenge (302 to the same address with
+Set-Cookie, on the TrueCMS site), a login wall and a GBK site whose HTTP header names no charset. Every
 request is recorded in `hits` so tests can prove what the crawler did and did not fetch.
 
     .venv/bin/python -m tests.demo_site.server      # serve until Ctrl-C, print the address
@@ -76,6 +77,9 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(301, b"", "text/html", {"Location": dyn["redirects"][path]})
         if path in dyn.get("missing", []):
             return self._send(404, b"<html><body>404 Not Found</body></html>", "text/html")
+        if path.startswith(tuple(dyn.get("cookie_waf_prefixes", []))) and "wafok=1" not in self.headers.get("Cookie", ""):
+            # a cloud WAF's cookie challenge: redirect to the same address, setting the cookie it wants back
+            return self._send(302, b"", "text/html", {"Location": self.path, "Set-Cookie": "wafok=1; Path=/"})
         if path.startswith(dyn.get("waf_prefix", "/waf/")):
             return self._send(403, (self.server.www / "_waf.html").read_bytes(), "text/html; charset=utf-8")
         if path.endswith("/xxgkAnnualReport.jsp"):
