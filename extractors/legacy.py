@@ -40,6 +40,8 @@ MIN_ANCHORS = 3
 ANCHOR_GAP = 24
 #: How far above the first anchor column headers (2017年度 / 历年累计) are looked for.
 HEADER_LOOKBACK = 12
+#: A second run of this many known labels on the page is another copy of the form.
+SECOND_TABLE_ANCHORS = 10
 #: A result with fewer coded values than this is not a legacy table.
 MIN_CODED_VALUES = 3
 
@@ -120,6 +122,11 @@ class _Matcher:
             {k for label in ind.labels for k in _keys(label)} for ind in self.indicators
         ]
         self.exact: set[str] = set().union(*self.keys) if self.keys else set()
+        #: key → codes it is a label of: a key of one code seen twice means a second copy of the form
+        self.key_codes: dict[str, set[str]] = {}
+        for ind, keys in zip(self.indicators, self.keys, strict=True):
+            for key in keys:
+                self.key_codes.setdefault(key, set()).add(ind.code)
         self._cache: dict[str, list[tuple[float, int]]] = {}
 
     def candidates(self, label: str) -> list[tuple[float, int]]:
@@ -251,7 +258,9 @@ def _read_form(
             yield _code_entries(entries, headers, form, f"table {index}")
     entries, headers = _line_entries(prepared, form, doc.tables)
     if entries:
-        yield _code_entries(entries, headers, form, "text lines")
+        result = _code_entries(entries, headers, form, "text lines")
+        result.findings.extend(_second_tables(_anchor_runs(prepared, form), form))
+        yield result
 
 
 # -------------------------------------------------------------------------------------- line reading
@@ -273,8 +282,8 @@ def _split_line(line: str) -> tuple[str, list[str]]:
         return "", [text]
     tokens = text.split(" ")
     tail: list[str] = []
-    while len(tokens) > 1 and (_is_cell(tokens[-1]) or _is_unit(tokens[-1])):
-        tail.insert(0, tokens.pop())
+    while tokens and (_is_cell(tokens[-1]) or _is_unit(tokens[-1])):
+        tail.insert(0, tokens.pop())  # "件 139" is a unit and a value, no label
     if tail or len(text) > MAX_LABEL_CHARS:
         return " ".join(tokens), tail
     glued = _GLUED.match(text)  # "收到申请数：139件", "收到申请数139"
@@ -296,37 +305,51 @@ def _prepare_lines(lines: Sequence[str]) -> list[tuple[str, list[str], str]]:
     return out
 
 
-def _anchor_region(prepared: list[tuple[str, list[str], str]], form: _Form) -> tuple[int, int] | None:
-    """First and last line of the densest run of lines whose label is exactly a codebook label."""
+def _anchor_runs(prepared: list[tuple[str, list[str], str]], form: _Form) -> list[list[int]]:
+    """Runs of lines whose label is exactly a codebook label, densest first."""
     exact = form.matcher.exact
     anchors = [
         i for i, (label, _, key) in enumerate(prepared) if key and (key in exact or _keys(label)[1] in exact)
     ]
-    best: list[int] = []
-    run: list[int] = []
+    runs: list[list[int]] = []
+    seen: set[str] = set()
     for i in anchors:
-        if run and i - run[-1] > ANCHOR_GAP:
-            run = []
-        run.append(i)
-        if len(run) > len(best):
-            best = list(run)
-    if len(best) < MIN_ANCHORS:
-        return None
-    return best[0], best[-1]
+        key = prepared[i][2] if prepared[i][2] in exact else _keys(prepared[i][0])[1]
+        repeated = key in seen and len(form.matcher.key_codes.get(key, ())) == 1
+        if not runs or i - runs[-1][-1] > ANCHOR_GAP or repeated:
+            runs.append([])
+            seen = set()
+        runs[-1].append(i)
+        seen.add(key)
+    return sorted((r for r in runs if len(r) >= MIN_ANCHORS), key=len, reverse=True)
+
+
+def _second_tables(runs: list[list[int]], form: _Form) -> list[Finding]:
+    """A page with two copies of the form (the report's and a department's): only the densest is read."""
+    return [
+        Finding(
+            kind="second_table",
+            message=f"another {form.spec.variant} table ({len(run)} known labels from line {run[0]}) was not read",
+            severity="info",
+        )
+        for run in runs[1:]
+        if len(run) >= SECOND_TABLE_ANCHORS
+    ]
 
 
 def _line_entries(
     prepared: list[tuple[str, list[str], str]], form: _Form, tables: Sequence[Table]
 ) -> tuple[list[Entry], dict[str, str]]:
-    region = _anchor_region(prepared, form)
-    if region is None:
+    runs = _anchor_runs(prepared, form)
+    if not runs:
         return [], {}
-    first, last = region
+    first, last = runs[0][0], runs[0][-1]
+    stop = min((run[0] for run in runs[1:] if run[0] > last), default=len(prepared))
     headers = _line_headers(prepared[max(0, first - HEADER_LOOKBACK) : first], form)
     table = _table_at(first, tables)
     entries: list[Entry] = []
     pending: Entry | None = None
-    for i in range(first, len(prepared)):
+    for i in range(first, stop):
         label, tail, _ = prepared[i]
         if label:
             if i > last and len(label) > MAX_LABEL_CHARS:

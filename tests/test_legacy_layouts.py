@@ -226,3 +226,23 @@ def test_random_text_never_crashes(lines):
     result = legacy.read(Document(kind="text", lines=lines), load_codebook())
     if result is not None:
         assert all(r.code is None or "." in r.code or r.code.isidentifier() for r in result.rows)
+
+
+def test_unit_and_value_on_one_line(codebook):
+    lines = ["六、举报投诉数量", "件 2", "七、依申请公开信息收取的费用", "万元 0.5", "(一)收到申请数", "件 9"]
+    result = _read(codebook, lines)
+    assert [(r.code, r.unit, r.value) for r in result.rows] == [
+        ("complaints.total", "件", 2),
+        ("fees.request_fees", "万元", 0.5),
+        ("requests.received", "件", 9),
+    ]
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="needs ../shared/seeds")
+def test_second_copy_of_the_form_is_reported_not_merged(codebook):
+    table = [ln for chunk in CHUNKS for ln in chunk]
+    department = [ln if not ln.isdigit() else str(int(ln) + 1000) for ln in table[:40]]  # a shorter copy
+    result = _read(codebook, [*table, "附件：区教育局政府信息公开情况统计表", *department])
+    assert {r.code: r.value for r in result.rows} == GOLD
+    (second,) = [f for f in result.findings if f.kind == "second_table"]
+    assert second.severity == "info"
