@@ -175,3 +175,16 @@ def test_archive_links(record, href, tmp_path):
 
     out = tmp_path / "output"
     assert _archive_href(record, tmp_path / "archive", out / "report") == href
+
+
+def test_page_explains_how_each_series_is_joined(page):
+    assert "legacy: <code>requests.received</code><br>gov2021: <code>apps.new@total</code>" in page
+    assert "Legacy counted by channel; gov counts by applicant type." in page
+
+
+def test_places_fall_back_to_codes_without_a_cjk_font():
+    from writers.quality_report import _label
+
+    assert _label("崇川区 320602", None) == "320602"
+    assert _label("崇川区 320602", "Noto Sans CJK SC") == "崇川区 320602"
+    assert _label("崇川区", None) == "?"

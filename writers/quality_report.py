@@ -84,7 +84,7 @@ def write_quality_report(
     for name, fig in figures.items():
         _save(fig, report_dir / name)
     archive = Path(archive_dir) if archive_dir else out.parent / "archive"
-    page = _html(data, series, archive, report_dir)
+    page = _html(data, series, archive, report_dir, crosswalk)
     path = report_dir / "index.html"
     write_atomic(path, page.encode("utf-8"))
     return path
@@ -393,7 +393,9 @@ def _save(fig: plt.Figure, path: Path) -> None:
 # -------------------------------------------------------------------------------------------- html
 
 
-def _html(data: Data, series: pd.DataFrame, archive: Path, report_dir: Path) -> str:
+def _html(
+    data: Data, series: pd.DataFrame, archive: Path, report_dir: Path, crosswalk: list[dict[str, Any]]
+) -> str:
     reports = data.reports
     status_counts = reports["status"].value_counts().sort_index()
     n_values = int(data.values["value"].notna().sum()) if not data.values.empty else 0
@@ -408,6 +410,7 @@ def _html(data: Data, series: pd.DataFrame, archive: Path, report_dir: Path) -> 
         "missing": _missing_rows(grid),
         "findings_rows": _findings_rows(data.findings),
         "series_table": _series_table(series),
+        "concept_rows": _concept_rows(crosswalk),
         "report_rows": "\n".join(_report_row(r, archive, report_dir) for r in reports.itertuples()),
     }
     page = Template((TEMPLATES / "report.html").read_text(encoding="utf-8"))
@@ -447,6 +450,24 @@ def _findings_rows(findings: pd.DataFrame) -> str:
     return "".join(
         f"<tr><td>{_e(r.kind)}</td><td>{_e(r.severity)}</td><td>{r.n}</td></tr>" for r in table.itertuples()
     )
+
+
+def _concept_rows(crosswalk: list[dict[str, Any]]) -> str:
+    """How each headline concept is read from each form, and how comparable the forms are."""
+    by_name = {c.get("concept"): c for c in crosswalk}
+    rows = []
+    for item in report_spec()["headline"]:
+        concept = by_name.get(item["concept"], {})
+        codes = "<br>".join(f"{_e(k)}: <code>{_e(v)}</code>" for k, v in (concept.get("codes") or {}).items())
+        note = " ".join(str(concept.get("note") or "").split())
+        cells = [
+            _e(item["title"]),
+            codes or "not in the crosswalk",
+            _e(concept.get("comparability")),
+            _e(note),
+        ]
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return "".join(rows)
 
 
 def _series_table(series: pd.DataFrame) -> str:
