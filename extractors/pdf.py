@@ -401,6 +401,7 @@ def _append(first: _Grid, second: _Grid) -> None:
     A cell at the top of the second part continues the cell above the break when it is empty or
     does not start a new label ("法提供" after "（四）无"; not "3.补正后申请内容仍不明确").
     """
+    _drop_repeated_header(first, second)
     offset, last = len(first.grid), len(first.grid) - 1
     joined: dict[tuple[int, int], tuple[int, int]] = {}
     for c, origin in enumerate(second.spans[0]):
@@ -425,6 +426,22 @@ def _append(first: _Grid, second: _Grid) -> None:
     for above in joined.values():
         _retext(first, above, first.grid[above[0]][above[1]])
     first.rows = first.rows + second.rows[1:]
+
+
+def _drop_repeated_header(first: _Grid, second: _Grid) -> None:
+    """Drop the column heads Word repeats at the top of each page ("repeat as header row")."""
+    k = 0
+    while (
+        k < len(second.grid) - 1
+        and k < len(first.grid)
+        and second.grid[k] == first.grid[k]
+        and not any(_NUMBER.match(cell) for cell in second.grid[k])
+    ):
+        k += 1
+    if k:
+        second.grid = second.grid[k:]
+        second.spans = [[(max(r - k, 0), c) for r, c in row] for row in second.spans[k:]]
+        second.rows = second.rows[k:]
 
 
 def _unlabelled_run(grid: _Grid, c: int) -> list[tuple[int, int]]:

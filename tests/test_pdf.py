@@ -37,7 +37,7 @@ def real_docs(shared_dir: Path) -> dict[str, tuple[Document, float, int]]:
 
 @pytest.fixture(scope="module")
 def synthetic() -> dict[str, Document]:
-    names = ("ruled", "unruled", "scan")
+    names = ("ruled", "unruled", "repeated-header", "scan")
     return {
         name: pdf_to_document((FIXTURES / f"shili-county-2022-{name}.pdf").read_bytes()) for name in names
     }
@@ -227,9 +227,10 @@ def test_speed(real_docs):
 # ------------------------------------------------------------------------- synthetic PDFs
 
 
-@pytest.mark.parametrize("kind", ["ruled", "unruled"])
+@pytest.mark.parametrize("kind", ["ruled", "unruled", "repeated-header"])
 def test_synthetic_table_grid(synthetic, kind):
-    """Same table drawn with cell borders and without: the same cells in the same columns."""
+    """Same table drawn with cell borders, without, and with its column heads repeated on page 2
+    (Word's repeat-header-row): the same cells in the same columns, heads once."""
     doc = synthetic[kind]
     assert len(doc.tables) == 1
     grid = doc.tables[0].grid
