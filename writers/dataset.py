@@ -171,7 +171,8 @@ class TableSink:
         self._row_groups = 0
 
     def write(self, row: list[Any]) -> None:
-        self._csv.writerow([_csv_cell(v) for v in row])
+        # csv writes None as "" and ints and strings as they are; only floats need our format
+        self._csv.writerow([_csv_float(v) if type(v) is float else v for v in row])
         self._buffer.append(row)
         if len(self._buffer) * len(self.columns) >= BATCH_CELLS:
             self._flush()
@@ -221,15 +222,11 @@ def _arrow_array(values: Iterable[Any], dtype: pa.DataType) -> pa.Array:
     return pa.array(list(values), type=dtype)
 
 
-def _csv_cell(value: Any) -> str:
-    """Numbers as printed by a person (13100, not 13100.0), None as an empty cell."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if math.isfinite(value) and value.is_integer() and abs(value) < 2**53:
-            return str(int(value))
-        return repr(value)
-    return str(value)
+def _csv_float(value: float) -> str:
+    """Numbers as printed by a person (13100, not 13100.0)."""
+    if math.isfinite(value) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return repr(value)
 
 
 def _text(value: Any) -> str | None:
