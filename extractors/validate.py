@@ -21,6 +21,8 @@ from extractors.codebook import Codebook, Identity, load_codebook, parse_expr
 from extractors.model import Document, Finding, Report, Row
 
 Number = int | float
+#: A report title names its year: 2016年, 2016年度, 二〇一六年.
+_YEAR = re.compile(r"(?:19|20)\d{2}|[二〇一二三四五六七八九○零]{4}(?=年)")
 
 
 @functools.cache
@@ -38,13 +40,16 @@ def classify(doc: Document, report: Report) -> tuple[str, str]:
     if report.rows:
         return _table_status(report)
     title = page_title(doc, report)
-    if title is not None:
+    headings = [line for line in _heading_lines(doc) if is_report_title(line) and _YEAR.search(line)]
+    if len({_YEAR.search(h).group(0) for h in headings}) >= rules()["listing_min_years"]:
+        return "not_report", "a listing of annual reports (titles of several years), not a report"
+    if title is not None and not (is_report_title(title) and not _YEAR.search(title)):
         if is_report_title(title):
             return "no_table", f"an annual report ({title}) without a readable statistics table"
         return "not_report", f"not an annual disclosure report: the page is titled {title!r}"
-    heading = next((line for line in _heading_lines(doc) if is_report_title(line)), None)
-    if heading is not None:
-        return "no_table", f"an annual report ({heading}) without a readable statistics table"
+    # no title, or a column name without a year ("政府信息公开年报"): the page's own heading decides
+    if headings:
+        return "no_table", f"an annual report ({headings[0]}) without a readable statistics table"
     return "not_report", "no statistics table and no annual-report title on the page"
 
 

@@ -302,3 +302,18 @@ def test_narrative_on_real_reports(shared_dir, path, mismatches):
     assert found == mismatches
     spam = [f for f in report.findings if f.kind == "spam_injected"]
     assert bool(spam) is (path == SEED)
+
+
+def test_listing_page_is_not_a_report():
+    links = [f"{y}年崇川区政府信息公开工作年度报告" for y in (2014, 2015, 2016, 2017)]
+    doc = _doc("首页", *links, "共4条", html_title="政府信息公开年报_南通市崇川区人民政府")
+    status, message = validate.classify(doc, _report(None, {}))
+    assert status == "not_report"
+    assert "listing" in message
+
+
+def test_column_name_title_defers_to_the_page_heading():
+    doc = _doc("首页", "2016年崇川区政府信息公开工作年度报告", "正文……", html_title="政府信息公开年报_崇川区")
+    assert validate.classify(doc, _report(None, {}))[0] == "no_table"
+    doc = _doc("首页", "暂无内容", html_title="政府信息公开年报_崇川区")
+    assert validate.classify(doc, _report(None, {}))[0] == "not_report"
