@@ -171,7 +171,7 @@ def _published(doc: Document, url: str | None, evidence: dict[str, str]) -> str 
         if url and (m := pattern.search(url)) and (iso := _iso(*m.groups())):
             evidence["published"] = "date in the URL"
             return iso
-    return _signature_date(doc, evidence)
+    return _signature_date(doc, evidence) or _file_date(doc, evidence)
 
 
 def _signature_date(doc: Document, evidence: dict[str, str]) -> str | None:
@@ -182,6 +182,15 @@ def _signature_date(doc: Document, evidence: dict[str, str]) -> str | None:
         if m and (iso := _iso(*m.groups())):
             evidence["published"] = "date line at the end"
             return iso
+    return None
+
+
+def _file_date(doc: Document, evidence: dict[str, str]) -> str | None:
+    """Last resort: the date the PDF was made (its info dictionary), usually days before release."""
+    m = re.match(r"D:((?:19|20)\d{2})(\d{2})(\d{2})", doc.meta.get("pdf_creationdate", ""))
+    if m and (iso := _iso(*m.groups())):
+        evidence["published"] = "PDF creation date"
+        return iso
     return None
 
 
