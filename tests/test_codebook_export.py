@@ -109,7 +109,7 @@ def test_real_codebook_exports_every_value_row(real):
 def test_real_crosswalk_codes_exist_in_the_codebook(real):
     """A typo in crosswalk.yaml would silently break the cross-form series."""
     codes = set(real["code"])
-    token = re.compile(r"[A-Za-z_][\w.]*(?:@\w+)?")
+    token = re.compile(r"[A-Za-z_][\w.]*(?:@[\w.]+)?")
     for concept in load_codebook().crosswalk:
         for form, expr in (concept.get("codes") or {}).items():
             for code in token.findall(str(expr)):
@@ -121,3 +121,15 @@ def test_real_codebook_joins_requests_across_2019(real):
     row = real.set_index("code").loc["requests.received"]
     assert row.concept == "new_requests"
     assert "apps.new@total" in row.crosswalk
+
+
+def test_crosswalk_expressions_are_split_into_codes():
+    from writers.codebook_export import _tokens
+
+    assert _tokens("derived apps.new@legal.commercial + review.total") == {
+        "apps.new@legal.commercial",
+        "review.total",
+    }
+    assert _tokens("disclosure.normative_docs@new_made / @new_published") == {
+        "disclosure.normative_docs@new_made"
+    }
