@@ -398,8 +398,10 @@ def _continues(first: _Grid, second: _Grid, lines: list[_Line], padded: bool = F
 def _append(first: _Grid, second: _Grid) -> None:
     """Append `second`'s rows to `first`; a group cell cut by the break becomes one cell again.
 
-    A cell at the top of the second part continues the cell above the break when it is empty or
-    does not start a new label ("法提供" after "（四）无"; not "3.补正后申请内容仍不明确").
+    A group cell (one with sub-labels to its right, above and below the break) at the top of the
+    second part continues the one above the break when it is empty or does not start a new label
+    ("法提供" after "（四）无"). Row labels never join: "行政强制" at the top of a page is a new
+    row after "行政处罚", and so is "3.补正后申请内容仍不明确".
     """
     _drop_repeated_header(first, second)
     offset, last = len(first.grid), len(first.grid) - 1
@@ -413,8 +415,9 @@ def _append(first: _Grid, second: _Grid) -> None:
         width_below = [k for k, s in enumerate(second.spans[0]) if s == origin]
         if (
             head
-            and not _NUMBER.match(head)
             and width_above == width_below
+            and _heads_sublabels(first.grid[last], width_above)
+            and _heads_sublabels(second.grid[0], width_below)
             and (not tail or not (_ENUMERATOR.match(tail) or _NUMBER.match(tail)))
         ):
             joined[origin] = above
@@ -426,6 +429,12 @@ def _append(first: _Grid, second: _Grid) -> None:
     for above in joined.values():
         _retext(first, above, first.grid[above[0]][above[1]])
     first.rows = first.rows + second.rows[1:]
+
+
+def _heads_sublabels(row: list[str], width: list[int]) -> bool:
+    """The cell over columns `width` has labels, not values, to its right (a group cell)."""
+    right = width[-1] + 1
+    return right < len(row) and not _NUMBER.match(row[right]) and not _NUMBER.match(row[width[0]])
 
 
 def _drop_repeated_header(first: _Grid, second: _Grid) -> None:

@@ -352,3 +352,13 @@ def test_word_positions_alone_rebuild_the_real_tables(shared_dir, monkeypatch, n
         1 for parts, column, value in gold if [float(v) for v in grid_values(doc, parts, column)] == [value]
     )
     assert right >= least, f"{right}/{len(gold)}"
+
+
+def test_row_labels_do_not_join_over_a_page_break():
+    """行政处罚 ends page 1, 行政强制 starts page 2: one table, two rows, labels untouched."""
+    doc = pdf_to_document((FIXTURES / "shili-county-2022-block-break.pdf").read_bytes())
+    assert [t.grid for t in doc.tables] == [
+        [["信息内容", "本年处理决定数量"], ["行政处罚", "4119"], ["行政强制", "195"]]
+    ]
+    assert doc.tables[0].spans[2] == [(2, 0), (2, 1)]
+    assert doc.lines == ["第二十条第（六）项", "信息内容 本年处理决定数量", "行政处罚 4119", "行政强制 195"]
