@@ -14,7 +14,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -91,6 +91,8 @@ def test_robots_offsite_redirect_404_and_referer_rules_held(demo):
     truecms = [h for h in hits if "getMessage.do" in h.path]
     assert truecms
     assert all(h.status == 200 and "/xccqrmzf/xxgknb/" in h.referer for h in truecms)
+    jpaas = [h.path for h in hits if "jpaas-publish-server" in h.path]
+    assert [json.loads(parse_qs(urlsplit(p).query)["paramJson"][0])["pageNo"] for p in jpaas] == [1, 2]
     posts = [h.path for h in hits if h.method == "POST"]
     assert posts
     assert all("dataproxy.jsp" in p and "startrecord=7" in p for p in posts)

@@ -158,3 +158,36 @@ def test_gbk_listing_is_decoded():
     )
     links, _ = _split(named("generic").parse(response, SITE))
     assert [link.text for link in links] == ["赫山区2019年政府信息公开工作年度报告"]
+
+
+def test_jpaas_unit_api_pages_inside_paramjson():
+    page = ('<script src="/module/AuthorizedRead/unitbuild.js" url="/api-gateway/jpaas-publish-server/front/page/build/'
+            "unit\" querydata=\"{'webId':'3183','pageId':'1229230631','tplSetId':'t1','tagId':'当前栏目list'}\"></script>")  # fmt: skip
+    response = _html("http://gov.example/col/col1229230631/index.html", page)
+    adapter = adapter_for(response, "")
+    assert adapter.name == "hanweb_jpaas"
+    _, (first,) = _split(adapter.parse(response, SITE))
+    query = parse_qs(urlsplit(first.url).query)
+    assert query["parseType"] == ["bulidstatic"]
+    assert query["pageId"] == ["1229230631"]
+    assert json.loads(query["paramJson"][0]) == {"pageNo": 1, "pageSize": 20}
+    full = "<ul>" + "".join(f'<li><a href="/art/{n}.html">动态{n}</a></li>' for n in range(19))
+    full += '<li><a href="/art/r.html">2021年政府信息公开工作年度报告</a></li></ul>'
+    reply = TextResponse(first.url, body=json.dumps({"data": {"html": full}}).encode(), encoding="utf-8",
+                         request=first)  # fmt: skip
+    links, (second,) = _split(adapter.parse(reply, SITE))
+    assert [link.url for link in links] == ["http://gov.example/art/r.html"]
+    assert json.loads(parse_qs(urlsplit(second.url).query)["paramJson"][0])["pageNo"] == 2
+    short = TextResponse(
+        second.url, body=b'{"data": {"html": "<ul></ul>"}}', encoding="utf-8", request=second
+    )
+    assert _split(adapter.parse(short, SITE)) == ([], [])  # a short page ends the walk
+
+
+def test_every_registry_platform_has_an_adapter():
+    from crawler.registry import load_sites
+
+    for site in load_sites():
+        assert named(site.platform).name in {"generic", "hanweb", "hanweb_jpaas", "truecms", "gkmlpt"}, (
+            site.id
+        )

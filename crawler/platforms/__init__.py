@@ -19,10 +19,11 @@ from crawler.platforms.common import Link
 from crawler.platforms.generic import Generic
 from crawler.platforms.gkmlpt import Gkmlpt
 from crawler.platforms.hanweb import Hanweb, HanwebXxgk
+from crawler.platforms.jpaas import Jpaas
 from crawler.platforms.truecms import TrueCMS
 
 #: Sniffing order: specific fingerprints first, the generic static list last.
-ADAPTERS: tuple[Adapter, ...] = (HanwebXxgk(), Hanweb(), TrueCMS(), Gkmlpt(), Generic())
+ADAPTERS: tuple[Adapter, ...] = (HanwebXxgk(), Jpaas(), Hanweb(), TrueCMS(), Gkmlpt(), Generic())
 BY_NAME = {a.name: a for a in ADAPTERS}
 #: Registry platform labels (judged from URL shapes) → adapter used when sniffing finds nothing.
 ALIASES = {
@@ -30,7 +31,6 @@ ALIASES = {
     "other": "generic",
     "unknown": "generic",
     "": "generic",
-    "hanweb_jpaas": "hanweb",
 }
 
 

@@ -20,8 +20,10 @@ from crawler.platforms.base import Adapter, text_of
 from crawler.platforms.common import Link, anchors, report_links
 from crawler.registry import Site
 
+#: `createPageHTML(count, current, "index", "html")`; newer TRS puts a div id first:
+#: `createPageHTML('page_div', count, current, 'index', 'shtml', total)`.
 CREATE_PAGE = re.compile(
-    r"createPage(?:HTML)?\(\s*(\w+)\s*,\s*(\w+)\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']"
+    r"createPage(?:HTML)?\(\s*(?:[\"'][\w-]*[\"']\s*,\s*)?(\w+)\s*,\s*(\w+)\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']"
 )
 NEXT_TEXT = ("下一页", "下页", "next")
 
@@ -41,8 +43,8 @@ class Generic(Adapter):
         m = CREATE_PAGE.search(html)
         if not m or response.meta.get("page_of"):
             return
-        count, current = _js_int(m.group(1), html), _js_int(m.group(2), html)
-        if count is None or current not in (0, None):
+        count = _js_int(m.group(1), html)
+        if count is None:
             return
         prefix, ext = m.group(3), m.group(4)
         for n in range(1, min(count, 500)):

@@ -37,7 +37,7 @@ class TrueCMS(Adapter):
         html = text_of(response)
         yield from report_links(anchors(html, response.url), site.link_pattern)
         m = ENDPOINT.search(html)
-        column = _value(r"columnId", html)
+        column = site.param_dict.get("columnId") or _value(r"columnId", html)
         if m and column:
             per = int(_value("perpage", html) or 20)
             base = urljoin(response.url, m.group(1))

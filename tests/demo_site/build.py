@@ -353,6 +353,27 @@ class Builder:
             after='<div class="page"><a href="index.html">上一页</a></div>\n'), "gbk")  # fmt: skip
         self.dynamic["gbk_prefix"] = "/gbk/"
 
+    def jpaas(self) -> None:
+        """Hanweb JPaaS (Zhejiang): unitbuild.js script tag, page-build unit API paged by paramJson."""
+        s = DemoSite("demo_hz_binjiang", "杭州市滨江区人民政府", "浙江省", "杭州市", "滨江区", "330108",
+                     "hanweb_jpaas", "/jpaas/col/col1229230631/index.html")  # fmt: skip
+        self.sites.append(s)
+        items = [f'<li><a href="/jpaas/art/2023/3/{n % 28 + 1}/art_1229230631_{4000000 + n}.html">滨江区政务动态{n}</a></li>'
+                 for n in range(19)]  # fmt: skip
+        for pos, (year, layout, art) in zip((3, 17, 20), ((2021, "table", 3840602), (2020, "flat", 3740602),
+                                                         (2018, "table", 3640602)), strict=True):  # fmt: skip
+            path = f"/jpaas/art/{year + 1}/1/29/art_1229230631_{art}.html"
+            title = self.report(s, path, year, layout)
+            items.insert(
+                pos, f'<li><a href="{path}" title="{title}">{title}</a><span>{year + 1}-01-29</span></li>'
+            )
+        query = ("{'webId':'3183','tplSetId':'52bd1ea2f1f847c6','pageType':'column','tagId':'当前栏目list',"
+                 "'editType':'null','pageId':'1229230631'}")  # fmt: skip
+        script = (f'<div id="list"></div>\n<script src="/module/AuthorizedRead/unitbuild.js" '
+                  f'url="/api-gateway/jpaas-publish-server/front/page/build/unit" querydata="{query}"></script>\n')  # fmt: skip
+        write("/jpaas/col/col1229230631/index.html", list_html(s, "政府信息公开年报", [], script))
+        self.dynamic["jpaas"] = {"pageId": "1229230631", "webId": "3183", "items": items}
+
     def gkmlpt(self) -> None:
         """Guangdong gkmlpt: /gkmlpt/annualreport page with _CONFIG, JSON list API, post_N pages."""
         s = DemoSite("demo_sz_nanshan", "深圳市南山区人民政府", "广东省", "深圳市", "南山区", "440305", "gkmlpt",
@@ -423,7 +444,7 @@ class Builder:
     def build(self) -> None:
         if WWW.exists():
             shutil.rmtree(WWW)
-        for step in (self.trs, self.hanweb, self.xxgk, self.truecms, self.gbk, self.gkmlpt, self.blocked_and_empty,
+        for step in (self.trs, self.hanweb, self.xxgk, self.truecms, self.gbk, self.jpaas, self.gkmlpt, self.blocked_and_empty,
                      self.robots, self.registry):  # fmt: skip
             step()
         (WWW / "_dynamic.json").write_text(

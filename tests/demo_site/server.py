@@ -3,7 +3,8 @@
 Static files come from tests/fixtures/demo_site/www; the dynamic endpoints answer the way the real
 platforms do (from www/_dynamic.json): Hanweb `dataproxy.jsp` (POST, startrecord/endrecord, form
 body with columnid), the Hanweb xxgk `xxgkAnnualReport.jsp?area=&fbtime=`, TrueCMS `getMessage.do`
-(JSONP, 404 without the column page as Referer), gkmlpt `/gkmlpt/api/all/<column>?page=&sid=`,
+(JSONP, 404 without the column page as Referer), Hanweb JPaaS `front/page/build/unit` (paging only
+inside `paramJson`), gkmlpt `/gkmlpt/api/all/<column>?page=&sid=`,
 plus a 301 redirect, a 404, a WAF 403, a cloud-WAF cookie challenge (302 to the same address with
 Set-Cookie, on the TrueCMS site), a login wall and a GBK site whose HTTP header names no charset. Every
 request is recorded in `hits` so tests can prove what the crawler did and did not fetch.
@@ -77,7 +78,9 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(301, b"", "text/html", {"Location": dyn["redirects"][path]})
         if path in dyn.get("missing", []):
             return self._send(404, b"<html><body>404 Not Found</body></html>", "text/html")
-        if path.startswith(tuple(dyn.get("cookie_waf_prefixes", []))) and "wafok=1" not in self.headers.get("Cookie", ""):
+        if path.startswith(tuple(dyn.get("cookie_waf_prefixes", []))) and "wafok=1" not in self.headers.get(
+            "Cookie", ""
+        ):
             # a cloud WAF's cookie challenge: redirect to the same address, setting the cookie it wants back
             return self._send(302, b"", "text/html", {"Location": self.path, "Set-Cookie": "wafok=1; Path=/"})
         if path.startswith(dyn.get("waf_prefix", "/waf/")):
@@ -86,6 +89,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._xxgk(query)
         if path.endswith("/messageController/getMessage.do"):
             return self._truecms(query)
+        if path.endswith("/jpaas-publish-server/front/page/build/unit"):
+            return self._jpaas(query)
         if path.startswith("/gkmlpt/api/all/"):
             return self._gkmlpt(path, query)
         return self._static(path)
@@ -152,6 +157,24 @@ class Handler(BaseHTTPRequestHandler):
         callback = query.get("callback", ["callback"])[0]
         body = f"{callback}({json.dumps(payload, ensure_ascii=False)});".encode()
         return self._send(200, body, "application/javascript; charset=utf-8")
+
+    def _jpaas(self, query: dict) -> None:
+        spec = self.server.dynamic["jpaas"]
+        try:
+            paging = json.loads(
+                query.get("paramJson", ["{}"])[0]
+            )  # paging only inside paramJson, as on real sites
+        except ValueError:
+            paging = {}
+        page, size = int(paging.get("pageNo", 1)), int(paging.get("pageSize", 10))
+        if query.get("pageId", [""])[0] != spec["pageId"] or query.get("parseType", [""])[0] != "bulidstatic":
+            payload = {"success": False, "data": {"html": ""}}
+        else:
+            html = "<ul>" + "".join(spec["items"][(page - 1) * size : page * size]) + "</ul>"
+            payload = {"success": True, "data": {"html": html}}
+        return self._send(
+            200, json.dumps(payload, ensure_ascii=False).encode(), "application/json; charset=utf-8"
+        )
 
     def _gkmlpt(self, path: str, query: dict) -> None:
         spec = self.server.dynamic["gkmlpt"]
