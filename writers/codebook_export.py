@@ -46,7 +46,7 @@ COLUMNS = [
     "crosswalk_note",
 ]
 
-_CODE_TOKEN = re.compile(r"[A-Za-z_][\w.]*(?:@[\w.]+)?")
+_CODE_TOKEN = re.compile(r"(?<![\w.@])[A-Za-z_][\w.]*(?:@[\w.]+)?")
 _NOT_CODES = {"derived"}
 
 
