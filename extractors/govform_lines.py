@@ -17,8 +17,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from extractors.govform_spec import Cell, FormSpec, RowSpec, SectionRead, extends, norm, split_segments
+from extractors.govform_spec import (
+    Cell,
+    FormSpec,
+    RowSpec,
+    SectionRead,
+    extends,
+    is_whole,
+    norm,
+    split_segments,
+)
 from extractors.model import Finding
 from extractors.numbers import parse_number
 
@@ -40,6 +50,9 @@ class Item:
     values: list[str] | None = None
     pieces: list[str] = field(default_factory=list)  # printed label parts (wrapped label joined)
     assigned: list[str] | None = None
+    attached: bool = False  # a text item glued to the label it continues
+    single: bool = False  # numbers from lines holding one number each (a table flattened cell by cell)
+    piece_at: list[int] = field(default_factory=list)  # item index of each attached label part
 
 
 def read_lines(lines: list[str], spec: FormSpec) -> dict[str, SectionRead]:
@@ -65,8 +78,13 @@ def read_lines(lines: list[str], spec: FormSpec) -> dict[str, SectionRead]:
 # ------------------------------------------------------------------------------------------ itemizing
 
 
-def tokens(line: str) -> list[tuple[str, str | list[str]]]:
-    """A line as alternating ("L", label text) and ("V", [number texts]) chunks, in printed order."""
+@lru_cache(maxsize=8192)
+def tokens(line: str) -> tuple[tuple[str, str | tuple[str, ...]], ...]:
+    """A line as alternating ("L", label text) and ("V", (number texts)) chunks, in printed order."""
+    return tuple((k, tuple(c) if k == "V" else c) for k, c in _chunks_of(line))
+
+
+def _chunks_of(line: str) -> list[tuple[str, str | list[str]]]:
     chunks: list[tuple[str, str | list[str]]] = []
     for token in line.split():
         kind = "V" if _is_value(token) else "L"
@@ -90,9 +108,10 @@ def _itemize(lines: list[str], start: int, end: int, section: str, spec: FormSpe
     last = -1
     rows = spec.section_rows(section)
     for i in range(start, end):
-        for kind, chunk in tokens(lines[i]):
+        chunks = tokens(lines[i])
+        for kind, chunk in chunks:
             if kind == "V":
-                _add_values(items, i, list(chunk))
+                _add_values(items, i, list(chunk), len(chunks) == 1)
                 continue
             for seg in split_segments(str(chunk)) if section == "t3" else [str(chunk)]:
                 match = spec.match_row(seg, section, last)
@@ -105,12 +124,14 @@ def _itemize(lines: list[str], start: int, end: int, section: str, spec: FormSpe
     return items
 
 
-def _add_values(items: list[Item], line: int, values: list[str]) -> None:
+def _add_values(items: list[Item], line: int, values: list[str], whole_line: bool) -> None:
     """A run of numbers; one-cell-per-line pages print a row's numbers on consecutive lines."""
-    if items and items[-1].kind == "values" and items[-1].values is not None:
-        items[-1].values.extend(values)
+    single = whole_line and len(values) == 1
+    last = items[-1] if items else None
+    if single and last is not None and last.kind == "values" and last.single and last.values is not None:
+        last.values.extend(values)
     else:
-        items.append(Item("values", line, values=values))
+        items.append(Item("values", line, values=values, single=single))
 
 
 def _attach_texts(items: list[Item]) -> None:
@@ -121,13 +142,15 @@ def _attach_texts(items: list[Item]) -> None:
         for prev in reversed(items[max(0, i - 6) : i]):
             if prev.row is not None and extends(prev.row, "".join(prev.pieces), item.text):
                 prev.pieces.append(item.text)
+                prev.piece_at.append(i)
+                item.attached = True
                 break
 
 
 # ------------------------------------------------------------------------------------ numbers → rows
 
 
-def _assign(items: list[Item], width: int) -> list[Finding]:
+def _assign(items: list[Item], width: int, carriers: frozenset[str] = frozenset()) -> list[Finding]:
     """Anchor every run of numbers on the row label it belongs to.
 
     A run goes to the label just before it when that label has no numbers yet (label then
@@ -140,7 +163,7 @@ def _assign(items: list[Item], width: int) -> list[Finding]:
         if item.kind != "values" or not item.values:
             continue
         for chunk in _chunks(item.values, width):
-            target = _target(items, pos)
+            target = _target(items, pos, carriers)
             if target is None:
                 findings.append(
                     Finding(
@@ -160,35 +183,65 @@ def _chunks(values: list[str], width: int) -> list[list[str]]:
     return [values[:width], *_chunks(values[width:], width)]
 
 
-def _target(items: list[Item], pos: int) -> Item | None:
+def _target(items: list[Item], pos: int, carriers: frozenset[str]) -> Item | None:
     before = next((it for it in reversed(items[:pos]) if it.kind in ("row", "group")), None)
-    if before is not None and before.kind == "row" and before.assigned is None:
-        return before
-    after_group, after_row = None, None
+    after = _next_free_row(items, pos)
+    if before is not None and before.assigned is None:
+        if before.kind == "row" and (after is None or _owns(before, items, pos)):
+            return before
+        if before.kind == "group" and after is None and _carries(before, carriers):
+            return before
+    return after
+
+
+def _owns(before: Item, items: list[Item], pos: int) -> bool:
+    """True when numbers at `pos` belong to the label before them rather than to the next one.
+
+    They do when printed on the label's own line, or when the label is still incomplete (the
+    numbers stand between two parts of a wrapped label). A whole label followed by numbers and
+    then a label without numbers of its own is the "numbers before their label" layout.
+    """
+    return items[pos].line == before.line or not _whole_before(before, items, pos)
+
+
+def _next_free_row(items: list[Item], pos: int) -> Item | None:
+    """The row label right after a run of numbers, if those numbers can only be its own.
+
+    None when another run of numbers comes first, when the label has numbers on its own line or
+    right after it, or when a line of stray words stands between (a label is missing there).
+    """
+    stray: int | None = None
     for k in range(pos + 1, len(items)):
         it = items[k]
         if it.kind == "values":
-            break
-        if it.kind == "group" and after_group is None and it.assigned is None:
-            after_group = it
+            return None
+        if it.kind == "text" and not it.attached and len(it.text) > 1 and stray is None:
+            stray = it.line
         if it.kind == "row":
-            after_row = it if it.assigned is None and not _inline(items, k) else None
-            break
-    if after_row is not None:
-        return after_row
-    if before is not None and before.kind == "group" and before.assigned is None:
-        return before
-    return after_group
+            free = it.assigned is None and not _owns_values(items, k) and (stray is None or stray == it.line)
+            return it if free else None
+    return None
 
 
-def _inline(items: list[Item], k: int) -> bool:
-    """True when numbers follow the label at `k` on its own printed line."""
+def _owns_values(items: list[Item], k: int) -> bool:
+    """True when numbers follow the label at `k` before the next label (on its line or below)."""
     for it in items[k + 1 :]:
-        if it.line != items[k].line or it.kind in ("row", "group"):
+        if it.kind in ("row", "group"):
             return False
         if it.kind == "values":
             return True
     return False
+
+
+def _whole_before(item: Item, items: list[Item], pos: int) -> bool:
+    """True when the label's printed parts standing before `pos` already spell the whole label."""
+    parts = [item.text] + [p for p, at in zip(item.pieces[1:], item.piece_at, strict=False) if at < pos]
+    return item.row is not None and is_whole(item.row, "".join(parts))
+
+
+def _carries(item: Item, carriers: frozenset[str]) -> bool:
+    """A group label may hold numbers only where another version of the form prints it as a row."""
+    return item.row is not None and item.row.code in carriers
 
 
 # -------------------------------------------------------------------------------------------- table 三
@@ -213,7 +266,7 @@ def _read_t3(lines: list[str], start: int, spec: FormSpec) -> tuple[SectionRead,
     items = _itemize(lines, start, end, "t3", spec)
     items = _first_table(items)
     _attach_texts(items)
-    read = SectionRead("t3", "lines", findings=_assign(items, len(columns)))
+    read = SectionRead("t3", "lines", findings=_assign(items, len(columns), spec.carriers))
     found: set[str] = set()
     for item in items:
         if item.row is None or (item.kind == "group" and item.assigned is None) or item.row.code in found:
@@ -344,9 +397,10 @@ def _t2_items(lines: list[str], spec: FormSpec) -> list[Item]:
         if spec.block_of(line):
             items.append(Item("block", i, text=line))
             continue
-        for kind, chunk in tokens(line):
+        chunks = tokens(line)
+        for kind, chunk in chunks:
             if kind == "V":
-                _add_values(items, i, list(chunk))
+                _add_values(items, i, list(chunk), len(chunks) == 1)
                 continue
             match = spec.match_row(str(chunk), "t2")
             if match is not None and match.complete:

@@ -23,6 +23,8 @@ SECTIONS = ("t2", "t3", "t4")
 _BOUNDARY = re.compile(
     r"\([一二三四五六七八九十]{1,2}\)|(?<![\d.])\d{1,2}[.、](?!\d)|[一二三四五六七八九十]{1,2}、"
 )
+#: Printed labels remembered per form (label matching is the reader's hot spot).
+_MATCH_CACHE = 50_000
 #: Fuzzy ratio above which a same-numbered label is taken as a misprint of the official one.
 _FUZZY = 0.75
 
@@ -98,6 +100,8 @@ class FormSpec:
     t4: list[RowSpec]
     section_keys: dict[str, tuple[str, ...]]
     by_code: dict[str, RowSpec] = field(default_factory=dict)
+    carriers: frozenset[str] = frozenset()  # group rows that print numbers in another version
+    _matches: dict[tuple[str, str, int], Match | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_code = {r.code: r for r in self.rows}
@@ -141,6 +145,14 @@ class FormSpec:
         `after` is the index (in `section_rows`) of the last row matched: among equally good
         candidates the first one after it wins, so labels are read in table order.
         """
+        cache_key = (text, section, after)
+        if len(self._matches) > _MATCH_CACHE:
+            self._matches.clear()  # specs live as long as the process: keep the cache bounded
+        if cache_key not in self._matches:
+            self._matches[cache_key] = self._match_row(text, section, after)
+        return self._matches[cache_key]
+
+    def _match_row(self, text: str, section: str, after: int) -> Match | None:
         key = norm(text)
         if not key:
             return None
@@ -206,11 +218,11 @@ def split_segments(text: str) -> list[str]:
 @cache
 def form_specs(codebook: Any) -> tuple[FormSpec, ...]:
     """The new-form variants of the codebook (gov2019, gov2021, ...), each ready for reading."""
-    specs = []
-    for variant in codebook.variants():
-        spec = codebook.templates[variant]
-        if spec.template.startswith("gov"):
-            specs.append(_form_spec(spec))
+    templates = codebook.templates
+    specs = [_form_spec(templates[v]) for v in codebook.variants() if templates[v].template.startswith("gov")]
+    valued = {r.code for spec in specs for r in spec.rows if r.has_value}
+    for spec in specs:
+        spec.carriers = frozenset(r.code for r in spec.rows if not r.has_value and r.code in valued)
     return tuple(specs)
 
 
@@ -281,6 +293,13 @@ def extends(row: RowSpec, printed: str, more: str) -> bool:
     joined = norm(printed + more)
     body = strip_numbering(joined) if row.numbering else joined
     return any(b.startswith(body) or body.startswith(b) and len(body) <= len(b) for b in row.bodies)
+
+
+def is_whole(row: RowSpec, printed: str) -> bool:
+    """True when the printed text is the row's whole label (official or a variant), not a part."""
+    key = norm(printed)
+    body = strip_numbering(key) if row.numbering else key
+    return body in row.bodies
 
 
 @dataclass(slots=True)
