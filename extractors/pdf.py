@@ -105,7 +105,9 @@ def pdf_to_document(data: bytes) -> Document:
         try:
             pages = list(pdf.pages)
             if not _has_text_layer(pages):
-                return _needs_ocr(len(pages))
+                return _needs_ocr(f"the PDF has no text layer ({len(pages)} page(s) of images)")
+            if _undecodable(pages):
+                return _needs_ocr("the PDF's text cannot be decoded (its fonts carry no Unicode map)")
             lines, grids = _read_pages(pages)
             findings = [_image_page(n) for n, page in enumerate(pages) if _is_image_page(page)]
             meta = _meta(pdf)
@@ -126,8 +128,8 @@ def _unreadable(exc: Exception) -> PdfUnreadableError:
     return PdfUnreadableError(f"the PDF is damaged or not a PDF ({type(exc).__name__}: {str(exc)[:120]})")
 
 
-def _needs_ocr(n_pages: int) -> Document:
-    message = f"the PDF has no text layer ({n_pages} page(s) of images): it needs OCR"
+def _needs_ocr(why: str) -> Document:
+    message = f"{why}: it needs OCR"
     return Document(
         kind="pdf", lines=[], findings=[Finding(kind="needs_ocr", message=message, severity="error")]
     )
@@ -137,6 +139,17 @@ def _has_text_layer(pages: list) -> bool:
     """True when the pages carry real text (a scan stamped with a page number does not count)."""
     meaningful = sum(1 for page in pages for ch in page.chars if not ch["text"].isspace())
     return meaningful >= 10 * max(1, len(pages)) or (meaningful > 0 and not any(p.images for p in pages))
+
+
+def _undecodable(pages: list) -> bool:
+    """Most characters come out as "(cid:123)" or private-use code points: the glyphs have no
+    Unicode mapping, so the text layer is as good as none."""
+    chars = [ch["text"] for page in pages for ch in page.chars if not ch["text"].isspace()]
+    return bool(chars) and sum(1 for t in chars if _is_glyph_id(t)) > 0.3 * len(chars)
+
+
+def _is_glyph_id(text: str) -> bool:
+    return text.startswith("(cid:") or any("\ue000" <= ch <= "\uf8ff" for ch in text)
 
 
 def _is_image_page(page) -> bool:

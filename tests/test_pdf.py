@@ -11,6 +11,7 @@ import csv
 import re
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -362,3 +363,13 @@ def test_row_labels_do_not_join_over_a_page_break():
     ]
     assert doc.tables[0].spans[2] == [(2, 0), (2, 1)]
     assert doc.lines == ["第二十条第（六）项", "信息内容 本年处理决定数量", "行政处罚 4119", "行政强制 195"]
+
+
+def test_text_layer_without_unicode_map_needs_ocr():
+    """Fonts embedded without ToUnicode come out as "(cid:N)" or private-use characters."""
+    cid = SimpleNamespace(chars=[{"text": f"(cid:{i})"} for i in range(40)] + [{"text": "1"}])
+    pua = SimpleNamespace(chars=[{"text": "\ue010"}] * 30 + [{"text": "年"}] * 10)
+    fine = SimpleNamespace(chars=[{"text": "年"}] * 40 + [{"text": "(cid:3)"}])
+    assert pdf_module._undecodable([cid])
+    assert pdf_module._undecodable([pua])
+    assert not pdf_module._undecodable([fine])
