@@ -74,15 +74,16 @@ def write_quality_report(
     report_dir.mkdir(parents=True, exist_ok=True)
     crosswalk = _crosswalk(codebook)
     series = headline_series(data, crosswalk)
-    font = _setup_font()
-    figures = {
-        "coverage.png": _coverage_figure(data.reports, font),
-        "findings.png": _findings_figure(data.findings),
-        "identity.png": _identity_figure(data, font),
-        "headline.png": _headline_figure(series, font),
-    }
-    for name, fig in figures.items():
-        _save(fig, report_dir / name)
+    font = cjk_font()
+    with plt.rc_context(_style(font)):  # leave the caller's matplotlib settings alone
+        figures = {
+            "coverage.png": _coverage_figure(data.reports, font),
+            "findings.png": _findings_figure(data.findings),
+            "identity.png": _identity_figure(data, font),
+            "headline.png": _headline_figure(series, font),
+        }
+        for name, fig in figures.items():
+            _save(fig, report_dir / name)
     archive = Path(archive_dir) if archive_dir else out.parent / "archive"
     page = _html(data, series, archive, report_dir, crosswalk)
     path = report_dir / "index.html"
@@ -206,19 +207,19 @@ def coverage_grid(reports: pd.DataFrame) -> pd.DataFrame:
 # ----------------------------------------------------------------------------------------- figures
 
 
-def _setup_font() -> str | None:
-    """Use a CJK font when one is installed (Chinese place names); else places are shown by code."""
+def cjk_font() -> str | None:
+    """The first installed font that has Chinese glyphs (for place names), or None."""
     names = {f.name for f in font_manager.fontManager.ttflist}
-    font = next((f for f in CJK_FONTS if f in names), None)
-    plt.rcParams.update(
-        {
-            "font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"],
-            "axes.unicode_minus": False,
-            "svg.hashsalt": "ogi",
-            "figure.dpi": 100,
-        }
-    )
-    return font
+    return next((f for f in CJK_FONTS if f in names), None)
+
+
+def _style(font: str | None) -> dict[str, Any]:
+    """Matplotlib settings of the figures; without a CJK font places are shown by code."""
+    return {
+        "font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"],
+        "axes.unicode_minus": False,
+        "figure.dpi": 100,
+    }
 
 
 def _label(place: str, font: str | None) -> str:
