@@ -47,7 +47,7 @@ MIN_CODED_VALUES = 3
 
 _PAREN = re.compile(r"[（(][^（()）]*[)）]")
 _LEADING_DIGITS = re.compile(r"^\d{1,2}(?=[\u4e00-\u9fff])")
-_CJK_SPACE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])")
+_CJK_SPACE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef()])\s+(?=[\u3000-\u9fff\uff00-\uffef()])")
 _HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
 _OPEN_PAREN = ("(", "（")
 #: A figure glued to its label, after a CJK character or a closing bracket, maybe after a colon.
@@ -358,6 +358,8 @@ def _line_entries(
                 continue
             if pending is not None and not pending.cells and _continues(pending, label, form.matcher):
                 pending.parts.append(label)
+            elif pending is not None and pending.cells and _wraps_after_value(pending, label, form.matcher):
+                pending.parts.append(label)  # PDF: the value is centred between a label's two lines
             else:
                 if i > last and pending is not None and not pending.cells and not tail:
                     break  # two text lines without a value after the table: page chrome
@@ -386,6 +388,14 @@ def _continues(pending: Entry, line: str, matcher: _Matcher) -> bool:
         matcher.best(pending.label),
     )
     return joined >= MATCH_THRESHOLD and joined > alone and joined > before
+
+
+def _wraps_after_value(entry: Entry, line: str, matcher: _Matcher) -> bool:
+    """A parenthetical printed under a row whose value came first: "(一)…信息数" / 13100 / "(不同渠道…)"."""
+    if not line.startswith(_OPEN_PAREN) or numbering_prefix(line) is not None:
+        return False
+    joined = matcher.best(entry.label + line)
+    return joined > matcher.best(line) and joined >= matcher.best(entry.label)
 
 
 def _line_headers(prepared: list[tuple[str, list[str], str]], form: _Form) -> dict[str, str]:

@@ -199,6 +199,8 @@ PAGE_FIXTURES = {
         {"identity_failed", "narrative_mismatch"},
         {"unknown_label"},
     ),
+    # ruled PDF: values centred between a label's two lines, a page break with a "- 5 -" footer
+    "js-chongchuan-2016-ruled.pdf": (SEED_ROWS, {"missing_value"}, {"identity_failed", "unknown_label"}),
 }
 
 
@@ -226,6 +228,7 @@ def test_fixture_every_value(legacy_fixtures, name):
         "js-chongchuan-2016-flat-gbk.html",
         "js-chongchuan-2016-badtotals.txt",
         "js-chongchuan-2016-fullwidth-wrapped.html",
+        "js-chongchuan-2016-ruled.pdf",
     ],
 )
 def test_fixture_units_printed_or_from_codebook(legacy_fixtures, name):
