@@ -95,6 +95,9 @@ def test_exit_2_on_usage_errors(tmp_path, capsys):
     assert main(["extract", str(tmp_path / "nope.html")]) == 2
     (tmp_path / "empty-folder").mkdir()
     assert main(["extract", str(tmp_path / "empty-folder")]) == 2
+    (tmp_path / "empty-folder" / "page.html").write_text("<p>x</p>", encoding="utf-8")
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    assert main(["extract", str(tmp_path / "empty-folder"), "--out", str(tmp_path / "a-file")]) == 2
     with pytest.raises(SystemExit) as exc:
         main(["extract", "--workers", "0", str(tmp_path)])
     assert exc.value.code == 2
@@ -222,8 +225,8 @@ def test_interrupted_extract_keeps_previous_dataset(shared_dir, tmp_path, monkey
         return real(*args, **kwargs)
 
     monkeypatch.setattr(extract_cmd, "extract", dies_on_second)
-    with pytest.raises(KeyboardInterrupt):
-        main(["extract", str(shared_dir / "real-reports"), "--out", str(out), "--quiet"])
+    assert main(["extract", str(shared_dir / "real-reports"), "--out", str(out), "--quiet"]) == 130
+    assert "previous dataset is unchanged" in capsys.readouterr().err
     assert snapshot(out) == before
     assert not list(out.glob(".ogi-staging-*"))
 

@@ -57,29 +57,43 @@ def _positive(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    missing = inputs.missing_paths(args.paths)
-    if missing:
-        print(f"ogi extract: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+    files, out_dir, problem = _check_usage(args)
+    if problem:
+        print(f"ogi extract: {problem}", file=sys.stderr)
         return 2
-    files = inputs.discover(args.paths)
-    if not files:
-        print("ogi extract: no pages or WARC files found in the given paths", file=sys.stderr)
-        return 2
-    out_dir = Path(args.out) if args.out else (None if args.json else Path("output"))
     started = time.monotonic()
     tally = Tally()
     writer = _writer(out_dir)
     try:
         for item in _progress(_results(inputs.jobs(files), args.workers), files, args.quiet):
             _handle(item, tally, writer, args.json)
+        summary = writer.close() if writer is not None else None
+    except KeyboardInterrupt:
+        if writer is not None:
+            writer.abort()
+        print("ogi extract: interrupted; the previous dataset is unchanged", file=sys.stderr)
+        return 130
     except BaseException:
         if writer is not None:
             writer.abort()
         raise
-    summary = writer.close() if writer is not None else None
     if not args.quiet:
         print(tally.render(summary, out_dir, time.monotonic() - started), file=sys.stderr)
     return 0 if tally.all_read else 1
+
+
+def _check_usage(args: argparse.Namespace) -> tuple[list[Path], Path | None, str]:
+    """(input files, output folder or None, usage problem or "")."""
+    missing = inputs.missing_paths(args.paths)
+    if missing:
+        return [], None, f"no such file or folder: {', '.join(missing)}"
+    files = inputs.discover(args.paths)
+    if not files:
+        return [], None, "no pages or WARC files found in the given paths"
+    out_dir = Path(args.out) if args.out else (None if args.json else Path("output"))
+    if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
+        return [], None, f"--out {out_dir} is a file, not a folder"
+    return files, out_dir, ""
 
 
 def _writer(out_dir: Path | None):
