@@ -197,3 +197,17 @@ def test_levels_of_government(title, adcode, names):
     assert meta.adcode == adcode
     assert (meta.province, meta.city, meta.district) == names
     assert meta.publisher == title.split("20")[0]
+
+
+@pytest.mark.parametrize(
+    ("title", "adcode", "current"),
+    [
+        ("三明市梅列区2019年政府信息公开工作年度报告", "350402", "350404"),  # merged in 2021
+        ("三明市三元区2022年政府信息公开工作年度报告", "350404", "350404"),  # renumbered in 2021
+        ("南通市港闸区2018年政府信息公开工作年度报告", "320611", "320613"),  # merged into 崇川区 2020
+        ("海安县2016年政府信息公开工作年度报告", "320621", "320685"),  # county → city 2018
+    ],
+)
+def test_codes_then_and_now(title, adcode, current):
+    meta, _ = read_metadata(_doc(title), url=None, filename=None)
+    assert (meta.adcode, meta.adcode_current) == (adcode, current)
