@@ -24,6 +24,7 @@ from crawler.registry import adhoc_site, load_sites, select
 
 COLUMNS = (
     "site",
+    "status",
     "listings",
     "reports",
     "attachments",
@@ -31,8 +32,14 @@ COLUMNS = (
     "errors",
     "ignored",
     "offsite",
-    "status",
 )
+HEADERS = {
+    "status": "status    ",
+    "listings": "lists",
+    "attachments": "files",
+    "extracted": "read",
+    "ignored": "robots",
+}
 
 
 def register(subparsers) -> None:
@@ -88,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     print_summary(spider.stats_by_site.values(), sys.stdout.isatty())
     print(f"archive: {Path(args.archive).resolve()}  (summary: crawl-summary.json)")
     if getattr(spider, "dataset_summary", None) is not None:
-        print(f"dataset: {Path(args.out).resolve()}  {spider.dataset_summary}")
+        print(f"dataset: {Path(args.out).resolve()}  ({describe_dataset(spider.dataset_summary)})")
     return 0
 
 
@@ -146,7 +153,9 @@ class Progress:
             from rich.console import Console
             from rich.live import Live
 
-            self._live = Live(get_renderable=self._table, console=Console(stderr=True), refresh_per_second=4)
+            self._live = Live(
+                get_renderable=self._table, console=Console(stderr=True), refresh_per_second=4, transient=True
+            )
             self._live.__enter__()
         return self
 
@@ -155,13 +164,7 @@ class Progress:
             self._live.__exit__(*exc)
 
     def _table(self):
-        from rich.table import Table
-
-        table = Table(*COLUMNS, title="ogi crawl")
-        spider = self.spider_getter()
-        for s in getattr(spider, "stats_by_site", {}).values():
-            table.add_row(*(str(getattr(s, c)) for c in COLUMNS))
-        return table
+        return rich_table(getattr(self.spider_getter(), "stats_by_site", {}).values(), "ogi crawl")
 
     def tick(self, *args, **kwargs) -> None:
         if self.mode != "plain" or time.monotonic() - self._last_print < 10:
@@ -175,17 +178,42 @@ class Progress:
                       file=sys.stderr, flush=True)  # fmt: skip
 
 
-def print_summary(stats, rich_table: bool) -> None:
+def describe_dataset(summary) -> str:
+    """One line from the dataset writer's summary (whatever keys it has)."""
+    if not isinstance(summary, dict):
+        return str(summary)
+    status = summary.get("status") or {}
+    parts = [f"{summary.get('reports', '?')} documents", f"{summary.get('values', '?')} values"]
+    if status:
+        parts.append("status " + ", ".join(f"{k}={v}" for k, v in sorted(status.items())))
+    return "; ".join(parts)
+
+
+def rich_table(stats, title: str):
+    """The per-site counts as a compact rich Table (fits 80 columns for a dozen sites)."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
+    for column in COLUMNS:
+        table.add_column(
+            HEADERS.get(column, column),
+            no_wrap=True,
+            min_width=None if column == "site" else len(HEADERS.get(column, column)),
+            justify="left" if column in {"site", "status"} else "right",
+        )
+    for s in stats:
+        table.add_row(*(str(getattr(s, c)) for c in COLUMNS))
+    return table
+
+
+def print_summary(stats, use_rich: bool) -> None:
     """The per-site summary at the end of a crawl."""
     stats = list(stats)
-    if rich_table:
+    if use_rich:
         from rich.console import Console
-        from rich.table import Table
 
-        table = Table(*COLUMNS, title="crawl summary")
-        for s in stats:
-            table.add_row(*(str(getattr(s, c)) for c in COLUMNS))
-        Console().print(table)
+        Console().print(rich_table(stats, "crawl summary"))
         return
     widths = [max(len(c), *(len(str(getattr(s, c))) for s in stats)) for c in COLUMNS]
     print("  ".join(c.ljust(w) for c, w in zip(COLUMNS, widths, strict=True)))
