@@ -52,6 +52,8 @@ _ENUMERATOR = re.compile(
     r"^\s*(?:[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|[一二三四五六七八九十]+\s*[、.．]|\d+\s*[、.．])"
 )
 _NUMBER = re.compile(r"^[-−]?\d[\d,，]*(?:[.．]\d+)?%?$")
+#: What forms print in a cell left blank (the word path keeps it in its column; numbers.py reads it).
+_BLANK_MARK = re.compile(r"^(?:[-—–－/／]{1,2}|无)$")
 #: Whitespace between two non-ASCII characters is layout (justified CJK text, "总 计", a label
 #: wrapped inside its cell), not a word break.
 _CJK_GAP = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
@@ -602,13 +604,16 @@ def _word_lines(words: list[_Word]) -> list[list[_Word]]:
 
 
 def _values(line: list[_Word]) -> list[_Word]:
-    """The numbers a line ends with, when they stand apart from its label like table cells."""
+    """The cells a line ends with (numbers, blank marks like "—" or "/"), when they stand apart
+    from its label like table cells and at least one is a number."""
     k = len(line)
-    while k > 0 and _NUMBER.match(line[k - 1].text):
+    while k > 0 and (_NUMBER.match(line[k - 1].text) or _BLANK_MARK.match(line[k - 1].text)):
         k -= 1
-    numbers = line[k:]
-    if len(numbers) >= 2 or (numbers and k and numbers[0].x0 - line[k - 1].x1 > 24):
-        return numbers
+    cells = line[k:]
+    if not any(_NUMBER.match(w.text) for w in cells) or _PAGE_NUMBER.match(" ".join(w.text for w in line)):
+        return []
+    if len(cells) >= 2 or (cells and k and cells[0].x0 - line[k - 1].x1 > 24):
+        return cells
     return []
 
 
@@ -667,7 +672,7 @@ def _region_grid(number: int, lines: list[list[_Word]], region: list[int], heigh
         _Word(w.text, w.x0, w.x1, w.top, w.bottom, i in region)
         for i in around
         for w in lines[i]
-        if w.x1 <= edges[0] + 2 and not _NUMBER.match(w.text)
+        if w.x1 <= edges[0] + 2 and not (i in region and w in _values(lines[i]))
     ]
     centers = [_values(lines[i])[0].cy for i in region]
     stack, rest = _stack(labels, height)

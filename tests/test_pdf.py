@@ -247,6 +247,7 @@ def test_synthetic_table_grid(synthetic, kind):
     ]
     body = grid[first:]
     assert body[0] == ["一、本年新收政府信息公开申请数量"] * 3 + ["12", "3", "0", "1", "0", "0", "16"]
+    assert body[1][3:] == ["2", "—", "0", "/", "0", "0", "2"]  # blank marks stay in their columns
     # a blank cell stays an empty string in its own column
     assert body[2][:3] == ["三、本年度办理结果", "（一）予以公开", "（一）予以公开"]
     assert body[2][3:] == ["5", "1", "", "0", "0", "0", "6"]
