@@ -130,3 +130,40 @@ def test_table_as_a_picture_is_flagged_not_failed():
     assert [f.message for f in report.findings if f.kind == "needs_ocr"] == [
         "page 2 is an image without a text layer: what it shows (a table?) needs OCR"
     ]
+
+
+@pytest.fixture(scope="module")
+def synthetic_reports() -> dict[str, Report]:
+    names = ("ruled", "unruled", "repeated-header")
+    return {n: extract((FIXTURES / f"shili-county-2022-{n}.pdf").read_bytes()) for n in names}
+
+
+@pytest.mark.parametrize("kind", ["ruled", "unruled", "repeated-header"])
+def test_synthetic_table_through_the_pipeline(synthetic_reports, kind):
+    """The part of table 三 in the synthetic PDFs: every cell coded, blanks kept blank, the rows
+    after the page break (and its cut group cell) in their groups."""
+    report = synthetic_reports[kind]
+    values = {r.code: r.value for r in report.rows}
+    assert len(report.rows) == 11 * 7
+    assert values["apps.new@natural_person"] == 12
+    assert values["apps.new@total"] == 16
+    for blank in ("apps.carried_in@legal.commercial", "apps.carried_in@legal.public_welfare"):
+        assert blank in values
+        assert values[blank] is None
+    assert values["apps.result.granted@legal.research"] is None
+    missing = {f.code for f in report.findings if f.kind == "missing_value"}
+    assert missing == {
+        "apps.carried_in@legal.commercial",
+        "apps.carried_in@legal.public_welfare",
+        "apps.result.granted@legal.research",
+    }
+    assert values["apps.result.denied.law_prohibited@legal.commercial"] == 1
+    assert values["apps.result.denied.security_stability@total"] == 0
+    assert values["apps.result.unable.not_held@legal.public_welfare"] == 1
+    assert values["apps.result.total@total"] == 15
+    assert values["apps.carried_out@legal.commercial"] == 1
+
+
+def test_synthetic_layouts_agree(synthetic_reports):
+    rows = {k: [(r.code, r.value) for r in rep.rows] for k, rep in synthetic_reports.items()}
+    assert rows["ruled"] == rows["unruled"] == rows["repeated-header"]
