@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse, TextResponse
 
@@ -191,3 +192,21 @@ def test_every_registry_platform_has_an_adapter():
         assert named(site.platform).name in {"generic", "hanweb", "hanweb_jpaas", "truecms", "gkmlpt"}, (
             site.id
         )
+
+
+@pytest.mark.parametrize(
+    ("case", "is_report"),
+    [("fj-pingtan-2017", True), ("fj-pingtan-2022", True), ("fj-pingtan-taxbureau-2013", True),
+     ("fj-pingtan-letter-2014", False)],
+)  # fmt: skip
+def test_real_trs_pages_titles_and_meta_tags(shared_dir, case, is_report):
+    """Real pages of a TRS column: the titles a listing shows decide what is fetched; meta tags are read."""
+    folder = shared_dir / "real-reports" / case
+    title = json.loads((folder / "meta.json").read_text(encoding="utf-8"))["title"]
+    assert is_report_text(title) is is_report
+    url = "https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/201801/t20180123_80506.htm"
+    response = HtmlResponse(url, body=(folder / "page.html").read_bytes(), request=Request(url))
+    tags = meta_tags(response.text)
+    assert tags["ColumnName"] == "政府信息公开年报"
+    assert adcode_from_siteid(tags["SiteIDCode"]) == "359000"  # 平潭综合实验区's own code
+    assert tags["ArticleTitle"] == title
