@@ -288,12 +288,13 @@ def _grid_from_cells(page, number: int, cells: list[tuple]) -> _Grid | None:
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     if n_rows < 1 or n_cols < 1:
         return None
+    chars = _chars_within(page, (xs[0], ys[0], xs[-1], ys[-1]))
     grid = [["" for _ in range(n_cols)] for _ in range(n_rows)]
     spans: list[list[tuple[int, int] | None]] = [[None] * n_cols for _ in range(n_rows)]
     for x0, top, x1, bottom in sorted(cells, key=lambda c: (c[1], c[0])):
         r0, c0 = _index(ys, top), _index(xs, x0)
         r1, c1 = max(r0 + 1, _index(ys, bottom)), max(c0 + 1, _index(xs, x1))
-        text = _cell_text(page, (x0, top, x1, bottom))
+        text = _cell_text(chars, (x0, top, x1, bottom))
         for r in range(r0, r1):
             for c in range(c0, c1):
                 if spans[r][c] is None:
@@ -303,7 +304,7 @@ def _grid_from_cells(page, number: int, cells: list[tuple]) -> _Grid | None:
         for c in range(n_cols):
             if spans[r][c] is None:
                 spans[r][c] = (r, c)
-                grid[r][c] = _cell_text(page, (xs[c], ys[r], xs[c + 1], ys[r + 1]))
+                grid[r][c] = _cell_text(chars, (xs[c], ys[r], xs[c + 1], ys[r + 1]))
     return _Grid(number, ys, xs, grid, spans)  # type: ignore[arg-type]
 
 
@@ -320,15 +321,20 @@ def _index(edges: list[float], value: float) -> int:
     return min(range(len(edges)), key=lambda i: abs(edges[i] - value))
 
 
-def _cell_text(page, bbox: tuple[float, float, float, float]) -> str:
-    """Text of the characters whose centre lies in the box (as pdfplumber's Table.extract)."""
+def _chars_within(page_or_chars, bbox: tuple[float, float, float, float]) -> list[dict]:
+    """The characters whose centre lies in the box (as pdfplumber's Table.extract decides)."""
     x0, top, x1, bottom = bbox
-    chars = [
+    chars = page_or_chars if isinstance(page_or_chars, list) else page_or_chars.chars
+    return [
         ch
-        for ch in page.chars
+        for ch in chars
         if x0 <= (ch["x0"] + ch["x1"]) / 2 < x1 and top <= (ch["top"] + ch["bottom"]) / 2 < bottom
     ]
-    return join_wrapped(extract_text(chars)) if chars else ""
+
+
+def _cell_text(chars: list[dict], bbox: tuple[float, float, float, float]) -> str:
+    inside = _chars_within(chars, bbox)
+    return join_wrapped(extract_text(inside)) if inside else ""
 
 
 def join_wrapped(text: str) -> str:
