@@ -12,10 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-#: Characters that render as a space (NBSP, ideographic space, thin spaces...) and invisible ones.
-_SPACE_CHARS = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+#: Invisible characters Word and CMS editors leave inside labels and numbers.
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
-_SPACE_TABLE = str.maketrans({**dict.fromkeys(_SPACE_CHARS, " "), **dict.fromkeys(_ZERO_WIDTH, None)})
 _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 #: A line break between two CJK characters is a source-code wrap, not a space (CSS Text 3 rule).
 _CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t\r\f\v]*\n\s*(?=[{_CJK}])")
@@ -23,13 +21,13 @@ _SPACES = re.compile(r"\s+")
 _ZERO_WIDTH_RE = re.compile(f"[{_ZERO_WIDTH}]")
 
 #: Dots that mean "." in numbering: SMALL FULL STOP, FULLWIDTH FULL STOP, ONE DOT LEADER, middle dots.
-_DOTS = str.maketrans({"\ufe52": ".", "\uff0e": ".", "\u2024": ".", "\u00b7": ".", "\u30fb": "."})
+#: (NFKC already turns U+FE52 SMALL FULL STOP, U+FF0E and U+2024 into "."; middle dots are left.)
+_MIDDLE_DOTS = re.compile("[\u00b7\u30fb]")
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 #: Circled numbers would become bare digits under NFKC ("①当面" → "1当面"); keep them numbering.
-_CIRCLED_TABLE = str.maketrans({ch: f"{i}." for i, ch in enumerate(_CIRCLED, start=1)})
+_CIRCLED_RE = re.compile(f"[{_CIRCLED}]")
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-              "八": 8, "九": 9}
+_CN_DIGITS = dict(zip("零〇一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
 _CN_NUM = "零〇一二两三四五六七八九十"
 
 _CJK_WORD = "\u4e00-\u9fff"
@@ -39,7 +37,10 @@ _COUNTERS = "年月日个人件条次项天万元号家名位周岁类种倍成�
 _NUMBERING = (
     ("item", re.compile(rf"^\s*\(\s*([{_CN_NUM}]+|\d+)\s*\)\s*[、.,:]?\s*")),
     ("section", re.compile(rf"^\s*第?([{_CN_NUM}]+)\s*(?:[、.,:]|部分)\s*")),
-    ("subitem", re.compile(rf"^\s*(\d{{1,2}})(?:\s*[、.,:)]\s*(?=\D)|\s+(?=\D)|(?=[{_CJK_WORD}])(?![{_COUNTERS}]))")),
+    (
+        "subitem",
+        re.compile(rf"^\s*(\d{{1,2}})(?:\s*[、.,:)]\s*(?=\D)|\s+(?=\D)|(?=[{_CJK_WORD}])(?![{_COUNTERS}]))"),
+    ),
 )
 _LEADING_QIZHONG = re.compile(r"^\s*其中\s*[:,]?\s*")
 _NOT_KEY = re.compile(r"[\W_]+")
@@ -83,8 +84,14 @@ def _squeeze(text: str) -> str:
 
 def _nfkc(text: str) -> str:
     """NFKC with dots unified and whitespace folded (single spaces kept: "1 当面" is numbered)."""
-    text = unicodedata.normalize("NFKC", text.translate(_SPACE_TABLE).translate(_CIRCLED_TABLE))
-    return _SPACES.sub(" ", text.translate(_DOTS)).strip()
+    text = _ZERO_WIDTH_RE.sub("", text)
+    text = _CIRCLED_RE.sub(_circled_to_dotted, text)
+    text = unicodedata.normalize("NFKC", text)  # also folds NBSP, U+3000 and thin spaces to " "
+    return _SPACES.sub(" ", _MIDDLE_DOTS.sub(".", text)).strip()
+
+
+def _circled_to_dotted(match: re.Match[str]) -> str:
+    return f"{_CIRCLED.index(match.group(0)) + 1}."
 
 
 def cn_numeral(text: str) -> int | None:
@@ -126,7 +133,7 @@ def strip_numbering(label: str) -> str:
         match = _match_numbering(text)
         if match is None or match[1].end() >= len(text):
             break
-        text = text[match[1].end():]
+        text = text[match[1].end() :]
     return _squeeze(text)
 
 

@@ -32,7 +32,7 @@ Problem = tuple[str, str]
 OK: Problem = ("", "")
 
 #: Pages larger than this (after dropping inline base64 images) are cut here, with a finding.
-MAX_PAGE_BYTES = 8 * 1024 * 1024
+MAX_PAGE_BYTES = 5 * 1024 * 1024
 #: Longest merged cell honoured; larger spans are malformed markup, not layout.
 MAX_COLSPAN = 200
 
@@ -68,25 +68,30 @@ _HTML_SNIFF = re.compile(
 _DATA_URI = re.compile(rb"data:[\w/+.-]{1,40};base64,[A-Za-z0-9+/=\s]{256,}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
 _ASCII_BYTES = bytes(range(128))
-_INLINE_TAG = re.compile(rb"</?(?:span|font|b|i|u|em|strong|a|o:p|sup|sub|small|big|strike|s|ins|del)\b[^>]*>",
-                         re.IGNORECASE)
+_INLINE_TAG = re.compile(
+    rb"</?(?:span|font|b|i|u|em|strong|a|o:p|sup|sub|small|big|strike|s|ins|del)\b[^>]*>", re.IGNORECASE
+)
 _INVISIBLE_BLOCK = re.compile(rb"<(script|style|noscript|template)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _ANY_TAG = re.compile(rb"<[^>]*>")
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _MAX_HIDDEN_CHARS = 300
 
+
+def _tag_set(names: str) -> frozenset[str]:
+    return frozenset(names.split())
+
+
 #: Elements whose content is never visible text.
-_SKIP = frozenset({
-    "head", "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "math",
-    "canvas", "audio", "video", "select", "textarea", "button", "map", "xml",
-})
+_SKIP = _tag_set(
+    "head script style noscript template iframe object embed svg math canvas audio video select"
+    " textarea button map xml"
+)
 #: Elements that start and end a line of text (everything else is inline and joins its neighbours).
-_BLOCK = frozenset({
-    "p", "div", "br", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td",
-    "th", "table", "caption", "section", "article", "aside", "header", "footer", "nav", "main", "form",
-    "fieldset", "legend", "blockquote", "pre", "address", "center", "hr", "figure", "figcaption",
-    "body", "html", "title", "option", "label", "tbody", "thead", "tfoot",
-})
+_BLOCK = _tag_set(
+    "p div br li ul ol dl dt dd h1 h2 h3 h4 h5 h6 tr td th table caption section article aside header"
+    " footer nav main form fieldset legend blockquote pre address center hr figure figcaption body html"
+    " title option label tbody thead tfoot"
+)
 _ROW_GROUPS = frozenset({"thead", "tbody", "tfoot"})
 #: A cell with more text pieces (or characters) than this is page layout, not a table cell.
 _MAX_CELL_PIECES = 8
@@ -119,7 +124,7 @@ def decode_page(data: bytes, headers: Mapping[str, Any] | None = None) -> tuple[
     """Decode a page's bytes: (text, encoding used, findings about mislabelled or broken bytes)."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return data[len(bom):].decode(encoding, errors="replace"), encoding, []
+            return data[len(bom) :].decode(encoding, errors="replace"), encoding, []
     declared, source = _declared_charset(data, headers)
     text, encoding = _decode_guessing(data, declared)
     findings: list[Finding] = []
@@ -128,15 +133,21 @@ def decode_page(data: bytes, headers: Mapping[str, Any] | None = None) -> tuple[
         text = data.decode(encoding, errors="replace")
     replaced = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
     if replaced > 0:
-        findings.append(Finding(
-            kind="decode_fallback", severity="info" if replaced <= 2 else "warning",
-            message=f"{replaced} undecodable byte(s) replaced (read as {encoding})",
-        ))
+        findings.append(
+            Finding(
+                kind="decode_fallback",
+                severity="info" if replaced <= 2 else "warning",
+                message=f"{replaced} undecodable byte(s) replaced (read as {encoding})",
+            )
+        )
     if declared and encoding != declared and not data.isascii():
-        findings.append(Finding(
-            kind="decode_fallback", severity="info",
-            message=f"the {source} declares {declared} but the bytes are {encoding}; read as {encoding}",
-        ))
+        findings.append(
+            Finding(
+                kind="decode_fallback",
+                severity="info",
+                message=f"the {source} declares {declared} but the bytes are {encoding}; read as {encoding}",
+            )
+        )
     return text, encoding, findings
 
 
@@ -218,8 +229,9 @@ def text_to_document(text: str) -> Document:
 # --- sniffing -------------------------------------------------------------------------------------
 
 
-def _load_markup(data: bytes, headers: Mapping[str, Any] | None, filename: str | None) -> tuple[
-        Document | None, Problem]:
+def _load_markup(
+    data: bytes, headers: Mapping[str, Any] | None, filename: str | None
+) -> tuple[Document | None, Problem]:
     data, findings = _cap_size(data)
     text, encoding, decode_findings = decode_page(data, headers)
     if _looks_binary(text):
@@ -253,8 +265,9 @@ def _load_pdf(data: bytes) -> tuple[Document | None, Problem]:
     return doc, OK
 
 
-def _load_gzip(data: bytes, headers: Mapping[str, Any] | None, filename: str | None) -> tuple[
-        Document | None, Problem]:
+def _load_gzip(
+    data: bytes, headers: Mapping[str, Any] | None, filename: str | None
+) -> tuple[Document | None, Problem]:
     try:
         inflated = zlib.decompressobj(wbits=31).decompress(data, MAX_PAGE_BYTES * 8)
     except zlib.error:

@@ -22,9 +22,10 @@ _BLANK_WORDS = frozenset({"", "无", "暂无", "空", "n/a", "na", "null", "none
 #: Dash/slash characters; a cell made only of these is blank ("—", "——", "-", "/", "--").
 _BLANK_MARKS = frozenset("-‐‑‒–—―─━ー一/／\\_…·.")
 _ENTITIES = re.compile(r"&(?:nbsp|#160|#xa0|ensp|emsp|thinsp);?", re.IGNORECASE)
-_MINUS = str.maketrans({"\u2212": "-", "\ufe63": "-", "\u2796": "-"})
+_MINUS = re.compile("[\u2212\ufe63\u2796]")
 _NUMBER = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d*)?|\.\d+)(.*)")
 _MAX_DIGITS = 30  # longer digit runs are ids or garbage, not statistics
+_MAX_CELL = 80  # longer text is a sentence, not a figure (skips NFKC on narrative lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,8 @@ def _units_data() -> dict:
 def parse_number(text: str | None) -> ParsedNumber:
     """Parse one cell's text. Never raises; never returns 0 for a blank cell."""
     raw = fold_whitespace(text or "")
+    if len(raw) > _MAX_CELL:
+        return ParsedNumber(value=None, unit=None, raw=raw, blank=False)
     compact = _compact(raw)
     if _is_blank(compact):
         return ParsedNumber(value=None, unit=None, raw=raw, blank=True)
@@ -72,7 +75,7 @@ def parse_number(text: str | None) -> ParsedNumber:
 
 def _compact(raw: str) -> str:
     text = _ENTITIES.sub("", raw)
-    text = unicodedata.normalize("NFKC", text).translate(_MINUS)
+    text = _MINUS.sub("-", unicodedata.normalize("NFKC", text))
     return "".join(text.split())
 
 

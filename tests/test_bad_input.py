@@ -121,21 +121,19 @@ def test_truncated_inside_the_table(pingtan_2017):
     assert ["主动公开文件数", "条", "2122", "10037"] in table.grid
 
 
+@pytest.mark.slow
 def test_fifty_megabyte_page(pingtan_2017):
     filler = ("<p>" + "政府信息公开工作稳步推进，" * 20 + "</p>\n").encode()
     body = pingtan_2017.index(b"<body>") + len(b"<body>")
     data = pingtan_2017[:body] + filler * (50 * 2**20 // len(filler)) + pingtan_2017[body:]
     assert len(data) >= 50 * 2**20
     started = time.perf_counter()
-    doc, _ = _assert_clear_outcome(data)
-    elapsed = time.perf_counter() - started
-    assert doc is not None
-    assert elapsed < 15
-    assert [f.kind for f in doc.findings] == ["input_truncated"]
-    assert "50 MB" in doc.findings[0].message
-    report = extract(data)
+    report = extract(data)  # load + readers + validation on what is kept
+    assert time.perf_counter() - started < 60  # a blow-up guard, not a benchmark
     assert report.status in STATUSES
-    assert any(f.kind == "input_truncated" for f in report.findings)
+    truncated = [f for f in report.findings if f.kind == "input_truncated"]
+    assert len(truncated) == 1
+    assert "50 MB" in truncated[0].message
 
 
 def test_huge_inline_images_are_dropped_not_truncated(pingtan_2017):
