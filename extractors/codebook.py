@@ -320,3 +320,28 @@ def _matches(actual: Any, wanted: Any) -> bool:
 
 def _side_sum(terms: tuple[Term, ...], values: Mapping[str, Number | None]) -> Number:
     return sum(sign * values[code] for sign, code in terms)  # type: ignore[operator]
+
+
+# --------------------------------------------------------------------------------- printed script
+
+
+@functools.cache
+def _traditional_table() -> dict[int, str]:
+    text = (Path(__file__).resolve().parent / "data" / "traditional.yaml").read_text(encoding="utf-8")
+    pairs = (yaml.safe_load(text) or {}).get("pairs", "").split()
+    return {ord(pair[0]): pair[1] for pair in pairs if len(pair) == 2}
+
+
+def to_simplified(text: str) -> str:
+    """Fold traditional characters (big5 gateways, mirrors) to the simplified ones the codebook uses.
+
+    For matching only: labels stay as printed in the rows.
+    """
+    if _traditional_pattern().search(text) is None:
+        return text  # the common case, found by one regex scan in C
+    return text.translate(_traditional_table())
+
+
+@functools.cache
+def _traditional_pattern() -> re.Pattern[str]:
+    return re.compile("[" + "".join(chr(c) for c in _traditional_table()) + "]")

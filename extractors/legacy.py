@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from extractors.codebook import Codebook, Column, Indicator, TemplateSpec
+from extractors.codebook import Codebook, Column, Indicator, TemplateSpec, to_simplified
 from extractors.labels import fold_whitespace, label_key, numbering_prefix
 from extractors.model import Document, Finding, Row, Table, TableResult
 from extractors.numbers import ParsedNumber, parse_number, units, yuan_factors
@@ -76,7 +76,7 @@ class Entry:
 
     @property
     def has_value(self) -> bool:
-        return any(not parse_number(c).blank for c in self.cells)
+        return any(not _parse(c).blank for c in self.cells)
 
 
 # ------------------------------------------------------------------------------------------ matching
@@ -85,7 +85,7 @@ class Entry:
 @functools.lru_cache(maxsize=1 << 16)
 def _keys(text: str) -> tuple[str, str]:
     """Two comparable keys of a label: all of it, and without its parentheticals."""
-    text = _PINYIN.sub("", text)
+    text = to_simplified(_PINYIN.sub("", text))
     full = _LEADING_DIGITS.sub("", label_key(text))
     bare = _LEADING_DIGITS.sub("", label_key(_PAREN.sub("", text)))
     return full, bare or full
@@ -266,12 +266,22 @@ def _read_form(
 # -------------------------------------------------------------------------------------- line reading
 
 
+def _parse(text: str) -> ParsedNumber:
+    """parse_number over the simplified text ("251000萬元" is 251000 万元), raw kept as printed."""
+    parsed = parse_number(to_simplified(text))
+    return (
+        parsed
+        if parsed.raw == text
+        else ParsedNumber(parsed.value, parsed.unit, fold_whitespace(text), parsed.blank)
+    )
+
+
 def _is_unit(token: str) -> bool:
-    return token in units()
+    return to_simplified(token) in units()
 
 
 def _is_cell(token: str) -> bool:
-    parsed = parse_number(token)
+    parsed = _parse(token)
     return parsed.value is not None or (parsed.blank and bool(token.strip()))
 
 
@@ -370,7 +380,7 @@ def _line_entries(
                 continue
             if _is_unit(token):
                 if not pending.cells:
-                    pending.unit = token
+                    pending.unit = to_simplified(token)
             elif label or len(pending.cells) < form.ncells:
                 pending.cells.append(token)  # figures on the label's own line all belong to it
     return entries, headers
@@ -475,7 +485,7 @@ def _grid_row_entries(table: Table, r: int, row: list[str], layout: _Layout, ind
             parts.append(row[c])
     unit = None
     if layout.unit_col is not None and layout.unit_col < len(row):
-        unit = fold_whitespace(row[layout.unit_col]) or None
+        unit = to_simplified(fold_whitespace(row[layout.unit_col])) or None
     cells = []
     for c in layout.value_cols:
         origin = _origin(table, r, c)
@@ -541,8 +551,8 @@ def _infer_value_cols(grid: list[list[str]], skip: set[int], width: int) -> tupl
         cells = [row[c] for r, row in enumerate(grid) if r not in skip and c < len(row) and row[c].strip()]
         if not cells:
             continue
-        numeric = sum(1 for t in cells if parse_number(t).value is not None or parse_number(t).blank)
-        unit_words = sum(1 for t in cells if fold_whitespace(t) in units())
+        numeric = sum(1 for t in cells if _parse(t).value is not None or _parse(t).blank)
+        unit_words = sum(1 for t in cells if _is_unit(fold_whitespace(t)))
         if numeric >= 0.6 * len(cells) and c > 0:
             value_cols.append(c)
         elif unit_words >= 0.6 * len(cells) and c > 0:
@@ -584,9 +594,7 @@ def _cells(entry: Entry, form: _Form, ind: Indicator | None, findings: list[Find
     cells = list(entry.cells)
     if form.code_column and cells:
         code_no = str((ind.extra.get("code_no") if ind else None) or "")
-        if len(cells) > form.ncols or (
-            code_no and parse_number(cells[0]).value == parse_number(code_no).value
-        ):
+        if len(cells) > form.ncols or (code_no and _parse(cells[0]).value == _parse(code_no).value):
             cells = cells[1:]
     if len(cells) != form.ncols and (len(cells) > form.ncols or entry.has_value):
         findings.append(
@@ -611,7 +619,7 @@ def _emit(
 ) -> None:
     for col, text in zip(_columns(form), _cells(entry, form, ind, findings), strict=True):
         code = f"{ind.code}@{col.code}" if col else ind.code
-        parsed = parse_number(text)
+        parsed = _parse(text)
         row = Row(
             code=code,
             section=ind.section,
@@ -646,7 +654,7 @@ def _emit_unknown(
         )
     )
     for col, text in zip(_columns(form), _cells(entry, form, None, findings), strict=True):
-        parsed = parse_number(text)
+        parsed = _parse(text)
         row = Row(
             code=None,
             section=section,

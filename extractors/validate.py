@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from extractors.codebook import Codebook, Identity, load_codebook, parse_expr
+from extractors.codebook import Codebook, Identity, load_codebook, parse_expr, to_simplified
 from extractors.model import Document, Finding, Report, Row
 
 Number = int | float
@@ -254,4 +254,5 @@ def check_spam(doc: Document) -> list[Finding]:
 
 
 def _compact(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split())
+    """NFKC, no whitespace, simplified characters: the form the rules in validation.yaml are written in."""
+    return to_simplified("".join(unicodedata.normalize("NFKC", text).split()))

@@ -246,3 +246,27 @@ def test_second_copy_of_the_form_is_reported_not_merged(codebook):
     assert {r.code: r.value for r in result.rows} == GOLD
     (second,) = [f for f in result.findings if f.kind == "second_table"]
     assert second.severity == "info"
+
+
+def _to_traditional(text: str) -> str:
+    from extractors.codebook import _traditional_table
+
+    back = {simp: chr(trad) for trad, simp in _traditional_table().items()}
+    return "".join(back.get(ch, ch) for ch in text)
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="needs ../shared/seeds")
+def test_traditional_characters_of_a_big5_gateway(codebook):
+    lines = [_to_traditional(ln) for chunk in CHUNKS for ln in chunk]
+    assert "(一)收到申請數" in lines  # the page really is in traditional characters
+    result = _read(codebook, lines)
+    assert {r.code: r.value for r in result.rows} == GOLD
+    assert result.rows[0].label.startswith("(一)主動公開政府信息數")  # labels stay as printed
+
+
+def test_traditional_title_is_a_report():
+    from extractors import validate
+
+    assert validate.is_report_title(_to_traditional("2016年崇川区政府信息公开工作年度报告"))
+    assert validate.is_report_title("2016年崇川區政府資訊公開工作年度報告")
+    assert not validate.is_report_title(_to_traditional("关于2014年政府信息公开工作要点落实情况的函"))
