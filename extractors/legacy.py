@@ -42,6 +42,8 @@ ANCHOR_GAP = 24
 HEADER_LOOKBACK = 12
 #: A second run of this many known labels on the page is another copy of the form.
 SECOND_TABLE_ANCHORS = 10
+#: Printed labels whose candidates are remembered per form (cleared when full).
+MATCH_CACHE_SIZE = 20_000
 #: A result with fewer coded values than this is not a legacy table.
 MIN_CODED_VALUES = 3
 
@@ -140,6 +142,8 @@ class _Matcher:
             if sim >= MATCH_THRESHOLD:
                 found.append((sim, idx))
         found.sort(reverse=True)
+        if len(self._cache) > MATCH_CACHE_SIZE:
+            self._cache.clear()  # a long batch must not grow it without bound
         self._cache[label] = found
         return found
 
@@ -269,11 +273,9 @@ def _read_form(
 def _parse(text: str) -> ParsedNumber:
     """parse_number over the simplified text ("251000萬元" is 251000 万元), raw kept as printed."""
     parsed = parse_number(to_simplified(text))
-    return (
-        parsed
-        if parsed.raw == text
-        else ParsedNumber(parsed.value, parsed.unit, fold_whitespace(text), parsed.blank)
-    )
+    if parsed.raw == text:
+        return parsed
+    return ParsedNumber(parsed.value, parsed.unit, fold_whitespace(text), parsed.blank)
 
 
 def _is_unit(token: str) -> bool:
@@ -392,12 +394,8 @@ def _continues(pending: Entry, line: str, matcher: _Matcher) -> bool:
         return True  # "(不同渠道和方式公开相同信息计1条)"
     if numbering_prefix(line) is not None:
         return False
-    alone, joined, before = (
-        matcher.best(line),
-        matcher.best(pending.label + line),
-        matcher.best(pending.label),
-    )
-    return joined >= MATCH_THRESHOLD and joined > alone and joined > before
+    joined = matcher.best(pending.label + line)
+    return joined >= MATCH_THRESHOLD and joined > matcher.best(line) and joined > matcher.best(pending.label)
 
 
 def _wraps_after_value(entry: Entry, line: str, matcher: _Matcher) -> bool:
