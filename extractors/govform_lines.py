@@ -16,6 +16,7 @@ guessed cell: its cells are emitted empty with a `row_count_mismatch` finding.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -184,14 +185,24 @@ def _chunks(values: list[str], width: int) -> list[list[str]]:
 
 
 def _target(items: list[Item], pos: int, carriers: frozenset[str]) -> Item | None:
-    before = next((it for it in reversed(items[:pos]) if it.kind in ("row", "group")), None)
-    after = _next_free_row(items, pos)
-    if before is not None and before.assigned is None:
-        if before.kind == "row" and (after is None or _owns(before, items, pos)):
+    index = next((k for k in range(pos - 1, -1, -1) if items[k].kind in ("row", "group")), None)
+    before = items[index] if index is not None else None
+    if before is not None and before.assigned is None and not _stray(items[index + 1 : pos]):
+        if before.kind == "row":
+            after = _next_free_row(items, pos, strict=True)
+            return before if after is None or _owns(before, items, pos) else after
+        if (
+            before.kind == "group"
+            and _next_free_row(items, pos, strict=False) is None
+            and _carries(before, carriers)
+        ):
             return before
-        if before.kind == "group" and after is None and _carries(before, carriers):
-            return before
-    return after
+    return _next_free_row(items, pos, strict=False)
+
+
+def _stray(between: list[Item]) -> bool:
+    """Words between a label and numbers that continue no label: the numbers' own label is lost."""
+    return any(it.kind == "text" and not it.attached and len(it.text) > 1 for it in between)
 
 
 def _owns(before: Item, items: list[Item], pos: int) -> bool:
@@ -204,11 +215,12 @@ def _owns(before: Item, items: list[Item], pos: int) -> bool:
     return items[pos].line == before.line or not _whole_before(before, items, pos)
 
 
-def _next_free_row(items: list[Item], pos: int) -> Item | None:
-    """The row label right after a run of numbers, if those numbers can only be its own.
+def _next_free_row(items: list[Item], pos: int, strict: bool) -> Item | None:
+    """The row label right after a run of numbers, if those numbers can be its own.
 
-    None when another run of numbers comes first, when the label has numbers on its own line or
-    right after it, or when a line of stray words stands between (a label is missing there).
+    None when another run of numbers comes first, when the label has numbers on its own line
+    (or, `strict`, anywhere right after it), or when a line of stray words stands between (a
+    label is missing there).
     """
     stray: int | None = None
     for k in range(pos + 1, len(items)):
@@ -218,9 +230,26 @@ def _next_free_row(items: list[Item], pos: int) -> Item | None:
         if it.kind == "text" and not it.attached and len(it.text) > 1 and stray is None:
             stray = it.line
         if it.kind == "row":
-            free = it.assigned is None and not _owns_values(items, k) and (stray is None or stray == it.line)
+            owned = _owns_values(items, k) if strict else _inline(items, k) or _wraps_over(items, k)
+            free = it.assigned is None and not owned and (stray is None or stray == it.line)
             return it if free else None
     return None
+
+
+def _wraps_over(items: list[Item], k: int) -> bool:
+    """True when the label at `k` is cut and numbers follow it (they stand between its parts)."""
+    row = items[k].row
+    return row is not None and not is_whole(row, items[k].text) and _owns_values(items, k)
+
+
+def _inline(items: list[Item], k: int) -> bool:
+    """True when numbers follow the label at `k` on its own printed line."""
+    for it in items[k + 1 :]:
+        if it.line != items[k].line or it.kind in ("row", "group"):
+            return False
+        if it.kind == "values":
+            return True
+    return False
 
 
 def _owns_values(items: list[Item], k: int) -> bool:
@@ -260,12 +289,11 @@ def _find_row(lines: list[str], spec: FormSpec, code: str, start: int) -> int | 
 
 
 def _read_t3(lines: list[str], start: int, spec: FormSpec) -> tuple[SectionRead, int]:
-    subtotal = "小计" in norm("".join(lines[max(0, start - 14) : start]))
-    columns = spec.t3_columns(with_subtotal=subtotal)
     end = _t3_end(lines, start, spec)
     items = _itemize(lines, start, end, "t3", spec)
     items = _first_table(items)
     _attach_texts(items)
+    columns = spec.t3_columns(with_subtotal=_has_subtotal(lines[max(0, start - 14) : start], items))
     read = SectionRead("t3", "lines", findings=_assign(items, len(columns), spec.carriers))
     found: set[str] = set()
     for item in items:
@@ -277,6 +305,14 @@ def _read_t3(lines: list[str], start: int, spec: FormSpec) -> tuple[SectionRead,
     again = _find_row(lines, spec, "apps.new", end)
     read.tables_seen = 2 if again is not None else 1
     return read, end
+
+
+def _has_subtotal(header: list[str], items: list[Item]) -> bool:
+    """The 8-column variant: rows print 8 numbers, or (one cell per line) the header says 小计."""
+    widths = Counter(len(it.values) for it in items if it.kind == "values" and it.values and not it.single)
+    if widths:
+        return widths.most_common(1)[0][0] == 8
+    return "小计" in norm("".join(header))
 
 
 def _t3_end(lines: list[str], start: int, spec: FormSpec) -> int:
