@@ -116,3 +116,63 @@ def test_identity_check_outcomes(codebook):
     ineq = next(i for i in codebook.identities("legacy-2014") if i.id == "legacy.normative_subset")
     assert ineq.check({"proactive.normative": 3, "proactive.total": 2}).status == "failed"
     assert ineq.check({"proactive.normative": 2, "proactive.total": 2}).status == "ok"
+
+
+def _write(tmp_path, name, text):
+    (tmp_path / name).write_text(text, encoding="utf-8")
+
+
+def test_loader_reads_template_lists_and_crosswalk(tmp_path):
+    _write(
+        tmp_path,
+        "forms.yaml",
+        """
+templates:
+  - template: legacy
+    variant: x-one
+    columns: [{code: year, label: 本年}, {code: cum, label: 累计}]
+    indicators:
+      - {code: a, label: 甲, kind: value}
+      - {code: a.b, label: 乙, parent: a, kind: value}
+      - {code: s, label: 一、总, kind: section}
+    identities:
+      - {id: t, expr: "a@{col} >= a.b@{col}", for_each: {col: [year, cum]}, kind: inequality}
+      - {id: u, expr: "{row}@year <= {row}@cum", for_each: {row: {kind: value}}, kind: inequality}
+  - template: legacy
+    variant: x-two
+    indicators: [{code: a, label: 甲甲}]
+""",
+    )
+    _write(
+        tmp_path, "crosswalk.yaml", "crosswalk:\n  - {concept: a, codes: {legacy: a}, comparability: same}\n"
+    )
+    cb = load_codebook(str(tmp_path))
+    assert cb.variants() == ["x-one", "x-two"]
+    assert [i.id for i in cb.identities("x-one")] == ["t[year]", "t[cum]", "u[a]", "u[a.b]"]
+    assert cb.indicator("a.b@cum", "x-one").label == "乙"
+    assert cb.indicator("a", "x-two").label == "甲甲"
+    assert cb.crosswalk == [{"concept": "a", "codes": {"legacy": "a"}, "comparability": "same"}]
+    assert cb.templates["x-one"].column("cum").label == "累计"
+
+
+def test_loader_rejects_duplicates_and_bad_identities(tmp_path):
+    one = "template: legacy\nvariant: dup\nindicators: [{code: a, label: 甲}]\n"
+    _write(tmp_path, "a.yaml", one)
+    _write(tmp_path, "b.yaml", one)
+    with pytest.raises(ValueError, match="defined twice"):
+        load_codebook(str(tmp_path))
+    (tmp_path / "b.yaml").unlink()
+    _write(tmp_path, "c.yaml", "template: legacy\nvariant: bad\nidentities: [{id: z, expr: 'a == b'}]\n")
+    with pytest.raises(ValueError, match="identity"):
+        load_codebook(str(tmp_path))
+    _write(tmp_path, "c.yaml", "variant: novariant\n")
+    with pytest.raises(ValueError, match="'template' and 'variant'"):
+        load_codebook(str(tmp_path))
+
+
+def test_traditional_characters_fold_to_simplified():
+    from extractors.codebook import to_simplified
+
+    assert to_simplified("(一)收到申請數") == "(一)收到申请数"
+    assert to_simplified("行政復議數量 萬元") == "行政复议数量 万元"
+    assert to_simplified("2016年崇川区") == "2016年崇川区"
