@@ -17,6 +17,8 @@ import hashlib
 import logging
 from pathlib import Path
 
+from twisted.internet.threads import deferToThread
+
 from crawler.archive import Archive, Page
 
 log = logging.getLogger(__name__)
@@ -83,10 +85,17 @@ class ExtractPipeline:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def process_item(self, item: Page, spider=None) -> Page:
+    def process_item(self, item: Page, spider=None):
+        """Extract in a worker thread (a long PDF must not stall the downloads), record in the reactor."""
         if not self.enabled or not wants_extraction(item):
             return item
-        item.report, exc = extract_page(item)
+        deferred = deferToThread(extract_page, item)
+        deferred.addCallback(self.record, item)
+        return deferred
+
+    def record(self, result: tuple, item: Page) -> Page:
+        """Attach an extraction result to its page; count it; note its status in the catalog."""
+        item.report, exc = result
         spider = self.crawler.spider
         site_stats = getattr(spider, "stats_by_site", {}).get(item.site_id)
         if exc is not None:

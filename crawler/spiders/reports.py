@@ -35,6 +35,7 @@ from crawler.platforms.common import (
     attachment_links,
     is_attachment,
     meta_tags,
+    report_links,
 )
 from crawler.platforms.hanweb import HanwebXxgk
 from crawler.registry import Site, adhoc_site, load_sites, select
@@ -163,17 +164,20 @@ class ReportsSpider(scrapy.Spider):
             return
         response.meta["has_new"] = self._mark_seen(site, response)
         yield self._page(response, site, "listing")
-        for found in adapter.parse(response, site):
-            if isinstance(found, Link):
-                if not _on_site(found.url, site):
-                    stats.offsite += 1
-                    self.logger.info("%s: offsite link not followed: %s", site.id, found.url)
-                elif found.url not in self._queued:
-                    self._queued.add(found.url)
-                    yield self._report_request(site, found, referrer=response.url)
-            else:
-                yield self._with_errback(found)
+        yield from self._follow(adapter.parse(response, site), site, stats, response)
         self._update_status(stats)
+
+    def _follow(self, found: Iterator[Link | Request], site: Site, stats: SiteStats, response: Response):
+        """Report links become report requests (on-site, once); adapter requests go out as they are."""
+        for item in found:
+            if isinstance(item, Request):
+                yield self._with_errback(item)
+            elif not _on_site(item.url, site):
+                stats.offsite += 1
+                self.logger.info("%s: offsite link not followed: %s", site.id, item.url)
+            elif item.url not in self._queued:
+                self._queued.add(item.url)
+                yield self._report_request(site, item, referrer=response.url)
 
     def parse_report(self, response: Response) -> Iterator[Page | Request]:
         site = self.by_id[response.meta["site"]]
@@ -182,6 +186,15 @@ class ReportsSpider(scrapy.Spider):
         if problem:
             self._count_problem(stats, problem, response)
             yield self._page(response, site, "report")
+            return
+        column_links = self._column_links(response, site)
+        if len(column_links) >= 2 and _little_text(response):
+            # a link named like a report led to a (per-year, per-unit) column: read it as a listing
+            stats.listings += 1
+            response.meta["has_new"] = self._mark_seen(site, response)
+            yield self._page(response, site, "listing")
+            yield from self._follow(named("generic").parse(response, site), site, stats, response)
+            self._update_status(stats)
             return
         stats.reports += 1
         page = self._page(response, site, "report")
@@ -196,7 +209,17 @@ class ReportsSpider(scrapy.Spider):
                         meta={"site": site.id, "kind": "attachment", "referrer": response.url,
                               "link_text": link.text},
                     ))  # fmt: skip
+        # 上一篇/下一篇 and "related" links to other reports of the same column
+        yield from self._follow(iter(column_links), site, stats, response)
         self._update_status(stats)
+
+    def _column_links(self, response: Response, site: Site) -> list[Link]:
+        """Report links on a page that stay inside one of the site's listing folders."""
+        if not isinstance(response, TextResponse) or is_attachment(response.url):
+            return []
+        prefixes = [u.rsplit("/", 1)[0] + "/" for u in site.listing_urls]
+        links = report_links(anchors(text_of(response), response.url), site.link_pattern)
+        return [link for link in links if link.url != response.url and link.url.startswith(tuple(prefixes))]
 
     def parse_attachment(self, response: Response) -> Iterator[Page]:
         site = self.by_id[response.meta["site"]]
@@ -317,6 +340,15 @@ class ReportsSpider(scrapy.Spider):
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
         tmp.replace(path)
+
+
+def _little_text(response: Response, limit: int = 600) -> bool:
+    """True for a page whose text outside links is short: a list, not a report."""
+    sel = response.selector
+    texts = sel.xpath(
+        "//body//text()[not(ancestor::a) and not(ancestor::script) and not(ancestor::style)]"
+    ).getall()
+    return len("".join(t.strip() for t in texts)) < limit
 
 
 def _on_site(url: str, site: Site) -> bool:

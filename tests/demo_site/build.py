@@ -54,14 +54,14 @@ def variant_for(year: int) -> str:
 
 
 def report_html(site: DemoSite, year: int, layout: str, rng: random.Random, extra: str = "",
-                with_table: bool = True, word: bool = False) -> tuple[str, str, dict]:  # fmt: skip
+                with_table: bool = True, word: bool = False, publisher: str | None = None) -> tuple[str, str, dict]:  # fmt: skip
     """(title, html, printed figures) of one report page of `site` for `year`."""
     variant = variant_for(year)
     form = load_form(variant)
     values = fill(form, rng)
     assert not check(form, values), "generated figures must satisfy the identities"
     tables = form_sections(form, values, Style(layout=layout, word=word, fullwidth=False))
-    publisher = site.name
+    publisher = publisher or site.name
     title = f"{publisher}{year}年政府信息公开工作年度报告"
     published = f"{year + 1}-01-{rng.randint(10, 28):02d}"
     prose = (
@@ -143,9 +143,10 @@ class Builder:
         self.sites: list[DemoSite] = []
 
     def report(self, site: DemoSite, path: str, year: int, layout: str, *, extra: str = "",
-               with_table: bool = True, url: str | None = None, word: bool = False) -> str:  # fmt: skip
+               with_table: bool = True, url: str | None = None, word: bool = False,
+               publisher: str | None = None) -> str:  # fmt: skip
         title, html, info = report_html(
-            site, year, layout, self.rng, extra=extra, with_table=with_table, word=word
+            site, year, layout, self.rng, extra=extra, with_table=with_table, word=word, publisher=publisher
         )
         write(path, html, site.encoding)
         self.expected.append({
@@ -190,6 +191,19 @@ class Builder:
         self.expected.append({"site": s.id, "url": "{base}" + notice, "year": None, "title": ntitle,
                               "layout": None, "variant": None, "template": None, "kind": "notice"})  # fmt: skip
         pages[0].insert(1, ("./202401/t20240105_notice.html", ntitle))
+        # a per-year sub-column whose link reads like a report: the departments' reports of 2023
+        sub = f"{col}2023n/"
+        depts = [("福州市鼓楼区教育局", "202402/t20240120_31.html"), ("福州市鼓楼区卫生健康局", "202402/t20240122_32.html")]
+        titles = [f"{name}2023年政府信息公开工作年度报告" for name, _ in depts]
+        for n, (name, rel) in enumerate(depts):
+            other = depts[1 - n][1]
+            sibling = f'<p class="nav">{"下" if n == 0 else "上"}一篇：<a href="../{other}">{titles[1 - n]}</a></p>\n'
+            self.report(s, f"{sub}{rel}", 2023, "table", publisher=name, extra=sibling)
+        write(f"{sub}index.html", list_html(s, "2023年部门政府信息公开年报", list(zip(
+            [f"./{rel}" for _, rel in depts], titles, strict=True))))  # fmt: skip
+        self.expected.append({"site": s.id, "url": "{base}" + sub, "kind": "subcolumn", "year": 2023,
+                              "title": "福州市鼓楼区2023年政府信息公开年报（区直部门）"})  # fmt: skip
+        pages[0].insert(2, ("./2023n/", "福州市鼓楼区2023年政府信息公开年报（区直部门）"))
         # never fetched: a 404, a path robots.txt disallows, an offsite copy
         pages[2].append(
             ("./201501/t20150120_2014.html", "福州市鼓楼区人民政府2014年政府信息公开工作年度报告")
