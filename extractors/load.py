@@ -153,7 +153,11 @@ def decode_page(data: bytes, headers: Mapping[str, Any] | None = None) -> tuple[
 
 def html_to_document(text: str) -> Document:
     """Parse decoded HTML into lines, table grids and meta tags."""
-    data = text.replace("\x00", "").encode("utf-8", "replace")
+    return _utf8_to_document(text.encode("utf-8", "replace"))
+
+
+def _utf8_to_document(data: bytes) -> Document:
+    data = data.replace(b"\x00", b"")
     root, too_deep = _parse_html(data)
     findings: list[Finding] = []
     for simplify, what in _SIMPLIFICATIONS:
@@ -237,7 +241,12 @@ def _load_markup(
     if _looks_binary(text):
         return None, ("unreadable", "the file is not text (binary data or an unknown encoding)")
     try:
-        doc = html_to_document(text) if _is_html(text, filename) else text_to_document(text)
+        if not _is_html(text, filename):
+            doc = text_to_document(text)
+        elif encoding == "utf-8" and not data.startswith(codecs.BOM_UTF8) and "\ufffd" not in text:
+            doc = _utf8_to_document(data)  # the bytes as they are: no re-encoding
+        else:
+            doc = html_to_document(text)
     except (etree.ParserError, ValueError) as error:
         return None, ("unreadable", f"the page could not be parsed: {error}")
     doc.encoding = encoding
@@ -307,7 +316,7 @@ def _nul_ratio(data: bytes) -> float:
 
 
 def _looks_binary(text: str) -> bool:
-    sample = text[:32768]
+    sample = text[:16384]
     return len(_CONTROL.findall(sample)) > max(8, len(sample) // 50)
 
 
@@ -427,7 +436,10 @@ class _Walker:
             self.owners.append(self._cells[-1] if self._cells else None)
 
     def walk(self, element: Any, depth: int) -> None:
-        """Text of `element` into the buffer; blocks flush a line before and after (hot path)."""
+        """Text of `element` into the buffer; blocks flush a line before and after.
+
+        The hot path of the whole extraction (once per element of every page), hence inlined.
+        """
         tag = element.tag
         if tag == "table":
             self._table(element, depth)
@@ -435,14 +447,24 @@ class _Walker:
         if depth > _MAX_DEPTH:
             self._buffer.append("".join(element.itertext()))
             return
+        buffer = self._buffer
         block = tag in _BLOCK
-        if block:
+        if block and buffer:
             self.flush()
-        self._contents(element, depth)
-        if block:
+        text = element.text
+        if text:
+            buffer.append(text)
+        for child in element:
+            if (child.get("style") is None and child.get("hidden") is None) or not _is_hidden(child):
+                self.walk(child, depth + 1)
+            tail = child.tail
+            if tail:
+                buffer.append(tail)
+        if block and buffer:
             self.flush()
 
     def _contents(self, element: Any, depth: int) -> None:
+        """Text of the element's children (not a block of its own): used for table cells."""
         buffer = self._buffer
         if element.text:
             buffer.append(element.text)
