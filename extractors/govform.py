@@ -29,15 +29,15 @@ def read(doc: Document, codebook) -> TableResult | None:
     specs = form_specs(codebook)
     if not specs or not doc.lines and not doc.tables:
         return None
-    detected = detect(doc, specs)
-    if detected is None:
+    markers = printed_markers(doc, specs)
+    if markers is None:
         return None
-    spec, evidence = detected
-    sections = _best_sections(doc, spec)
+    reads = [(spec, _best_sections(doc, spec)) for spec in specs]
+    spec, sections = max(reads, key=lambda sr: _fit(sr[0], sr[1], markers))
     if not any(read.cells for read in sections.values()):
         return None
     rows, findings = _rows(sections, spec)
-    evidence = "; ".join([evidence, *_layout_evidence(sections, spec)])
+    evidence = "; ".join([_evidence(spec, markers[spec.variant]), *_layout_evidence(sections, spec)])
     return TableResult(
         template=spec.template, variant=spec.variant, evidence=evidence, rows=rows, findings=findings
     )
@@ -45,25 +45,34 @@ def read(doc: Document, codebook) -> TableResult | None:
 
 # ----------------------------------------------------------------------------------------- detection
 
+#: A label only one version prints outweighs this many cells read (it decides unless the tables
+#: themselves clearly fit the other version better).
+_MARKER_WEIGHT = 10
+#: The version whose （六）其他处理 is one row: preferred when a page prints no version-specific label.
+_SINGLE_OTHER_VARIANT = "gov2019"
 
-def detect(doc: Document, specs: tuple[FormSpec, ...]) -> tuple[FormSpec, str] | None:
-    """The form version whose own labels the page prints, with those labels as evidence."""
+
+def printed_markers(doc: Document, specs: tuple[FormSpec, ...]) -> dict[str, list[str]] | None:
+    """Per version, the labels only that version prints which this page prints; None if not a new form."""
     keys = [norm(line) for line in doc.lines]
     keys += [norm(cell) for table in doc.tables for row in table.grid for cell in row]
     text = "\n".join(keys)
     family = [m for m in specs[0].family_markers if m in text]
     if len(family) < _MIN_FAMILY_MARKERS:
         return None
-    found = {spec.variant: [m for m in spec.markers if m in text] for spec in specs}
-    best = max(specs, key=lambda s: (len(found[s.variant]), s.variant == _SINGLE_OTHER_VARIANT))
-    if found[best.variant]:
-        return best, f"{best.variant}: {', '.join(found[best.variant])}"
-    fallback = next((s for s in specs if s.variant == _SINGLE_OTHER_VARIANT), best)
-    return fallback, f"{fallback.variant}: tables 三/四 only, （六）其他处理 without the 2021 sub-rows"
+    return {spec.variant: [m for m in spec.markers if m in text] for spec in specs}
 
 
-#: The version whose （六）其他处理 is one row: the default when a page prints no version-specific label.
-_SINGLE_OTHER_VARIANT = "gov2019"
+def _fit(spec: FormSpec, sections: dict[str, SectionRead], markers: dict[str, list[str]]) -> tuple[int, bool]:
+    """How well a version explains the page: cells read under its codes, and its own labels."""
+    filled = sum(1 for read in sections.values() for c in read.cells if c.code and c.raw)
+    return filled + _MARKER_WEIGHT * len(markers[spec.variant]), spec.variant == _SINGLE_OTHER_VARIANT
+
+
+def _evidence(spec: FormSpec, markers: list[str]) -> str:
+    if markers:
+        return f"{spec.variant}: {', '.join(markers)}"
+    return f"{spec.variant}: no version-specific label printed; its rows and columns fit the tables best"
 
 
 def _layout_evidence(sections: dict[str, SectionRead], spec: FormSpec) -> list[str]:

@@ -154,23 +154,28 @@ def _read_t2(table: Table, index: int, spec: FormSpec) -> SectionRead | None:
                 columns = []
             block = next((b for b in spec.blocks if row.code in b.rows), block)
         use = columns or _default_columns(cells[1:], block.columns if block else (), spec)
-        for c, code, header in use:
-            raw = table.grid[r][c] if c < len(table.grid[r]) else None
+        for code, header, raw in _t2_values(table, r, cells[0][0], use):
             read.cells.append(
-                Cell(
-                    "t2",
-                    f"{row.code}@{code}",
-                    row.code,
-                    code,
-                    printed(first),
-                    header,
-                    printed(raw) if raw is not None else None,
-                    index,
-                )
+                Cell("t2", f"{row.code}@{code}", row.code, code, printed(first), header, raw, index)
             )
         found.add(row.code)
     read.complete = found >= {r.code for r in spec.section_rows("t2")}
     return read if found else None
+
+
+def _t2_values(
+    table: Table, r: int, label_col: int, columns: list[tuple[int, str, str]]
+) -> list[tuple[str, str, str | None]]:
+    """(column code, printed header, cell text) of a table-二 row.
+
+    Values are paired with the header's columns by counting the row's cells when the counts agree
+    (Shanghai 2019 merges a value cell over two header columns), else by grid position.
+    """
+    values = [text for c, text in _row_cells(table, r) if c > label_col]
+    if len(values) == len(columns):
+        return [(code, header, text) for (_, code, header), text in zip(columns, values, strict=True)]
+    row = table.grid[r]
+    return [(code, header, printed(row[c]) if c < len(row) else None) for c, code, header in columns]
 
 
 def _t2_codes(spec: FormSpec) -> tuple[str, ...]:

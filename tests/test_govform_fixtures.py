@@ -235,3 +235,18 @@ def test_not_a_new_form_page():
         lines=["2016年度政府信息公开情况统计表", "统计指标", "单位", "统计数", "（一）收到申请数", "139"],
     )
     assert govform.read(doc, load_codebook()) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "variant"), [("sh-minhang-2019-text", "gov2019"), ("zj-xihu-2022-text", "gov2021")]
+)
+def test_tables_three_and_four_alone_decide_the_version(name, variant):
+    lines = (GOV / f"{name}.txt").read_text(encoding="utf-8").splitlines()
+    start, end = lines.index("二、主动公开政府信息情况"), lines.index("三、收到和处理政府信息公开申请情况")
+    result = govform.read(Document(kind="text", lines=lines[:start] + lines[end:]), load_codebook())
+    assert result is not None
+    assert result.variant == variant
+    assert {r.section for r in result.rows} == {"t3", "t4"}
+    want = {w["code"]: w["printed"] for w in expected(f"{name}.txt")}
+    assert all(r.raw == want[r.code] for r in result.rows)
+    assert len(result.rows) == sum(1 for w in want if not w.startswith("disclosure."))
