@@ -232,39 +232,44 @@ def read(doc: Document, codebook: Codebook) -> TableResult | None:
     """Return the legacy table found in `doc`, or None when there is none."""
     prepared = _prepare_lines(doc.lines)
     best: TableResult | None = None
+    best_rank: tuple[int, ...] = ()
     for variant in codebook.variants(FAMILY):
         form = _form(codebook.templates[variant])
-        for result in _read_form(doc, form, prepared):
-            if best is None or _rank(result) > _rank(best):
-                best = result
+        for result, headers in _read_form(doc, form, prepared):
+            rank = _rank(result, form, headers)
+            if best is None or rank > best_rank:
+                best, best_rank = result, rank
     if best is None or sum(1 for r in best.rows if r.code and r.value is not None) < MIN_CODED_VALUES:
         return None
     return best
 
 
-def _rank(result: TableResult) -> tuple[int, int, int]:
-    """Which reading of the page is right: most printed rows coded, fewest blanks, then most cells.
+def _rank(result: TableResult, form: _Form, headers: dict[str, str]) -> tuple[int, ...]:
+    """Which reading of the page is right: most printed rows coded, then the closest fit (labels
+    printed exactly as the form has them, its column headers found), fewest blanks, most cells.
 
     Counting rows, not cells, keeps a two-column form from winning on a one-column table just because
     each of its rows yields two cells (one of them blank).
     """
     coded = {r.row_code or r.code for r in result.rows if r.code and r.value is not None}
+    exact = {r.label for r in result.rows if r.code and _keys(r.label)[0] in form.matcher.exact}
     blanks = sum(1 for r in result.rows if r.value is None)
-    return len(coded), -blanks, result.score
+    return len(coded), len(exact) + len(headers), -blanks, result.score
 
 
 def _read_form(
     doc: Document, form: _Form, prepared: list[tuple[str, list[str], str]]
-) -> Iterable[TableResult]:
+) -> Iterable[tuple[TableResult, dict[str, str]]]:
+    """Every reading of the page with one form: each real table, then the text lines."""
     for index, table in enumerate(doc.tables):
         entries, headers = _grid_entries(table, index, form)
         if entries:
-            yield _code_entries(entries, headers, form, f"table {index}")
+            yield _code_entries(entries, headers, form, f"table {index}"), headers
     entries, headers = _line_entries(prepared, form, doc.tables)
     if entries:
         result = _code_entries(entries, headers, form, "text lines")
         result.findings.extend(_second_tables(_anchor_runs(prepared, form), form))
-        yield result
+        yield result, headers
 
 
 # -------------------------------------------------------------------------------------- line reading

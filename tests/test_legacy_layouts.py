@@ -270,3 +270,25 @@ def test_traditional_title_is_a_report():
     assert validate.is_report_title(_to_traditional("2016年崇川区政府信息公开工作年度报告"))
     assert validate.is_report_title("2016年崇川區政府資訊公開工作年度報告")
     assert not validate.is_report_title(_to_traditional("关于2014年政府信息公开工作要点落实情况的函"))
+
+
+def test_gansu_form_as_text_lines_with_code_column(codebook):
+    lines = [
+        "指标名称 计量单位 代码 本期实际 本年累计",
+        "主动公开信息数 条 01 120 480",
+        "其中:全文电子化的主动公开信息数 条 02 100 400",
+        "新增的行政规范性文件数 条 03 3 9",
+        "申请总数 条 10 4 12",
+        "其中:1.当面申请数 条 11 1 3",
+        "对申请的答复总数 条 17 4 11",
+    ]
+    result = _read(codebook, lines)
+    assert result.variant == "gs-2008"
+    assert [(r.code, r.value) for r in result.rows][:4] == [
+        ("proactive.total@period", 120),
+        ("proactive.total@year", 480),
+        ("proactive.full_text_electronic@period", 100),
+        ("proactive.full_text_electronic@year", 400),
+    ]
+    assert _values(result)["requests.replies@year"] == 11
+    assert not [f for f in result.findings if f.kind == "row_count_mismatch"]
