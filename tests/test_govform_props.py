@@ -1,7 +1,8 @@
 """Property tests of the text-line reader: mutated pages never raise and never misplace a number.
 
 The base pages are the PDF-like text fixtures (both versions; wrapped labels with numbers between
-or before their parts, vertical header, footer inside the table). Mutations a real page suffers —
+or before their parts, vertical header, footer inside the table) and the three real Jiangsu PDFs'
+text lines (checked against their gold values). Mutations a real page suffers —
 a lost number, a lost line, footers or stray words between rows — may cost cells (then with a
 finding) but must never put a number under a wrong code. Arbitrary shuffles must not raise.
 """
@@ -18,6 +19,7 @@ from extractors import govform
 from extractors.codebook import load_codebook
 from extractors.model import Document
 from tests.conftest import FIXTURES
+from tests.test_govform_real import PDFS, _pdf_document, gold
 
 GOV = FIXTURES / "govform"
 BASES = ["zj-xihu-2022-text", "sh-minhang-2019-text", "jx-zhanggong-2023-subtotal"]
@@ -123,3 +125,26 @@ def test_shuffled_lines_never_raise(name, data):
 )
 def test_random_text_never_raises(text):
     read(["一、本年新收政府信息公开申请数量 1 2 3", "二、上年结转政府信息公开申请数量", *text])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.sampled_from(PDFS), data=st.data())
+def test_real_pdf_text_losing_a_line_or_a_number_never_misplaces(shared_dir, name, data):
+    lines = _pdf_document(str(shared_dir / "real-reports" / name / "report.pdf")).lines
+    want = {code: value for code, value, _ in gold(name, shared_dir, "gov2021")}
+    start = lines.index("二、主动公开政府信息情况")
+    end = next(i for i, ln in enumerate(lines) if ln.startswith("五、"))
+    i = data.draw(st.integers(start, end - 1))
+    mutated = list(lines)
+    tokens = lines[i].split()
+    numeric = [k for k, t in enumerate(tokens) if _numeric(t)]
+    if numeric and data.draw(st.booleans()):
+        k = data.draw(st.sampled_from(numeric))
+        mutated[i] = " ".join(tokens[:k] + tokens[k + 1 :])
+    else:
+        del mutated[i]
+    result = read(mutated)
+    assert result is not None
+    for row in result.rows:
+        if row.value is not None:
+            assert row.value == want.get(row.code), (row.code, row.raw)
