@@ -156,74 +156,6 @@ def html_to_document(text: str) -> Document:
     return _utf8_to_document(text.encode("utf-8", "replace"))
 
 
-def _utf8_to_document(data: bytes) -> Document:
-    data = data.replace(b"\x00", b"")
-    root, too_deep = _parse_html(data)
-    findings: list[Finding] = []
-    for simplify, what in _SIMPLIFICATIONS:
-        if not too_deep:
-            break
-        data = simplify(data)
-        root, too_deep = _parse_html(data)
-        message = f"the page nests tags deeper than the parser allows; {what} to read it"
-        findings = [Finding(kind="markup_simplified", message=message, severity="info")]
-    if root is None:
-        return Document(kind="html", lines=[], findings=findings)
-    meta = _read_meta(root)
-    _prune_invisible(root)
-    walker = _Walker()
-    walker.walk(root, 0)
-    walker.flush()
-    tables = [table for table in walker.tables if table is not None]
-    return Document(kind="html", lines=walker.lines, tables=tables, meta=meta, findings=findings)
-
-
-def _parse_html(data: bytes) -> tuple[Any, bool]:
-    """(root or None, whether libxml2 gave up on the nesting depth and dropped the rest)."""
-    parser = etree.HTMLParser(
-        encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True, no_network=True
-    )
-    root = etree.fromstring(data, parser)
-    return root, any("Excessive depth" in error.message for error in parser.error_log)
-
-
-def _prune_invisible(root: Any) -> None:
-    """Remove what a browser never shows (scripts, styles, <head>...) in one C call."""
-    etree.strip_elements(root, *_SKIP, with_tail=False)
-
-
-def _may_hide(style: str) -> bool:
-    """Cheap substring test before the regex: Word pastes put a long style on every element."""
-    return "isplay" in style or "ISPLAY" in style or "isibility" in style or "ISIBILITY" in style
-
-
-def _is_hidden(element: Any) -> bool:
-    """Hidden by an inline style or the hidden attribute, and small enough to be chrome.
-
-    A hidden element is kept when it holds a table or much text: some sites hide the article
-    until a script reveals it, and the report must not vanish with the script.
-    """
-    style = element.get("style")
-    if (style is None or not _may_hide(style) or not _HIDDEN.search(style)) and element.get("hidden") is None:
-        return False
-    return element.find(".//table") is None and len("".join(element.itertext())) < _MAX_HIDDEN_CHARS
-
-
-def _drop_inline_tags(data: bytes) -> bytes:
-    return _INLINE_TAG.sub(b"", data)
-
-
-def _flatten_tags(data: bytes) -> bytes:
-    return _ANY_TAG.sub(b"<br>", _INVISIBLE_BLOCK.sub(b"", data))
-
-
-#: Ever blunter rewrites for pages nested too deep for libxml2 (thousands of unclosed <font>s).
-_SIMPLIFICATIONS = (
-    (_drop_inline_tags, "inline formatting tags were dropped"),
-    (_flatten_tags, "all markup was dropped (tables are read as text lines)"),
-)
-
-
 def text_to_document(text: str) -> Document:
     """Plain text (one cell per line, like the seed) into a Document."""
     lines = [line for line in (fold_whitespace(raw) for raw in text.splitlines()) if line]
@@ -409,6 +341,74 @@ def _non_ascii(data: bytes) -> int:
 
 
 # --- HTML walk ------------------------------------------------------------------------------------
+
+
+def _utf8_to_document(data: bytes) -> Document:
+    data = data.replace(b"\x00", b"")
+    root, too_deep = _parse_html(data)
+    findings: list[Finding] = []
+    for simplify, what in _SIMPLIFICATIONS:
+        if not too_deep:
+            break
+        data = simplify(data)
+        root, too_deep = _parse_html(data)
+        message = f"the page nests tags deeper than the parser allows; {what} to read it"
+        findings = [Finding(kind="markup_simplified", message=message, severity="info")]
+    if root is None:
+        return Document(kind="html", lines=[], findings=findings)
+    meta = _read_meta(root)
+    _prune_invisible(root)
+    walker = _Walker()
+    walker.walk(root, 0)
+    walker.flush()
+    tables = [table for table in walker.tables if table is not None]
+    return Document(kind="html", lines=walker.lines, tables=tables, meta=meta, findings=findings)
+
+
+def _parse_html(data: bytes) -> tuple[Any, bool]:
+    """(root or None, whether libxml2 gave up on the nesting depth and dropped the rest)."""
+    parser = etree.HTMLParser(
+        encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True, no_network=True
+    )
+    root = etree.fromstring(data, parser)
+    return root, any("Excessive depth" in error.message for error in parser.error_log)
+
+
+def _prune_invisible(root: Any) -> None:
+    """Remove what a browser never shows (scripts, styles, <head>...) in one C call."""
+    etree.strip_elements(root, *_SKIP, with_tail=False)
+
+
+def _may_hide(style: str) -> bool:
+    """Cheap substring test before the regex: Word pastes put a long style on every element."""
+    return "isplay" in style or "ISPLAY" in style or "isibility" in style or "ISIBILITY" in style
+
+
+def _is_hidden(element: Any) -> bool:
+    """Hidden by an inline style or the hidden attribute, and small enough to be chrome.
+
+    A hidden element is kept when it holds a table or much text: some sites hide the article
+    until a script reveals it, and the report must not vanish with the script.
+    """
+    style = element.get("style")
+    if (style is None or not _may_hide(style) or not _HIDDEN.search(style)) and element.get("hidden") is None:
+        return False
+    return element.find(".//table") is None and len("".join(element.itertext())) < _MAX_HIDDEN_CHARS
+
+
+def _drop_inline_tags(data: bytes) -> bytes:
+    return _INLINE_TAG.sub(b"", data)
+
+
+def _flatten_tags(data: bytes) -> bytes:
+    return _ANY_TAG.sub(b"<br>", _INVISIBLE_BLOCK.sub(b"", data))
+
+
+#: Ever blunter rewrites for pages nested too deep for libxml2 (thousands of unclosed <font>s).
+_SIMPLIFICATIONS = (
+    (_drop_inline_tags, "inline formatting tags were dropped"),
+    (_flatten_tags, "all markup was dropped (tables are read as text lines)"),
+)
 
 
 class _Walker:
