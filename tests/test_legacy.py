@@ -337,3 +337,16 @@ def test_legacy_reader_reads_nothing_from_other_pages(shared_dir, codebook, fold
 
     doc, _ = load_document((shared_dir / "real-reports" / folder / "page.html").read_bytes())
     assert legacy.read(doc, codebook) is None
+
+
+def test_fj_pingtan_2017_flattened_as_word_pasted_lines(shared_dir, codebook):
+    """The same page once its <table> is lost: label / unit / 2017年度 / 历年累计, one cell per line."""
+    from extractors.load import load_document
+
+    folder = shared_dir / "real-reports" / "fj-pingtan-2017"
+    doc, _ = load_document((folder / "page.html").read_bytes())
+    result = legacy.read(Document(kind="html", lines=doc.lines), codebook)
+    got = [(f"{r.label} | {r.column}", r.unit, r.value) for r in result.rows]
+    want = [(g["label"], g["unit"], int(g["value"])) for g in _gold(folder / "gold.csv")]
+    assert got == want
+    assert "text lines" in result.evidence
