@@ -479,13 +479,18 @@ class _Walker:
         self.flush()
         index = len(self.tables)
         self.tables.append(None)  # keep document order: outer tables before the ones they contain
-        first_line = len(self.lines)
+        first_line: int | None = None  # where the first cell's text goes (after any caption)
         rows: list[list[tuple[str, int, int]]] = []
         for row in _table_rows(table, self, depth):
-            rows.append([self._cell(cell, depth) for cell in row if _is_cell(cell)])
+            cells = [cell for cell in row if _is_cell(cell)]
+            if cells and first_line is None:
+                self.flush()
+                first_line = len(self.lines)
+            rows.append([self._cell(cell, depth) for cell in cells])
         self.flush()
         grid, spans = _expand_spans(rows)
-        self.tables[index] = Table(grid=grid, spans=spans, line_index=first_line)
+        line_index = len(self.lines) if first_line is None else first_line
+        self.tables[index] = Table(grid=grid, spans=spans, line_index=line_index)
 
     def _cell(self, cell: Any, depth: int) -> tuple[str, int, int]:
         rowspan = _span(cell.get("rowspan"), default=1)

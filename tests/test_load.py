@@ -289,7 +289,7 @@ def test_caption_and_stray_text_keep_their_place():
                 "</table><p>后</p>")
     assert doc.lines == ["前", "表一", "a", "后"]
     assert doc.tables[0].grid == [["a"]]
-    assert doc.tables[0].line_index == 1
+    assert doc.tables[0].line_index == 2  # the first cell, after the caption
 
 
 # --- real pages -----------------------------------------------------------------------------------
