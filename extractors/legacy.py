@@ -56,6 +56,8 @@ _OPEN_PAREN = ("(", "（")
 _GLUED = re.compile(
     r"^(?P<label>.*?[\u4e00-\u9fff)）》”])\s*[:：]?\s*(?P<value>[-+]?\d[\d,，.]*[^\d\s]{0,2})$"
 )
+#: A unit in brackets or a footnote mark after a figure: "13100（条）", "3*".
+_CELL_EXTRAS = re.compile(r"^([-+]?[\d,，.]*\d)\s*(?:[（(]\s*([^()（）\s]{1,3})\s*[)）])?\s*[*＊※]*$")
 #: Pinyin a mirror inserted after characters: 政(zheng)府(fu).
 _PINYIN = re.compile(r"[(（][a-zA-Z]{1,8}[)）]")
 #: A unit printed in the label: （万元）, (单位：万元).
@@ -278,6 +280,10 @@ def _read_form(
 def _parse(text: str) -> ParsedNumber:
     """parse_number over the simplified text ("251000萬元" is 251000 万元), raw kept as printed."""
     parsed = parse_number(to_simplified(text))
+    if parsed.value is None and not parsed.blank:
+        tidy = _CELL_EXTRAS.sub(r"\1\2", to_simplified(fold_whitespace(text)))  # "13100（条）", "3*"
+        if tidy != text:
+            parsed = parse_number(tidy)
     if parsed.raw == text:
         return parsed
     return ParsedNumber(parsed.value, parsed.unit, fold_whitespace(text), parsed.blank)

@@ -292,3 +292,22 @@ def test_gansu_form_as_text_lines_with_code_column(codebook):
     ]
     assert _values(result)["requests.replies@year"] == 11
     assert not [f for f in result.findings if f.kind == "row_count_mismatch"]
+
+
+def test_cells_with_bracketed_units_and_footnote_marks(codebook):
+    grid = [
+        ["统计指标", "统计数"],
+        ["六、举报投诉数量", "2*"],
+        ["七、依申请公开信息收取的费用", "1500（元）"],
+        ["(一)收到申请数", "139（件）"],
+        ["(二)申请办结数", "约130"],
+    ]
+    result = _read(codebook, [c for row in grid for c in row], [_table(grid)])
+    assert [(r.code, r.value, r.unit, r.raw) for r in result.rows] == [
+        ("complaints.total", 2, "件", "2*"),
+        ("fees.request_fees", 1500, "元", "1500（元）"),
+        ("requests.received", 139, "件", "139（件）"),
+        ("requests.closed", None, "件", "约130"),
+    ]
+    assert [f.code for f in result.findings if f.kind == "unparsed_value"] == ["requests.closed"]
+    assert [f.code for f in result.findings if f.kind == "unit_converted"] == ["fees.request_fees"]
