@@ -15,6 +15,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def say(text: str = "") -> None:
+    """The demo's whole point is to show its results on the terminal."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ogi.demo", description=__doc__)
     parser.add_argument("--out", default="output", help="dataset directory (default: output)")
@@ -26,27 +32,33 @@ def main(argv: list[str] | None = None) -> int:
     from tests.demo_site.server import registry_path, serve
 
     with serve() as server:
+        say(f"demo sites served at {server.base} (registry {registry_path().relative_to(ROOT)})")
         code = ogi_main([
             "crawl", "--all", "--registry", str(registry_path()), "--base", server.base, "--fast",
             "--archive", args.archive, "--out", args.out, "--progress", "plain",
         ])  # fmt: skip
-    _print_reports(Path(args.out))
+    _show_reports(Path(args.out))
     return code
 
 
-def _print_reports(out: Path) -> None:
+def _show_reports(out: Path) -> None:
     reports = out / "reports.csv"
     if not reports.is_file():
+        say(f"(no {reports}: the dataset writer did not run)")
         return
     with reports.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    for _r in sorted(
-        rows, key=lambda r: (r.get("district") or "", r.get("year") or "", r.get("source") or "")
-    ):
-        pass  # fmt: skip
-    for name in ("values.csv", "panel.csv", "findings.csv"):
+    say(f"\n{len(rows)} documents extracted into {out.resolve()}:")
+    for r in sorted(rows, key=_order):
+        say(f"  {r.get('year') or '----':>4}  {r.get('district') or '?':<6} {r.get('template') or '-':<8} "
+            f"{r.get('status') or '':<10} {r.get('n_values') or 0:>4} values  {r.get('source')}")  # fmt: skip
+    for name in ("reports.csv", "values.csv", "panel.csv", "findings.csv"):
         if (out / name).is_file():
-            pass
+            say(f"  → {out / name}")
+
+
+def _order(row: dict) -> tuple[str, str, str]:
+    return row.get("district") or "", row.get("year") or "", row.get("source") or ""
 
 
 if __name__ == "__main__":

@@ -245,3 +245,24 @@ def test_unknown_site_is_a_usage_error():
     result = subprocess.run(cmd, check=False, cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 2
     assert "no_such_site" in result.stderr
+
+
+def test_make_demo_crawls_everything_and_says_where(tmp_path):
+    """`make demo` (python -m ogi.demo): serve, crawl all demo sites, print the documents and paths."""
+    out, archive = tmp_path / "output", tmp_path / "archive"
+    result = _run(
+        [sys.executable, "-m", "ogi.demo", "--out", str(out), "--archive", str(archive)], timeout=120
+    )
+    assert "demo sites served at http://127.0.0.1:" in result.stdout
+    assert str(out.resolve()) in result.stdout
+    assert str(archive.resolve()) in result.stdout
+    assert (archive / "catalog.sqlite").is_file()
+    summary = json.loads((archive / "crawl-summary.json").read_text(encoding="utf-8"))
+    assert len(summary["sites"]) == len(list(csv.DictReader(registry_path().open(encoding="utf-8"))))
+    if (out / "reports.csv").is_file():
+        n_docs = len(_urls_in(expected()))
+        assert f"{n_docs} documents extracted" in result.stdout
+
+
+def _urls_in(entries: list[dict]) -> set[str]:
+    return {e["url"] for e in entries if e.get("kind") != "subcolumn"}
