@@ -43,11 +43,12 @@ def classify(doc: Document, report: Report) -> tuple[str, str]:
     headings = [line for line in _heading_lines(doc) if is_report_title(line) and _YEAR.search(line)]
     if len({_YEAR.search(h).group(0) for h in headings}) >= rules()["listing_min_years"]:
         return "not_report", "a listing of annual reports (titles of several years), not a report"
-    if title is not None and not (is_report_title(title) and not _YEAR.search(title)):
-        if is_report_title(title):
+    if title is not None:
+        if not is_report_title(title):
+            return "not_report", f"not an annual disclosure report: the page is titled {title!r}"
+        if _YEAR.search(title) or len(title) > rules()["column_title_max_chars"]:
             return "no_table", f"an annual report ({title}) without a readable statistics table"
-        return "not_report", f"not an annual disclosure report: the page is titled {title!r}"
-    # no title, or a column name without a year ("政府信息公开年报"): the page's own heading decides
+    # no title, or only the column's name ("政府信息公开年报"): the page's own heading decides
     if headings:
         return "no_table", f"an annual report ({headings[0]}) without a readable statistics table"
     return "not_report", "no statistics table and no annual-report title on the page"

@@ -317,3 +317,8 @@ def test_column_name_title_defers_to_the_page_heading():
     assert validate.classify(doc, _report(None, {}))[0] == "no_table"
     doc = _doc("首页", "暂无内容", html_title="政府信息公开年报_崇川区")
     assert validate.classify(doc, _report(None, {}))[0] == "not_report"
+
+
+def test_report_title_without_year_but_naming_its_body():
+    doc = _doc("正文", articletitle="淮安市洪泽区人民政府政府信息公开工作年度报告")
+    assert validate.classify(doc, _report(None, {}))[0] == "no_table"
