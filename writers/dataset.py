@@ -8,7 +8,10 @@ Why it looks like this:
   streams every table out; memory stays flat whatever the corpus size.
 * **Deterministic.** Rows are ordered by (adcode, year, report_id) and, within a report, by cell
   position; `unknown` sorts after every code and year. The same reports give byte-identical files
-  whatever order they were added in (pyarrow writes no timestamps).
+  whatever order they were added in (pyarrow writes no timestamps); of two inputs with the same
+  bytes (same report_id) the first added is kept.
+* **Panel in the form's units.** A panel cell is `value_normalized` where the printed cell used
+  another unit than the form's (251000元 in a 万元 row), else `value`; values.csv keeps both.
 * **Atomic.** Everything is written into a staging folder inside the output folder and swapped in
   at the end (`writers.atomic`); a run that dies leaves the previous dataset as it was.
 * **Safe paths.** District folders are named by 6-digit code or `unknown` (`writers.paths`), never by
