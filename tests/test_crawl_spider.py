@@ -1,0 +1,43 @@
+"""The spider's judgement of a site: blocked, login wall, not found, empty, unreachable, ok."""
+
+from __future__ import annotations
+
+import pytest
+from scrapy import Request
+from scrapy.http import HtmlResponse
+
+from crawler.spiders.reports import ReportsSpider, SiteStats
+
+WAF = "<html><head><title>拒绝执行 | 网站云防护系统</title></head><body>您的请求已被拒绝</body></html>"
+LOGIN = "<html><body><form><p>请先登录</p><input type='password' name='password'></form></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "problem"),
+    [(403, WAF, "blocked"), (200, WAF, "blocked"), (521, "<html>origin down</html>", "blocked"),
+     (200, LOGIN, "login"), (404, "<html>404</html>", "not_found"), (500, "<html>oops</html>", "error"),
+     (200, "<html><body>" + "政府信息公开工作年度报告" * 50 + "</body></html>", None)],
+)  # fmt: skip
+def test_problem_pages_are_named(status, body, problem):
+    spider = ReportsSpider(url="http://gov.example/list/")
+    response = HtmlResponse("http://gov.example/list/", status=status, body=body.encode(), encoding="utf-8",
+                            request=Request("http://gov.example/list/"))  # fmt: skip
+    assert spider._problem(response) == problem
+
+
+@pytest.mark.parametrize(
+    ("counts", "status"),
+    [({"listings": 2, "reports": 3}, "ok"), ({"listings": 1, "blocked": 1}, "blocked"),
+     ({"listings": 1, "login": 1}, "login_wall"), ({"listings": 2}, "empty"),
+     ({"listings": 1, "not_found": 1}, "not_found"), ({"errors": 3}, "unreachable"), ({}, "empty")],
+)  # fmt: skip
+def test_site_status_from_counts(counts, status):
+    assert SiteStats("s", **counts).final_status() == status
+
+
+def test_spider_takes_its_sites_and_domains_from_the_registry():
+    spider = ReportsSpider(province="广东")
+    assert spider.sites
+    assert all(s.province == "广东省" for s in spider.sites)
+    assert "www.gd.gov.cn" in spider.allowed_domains
+    assert ReportsSpider(url="https://www.example.gov.cn/a/").allowed_domains == ["www.example.gov.cn"]
