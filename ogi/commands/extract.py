@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sys
 import time
 from collections import Counter
@@ -73,6 +74,11 @@ def run(args: argparse.Namespace) -> int:
             writer.abort()
         print("ogi extract: interrupted; the previous dataset is unchanged", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `ogi extract DIR --json | head`: the reader has gone, stop quietly
+        if writer is not None:
+            writer.abort()
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except BaseException:
         if writer is not None:
             writer.abort()
