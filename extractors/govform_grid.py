@@ -299,25 +299,24 @@ def _read_t4(table: Table, index: int, spec: FormSpec) -> SectionRead | None:
     )
     if value_row is None:
         return None
-    slots = [(c, t) for c, t in _row_cells(table, value_row)]
+    slots = _row_cells(table, value_row)
     codes = {r.code: r for r in spec.t4}
-    mapped = []
-    for c, raw in slots:
-        code = _t4_code(table, value_row, c)
-        mapped.append((c, code if code in codes else None, raw))
+    mapped = [(c, code, raw) for c, raw in slots if (code := _t4_code(table, value_row, c)) in codes]
     read = SectionRead("t4", "grid")
-    if len({code for _, code, _ in mapped if code}) != len(spec.t4) or len(mapped) != len(spec.t4):
-        if len(slots) != len(spec.t4):
+    if len({code for _, code, _ in mapped}) != len(spec.t4) or len(mapped) != len(spec.t4):
+        # header unreadable: the 15 number-or-blank cells in the form's fixed order
+        cells = [(c, raw) for c, raw in slots if _is_number(raw) or parse_number(raw).blank]
+        if len(cells) != len(spec.t4):
             read.findings.append(
                 Finding(
                     "row_count_mismatch",
-                    f"table 四 has {len(slots)} value cells, the form 15",
+                    f"table 四 has {len(cells)} value cells, the form 15",
                     expected=len(spec.t4),
-                    found=len(slots),
+                    found=len(cells),
                 )
             )
             return read
-        mapped = [(c, row.code, raw) for (c, raw), row in zip(slots, spec.t4, strict=True)]
+        mapped = [(c, row.code, raw) for (c, raw), row in zip(cells, spec.t4, strict=True)]
     for _, code, raw in mapped:
         row = codes[code]
         read.cells.append(

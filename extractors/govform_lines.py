@@ -301,7 +301,10 @@ def _read_t3(lines: list[str], start: int, spec: FormSpec) -> tuple[SectionRead,
             continue
         found.add(item.row.code)
         _emit(read, item, columns, spec, _t3_label(item, spec))
-    read.complete = spec.t3_complete(found)
+    if not any(item.assigned for item in items):
+        read.cells.clear()  # labels without a single number: prose that quotes the form, not a table
+        read.findings.clear()
+    read.complete = bool(read.cells) and spec.t3_complete(found)
     again = _find_row(lines, spec, "apps.new", end)
     read.tables_seen = 2 if again is not None else 1
     return read, end
@@ -423,6 +426,8 @@ def _read_t2(lines: list[str], spec: FormSpec) -> SectionRead:
         if item.kind == "row" and item.row and item.row.code not in found:
             found.add(item.row.code)
             _emit(read, item, block_columns.get(k, []), spec, _printed(item))
+    if not any(item.assigned for item in items):
+        return SectionRead("t2", "lines")  # block headings quoted in prose, no numbers
     read.complete = found >= {r.code for r in spec.section_rows("t2")}
     return read
 

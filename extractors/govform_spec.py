@@ -25,6 +25,8 @@ _BOUNDARY = re.compile(
 )
 #: Printed labels remembered per form (label matching is the reader's hot spot).
 _MATCH_CACHE = 50_000
+#: Unnumbered printed labels must spell a whole label (rank 3+) at least this long to count.
+_WHOLE, _MIN_UNNUMBERED = 3, 4
 #: Fuzzy ratio above which a same-numbered label is taken as a misprint of the official one.
 _FUZZY = 0.75
 
@@ -163,10 +165,10 @@ class FormSpec:
             return None
         scored: list[tuple[int, int, Match]] = []
         for index, row in enumerate(self.section_rows(section)):
-            if row.numbering != number:
+            if row.numbering != number and not _unnumbered_ok(number, row, body):
                 continue
             quality = _body_quality(body, row.bodies)
-            if quality:
+            if quality and (row.numbering == number or quality[0] >= _WHOLE):
                 order = 0 if index > after else 1
                 scored.append((quality[0], order, Match(row, quality[1])))
         if not scored:
@@ -176,6 +178,11 @@ class FormSpec:
         if best == 1 and len({m.row.code for m in ties}) > 1:
             return None  # a one-character prefix that fits several rows proves nothing
         return ties[0]
+
+
+def _unnumbered_ok(number: tuple[str, int | None] | None, row: RowSpec, body: str) -> bool:
+    """A page that drops a row's numbering (本年新收… for 一、本年新收…): whole labels of 4+ characters."""
+    return number is None and row.numbering is not None and len(body) >= _MIN_UNNUMBERED
 
 
 def _body_quality(body: str, bodies: tuple[str, ...]) -> tuple[int, bool] | None:

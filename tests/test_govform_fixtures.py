@@ -250,3 +250,33 @@ def test_tables_three_and_four_alone_decide_the_version(name, variant):
     want = {w["code"]: w["printed"] for w in expected(f"{name}.txt")}
     assert all(r.raw == want[r.code] for r in result.rows)
     assert len(result.rows) == sum(1 for w in want if not w.startswith("disclosure."))
+
+
+def test_rows_printed_without_their_numbering_are_still_anchored():
+    lines = (GOV / "zj-xihu-2022-text.txt").read_text(encoding="utf-8").splitlines()
+    bare = [re.sub(r"^(一|二|四)、(本年新收|上年结转|结转下年度)", r"\2", ln) for ln in lines]
+    assert bare != lines
+    result = govform.read(Document(kind="text", lines=bare), load_codebook())
+    want = {w["code"]: w["printed"] for w in expected("zj-xihu-2022-text.txt")}
+    assert {r.code: r.raw for r in result.rows} == want
+
+
+def test_table_four_with_a_label_column_and_blank_cells():
+    outcomes = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    grid = [
+        ["项目", *["行政复议"] * 5, *["行政诉讼"] * 10],
+        ["项目", *outcomes, *["未经复议直接起诉"] * 5, *["复议后起诉"] * 5],
+        ["项目", *outcomes, *outcomes, *outcomes],
+        ["数量", "1", "0", "", "0", "1", "2", "1", "0", "0", "3", "0", "0", "0", "1", "1"],
+    ]
+    doc = Document(
+        kind="html", lines=["本年新收政府信息公开申请数量", "复议后起诉"], tables=[Table(grid=grid)]
+    )
+    result = govform.read(doc, load_codebook())
+    cells = {r.code: r.value for r in result.rows}
+    assert cells["review.upheld"] == 1
+    assert cells["review.other"] is None
+    assert cells["litigation.direct.total"] == 3
+    assert cells["litigation.after_review.pending"] == 1
+    assert len(cells) == 15
+    assert [f.code for f in result.findings if f.kind == "missing_value"] == ["review.other"]
