@@ -61,6 +61,16 @@ def is_warc(path: Path) -> bool:
     return path.name.lower().endswith(WARC_SUFFIXES)
 
 
+def display_name(path: Path) -> str:
+    """The path as text for the dataset: a file name in GBK (unzipped on Windows) is decoded as
+    such instead of carrying undecodable surrogates into CSV and JSON."""
+    raw = os.fsencode(path)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("gb18030", errors="replace")
+
+
 def missing_paths(paths: Iterable[str | Path]) -> list[str]:
     return [str(p) for p in paths if not Path(p).exists()]
 
@@ -94,7 +104,7 @@ def jobs(files: Iterable[Path]) -> Iterator[Job | Skipped]:
         if is_warc(path):
             yield from warc_jobs(path)
         else:
-            yield Job(source=str(path), path=str(path), filename=path.name)
+            yield Job(source=display_name(path), path=str(path), filename=display_name(Path(path.name)))
 
 
 def warc_jobs(path: Path) -> Iterator[Job | Skipped]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -159,6 +160,19 @@ def _warc(path: Path, shared_dir: Path) -> None:
             (shared_dir / SEED).read_bytes(),
             ctype="text/plain; charset=utf-8",
         )
+
+
+def test_gbk_file_name_is_decoded_not_carried_as_surrogates(shared_dir, tmp_path, capsys):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    gbk_name = os.fsdecode(bytes(folder) + b"/" + "崇川区报告.txt".encode("gbk"))
+    shutil.copy(shared_dir / SEED, gbk_name)
+    out = tmp_path / "out"
+    code = main(["extract", str(folder), "--out", str(out), "--json", "--quiet"])
+    assert code == 0
+    obj = json.loads(capsys.readouterr().out)
+    assert obj["source"].endswith("崇川区报告.txt")
+    assert pd.read_csv(out / "reports.csv")["source"].iloc[0].endswith("崇川区报告.txt")
 
 
 def test_warc_archive_is_replayed_with_url_and_headers(shared_dir, tmp_path, capsys):

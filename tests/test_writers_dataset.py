@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extractors.model import Finding, Metadata, Report, Row
 from writers import dataset
@@ -244,3 +246,30 @@ def test_reports_without_values_get_no_district_file(tmp_path):
     assert sorted(p.name for p in (tmp_path / "districts").iterdir()) == ["320602"]
     assert len(pd.read_parquet(tmp_path / "reports.parquet")) == 2
     assert len(pd.read_parquet(tmp_path / "panel.parquet")) == 1
+
+
+_cells = st.one_of(st.none(), st.text(max_size=30))
+_numbers = st.one_of(st.none(), st.integers(-(10**9), 10**9), st.floats(-1e9, 1e9, allow_nan=False))
+
+
+@settings(max_examples=25, deadline=None)
+@given(labels=st.lists(st.tuples(_cells, _cells, _numbers), min_size=1, max_size=6), title=_cells)
+def test_any_text_and_numbers_read_back_the_same_from_csv_and_parquet(tmp_path_factory, labels, title):
+    out = tmp_path_factory.mktemp("prop")
+    report = make_report(1)
+    report.meta.title = title
+    report.rows = [
+        Row("c.x", "s", label or "", unit=unit, value=value, raw=label) for label, unit, value in labels
+    ]
+    write(out, [report])
+    for table in ("reports", "values"):
+        csv = pd.read_csv(out / f"{table}.csv", dtype=str, keep_default_na=False)
+        parquet = pd.read_parquet(out / f"{table}.parquet")
+        for column in csv.columns:
+            for left, right in zip(csv[column], parquet[column], strict=True):
+                if pd.isna(right):
+                    assert left == ""
+                elif isinstance(right, float):
+                    assert float(left) == right
+                else:
+                    assert left == str(right)

@@ -62,6 +62,7 @@ DISTRICTS = "districts"
 #: wide panel (hundreds of columns) flushes as often as it must to keep memory flat.
 BATCH_CELLS = 400_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 class DatasetWriter:
@@ -233,10 +234,12 @@ def _csv_float(value: float) -> str:
 
 
 def _text(value: Any) -> str | None:
-    """Strings from pages, minus NUL and other control characters that break CSV readers."""
+    """Strings from pages, minus NUL and other control characters that break CSV readers, and
+    with lone surrogates (undecodable file names) replaced, so every cell is valid UTF-8."""
     if value is None:
         return None
-    return _CONTROL.sub("", str(value)) or None
+    text = _SURROGATE.sub("\ufffd", _CONTROL.sub("", str(value)))
+    return text or None
 
 
 def _number(value: Any) -> int | float | None:
