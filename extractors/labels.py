@@ -10,7 +10,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from typing import Literal
+
+import yaml
 
 #: Invisible characters Word and CMS editors leave inside labels and numbers.
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
@@ -70,7 +74,8 @@ def fold_whitespace(text: str) -> str:
 
 
 def normalize_label(text: str) -> str:
-    """The printed label in a comparable form: NFKC, ASCII brackets/colons/dots, no whitespace.
+    """The printed label in a comparable form: NFKC, ASCII brackets/colons/dots, no whitespace,
+    simplified characters (mirror pages print the forms in traditional ones).
 
     Keeps numbering and wording (so 1、 and 1. still differ); see `label_key` for fuzzy matching.
     """
@@ -82,9 +87,24 @@ def _squeeze(text: str) -> str:
     return unicodedata.normalize("NFKC", _SPACES.sub("", text))
 
 
+def to_simplified(text: str) -> str:
+    """Traditional characters of the forms' vocabulary → simplified (開→开, 數→数, 請→请)."""
+    pattern, table = _traditional()
+    return pattern.sub(lambda match: table[match.group(0)], text)
+
+
+@cache
+def _traditional() -> tuple[re.Pattern[str], dict[str, str]]:
+    """The map in extractors/data/traditional.yaml and a regex finding its keys."""
+    path = resources.files("extractors").joinpath("data/traditional.yaml")
+    table = {str(k): str(v) for k, v in yaml.safe_load(path.read_text(encoding="utf-8")).items()}
+    return re.compile("[" + "".join(sorted(table)) + "]"), table
+
+
 def _nfkc(text: str) -> str:
-    """NFKC with dots unified and whitespace folded (single spaces kept: "1 当面" is numbered)."""
-    text = _ZERO_WIDTH_RE.sub("", text)
+    """NFKC with dots unified, whitespace folded (single spaces kept: "1 当面" is numbered) and
+    traditional characters simplified."""
+    text = to_simplified(_ZERO_WIDTH_RE.sub("", text))
     text = _CIRCLED_RE.sub(_circled_to_dotted, text)
     text = unicodedata.normalize("NFKC", text)  # also folds NBSP, U+3000 and thin spaces to " "
     return _SPACES.sub(" ", _MIDDLE_DOTS.sub(".", text)).strip()

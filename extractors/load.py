@@ -68,6 +68,12 @@ _HTML_SNIFF = re.compile(
 _DATA_URI = re.compile(rb"data:[\w/+.-]{1,40};base64,[A-Za-z0-9+/=\s]{256,}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
 _ASCII_BYTES = bytes(range(128))
+_CJK_CHAR = re.compile("[\u4e00-\u9fff]")
+#: Frequent characters of reports in both scripts: a correct decoding is full of them, mojibake is not.
+_COMMON_CJK = re.compile(
+    "[的一是在不了有和人中大上年月日工作公开開政府信息情况況数數申请請报報告度区區县縣市省部门門"
+    "办辦理法规規关關于於为為及等本其全进進行会會对對国國发發]"
+)
 _INLINE_TAG = re.compile(
     rb"</?(?:span|font|b|i|u|em|strong|a|o:p|sup|sub|small|big|strike|s|ins|del)\b[^>]*>", re.IGNORECASE
 )
@@ -309,9 +315,30 @@ def _decode_guessing(data: bytes, declared: str | None) -> tuple[str | None, str
     tolerance = max(1, _non_ascii(data) // 2000)
     for encoding in candidates:
         text = _decode_tolerant(data, encoding, tolerance)
-        if text is not None:
-            return text, encoding
+        if text is None:
+            continue
+        if encoding == "gb18030" and declared != "gb18030":
+            return _gb_or_big5(data, text, tolerance)
+        return text, encoding
     return None, ""
+
+
+def _gb_or_big5(data: bytes, gb_text: str, tolerance: int) -> tuple[str, str]:
+    """Undeclared double-byte Chinese: GBK, or Big5 from a traditional-character gateway/mirror?
+
+    Big5 bytes also decode as GB18030 (into rare characters), so the reading in which common
+    report characters are more frequent wins.
+    """
+    big5_text = _decode_tolerant(data, "cp950", tolerance)
+    if big5_text is not None and _common_share(big5_text) > _common_share(gb_text):
+        return big5_text, "cp950"
+    return gb_text, "gb18030"
+
+
+def _common_share(text: str) -> float:
+    sample = text[:20000]
+    cjk = len(_CJK_CHAR.findall(sample))
+    return len(_COMMON_CJK.findall(sample)) / cjk if cjk else 0.0
 
 
 def _decode_tolerant(data: bytes, encoding: str, tolerance: int) -> str | None:

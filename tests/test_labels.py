@@ -14,6 +14,7 @@ from extractors.labels import (
     normalize_label,
     numbering_prefix,
     strip_numbering,
+    to_simplified,
 )
 
 
@@ -27,6 +28,7 @@ from extractors.labels import (
     ("１２３４５热线", "12345热线"),
     ("①当面申请", "1.当面申请"),
     ("收到\u200b申请数", "收到申请数"),
+    ("（一）收到申請數", "(一)收到申请数"),  # a big5 gateway's copy
 ])
 def test_normalize_label(text, expected):
     assert normalize_label(text) == expected
@@ -80,6 +82,13 @@ def test_strip_numbering_repeats_and_keeps_a_bare_prefix():
 ])
 def test_label_key_matches_spellings(spellings):
     assert len({label_key(text) for text in spellings}) == 1
+
+
+def test_traditional_forms_match():
+    assert label_key("三、依申請公開情況") == label_key("三、依申请公开情况")
+    assert label_key("（四）政府信息公開專項經費") == label_key("(四)政府信息公开专项经费")
+    assert label_key("其中：主動公開規範性文件數") == label_key("其中：主动公开规范性文件数")
+    assert to_simplified("行政復議數量") == "行政复议数量"
 
 
 def test_label_key_keeps_rows_apart():

@@ -76,6 +76,19 @@ def test_decoding_matrix(pages, seed_table, name, encoding, finding):
         assert finding in messages[0]
 
 
+@pytest.mark.parametrize("meta", ["", '<meta charset="utf-8">'])
+def test_big5_mirror_page(meta):
+    title = "2016年崇川區政府資訊公開工作年度報告"
+    page = (f"<html><head>{meta}<title>{title}</title></head><body><p>{title}</p>"
+            "<table><tr><td>三、依申請公開情況</td><td></td></tr><tr><td>（一）收到申請數</td>"
+            "<td>139</td></tr></table><p>全區政府信息公開工作有序高效推進。</p></body></html>")
+    doc, _ = load_document(page.encode("cp950"))
+    assert doc is not None
+    assert doc.encoding == "cp950"
+    assert doc.lines[0] == title
+    assert doc.tables[0].grid[1] == ["（一）收到申請數", "139"]
+
+
 def test_gb18030_four_byte_characters_survive(pages):
     doc = _load(pages / "chongchuan-2016-gb18030.html")
     assert any("王𠮷、龑先生" in line for line in doc.lines)
