@@ -42,6 +42,11 @@ HTTPPROXY_ENABLED = True
 DOWNLOADER_CLIENT_TLS_METHOD = "TLS"
 DOWNLOADER_CLIENT_TLS_CIPHERS = "DEFAULT:@SECLEVEL=1"
 
+DOWNLOADER_MIDDLEWARES = {  # pass cloud-WAF cookie challenges (302 to the same address)
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.SameUrlRedirectMiddleware": 600,
+}
+
 ITEM_PIPELINES = {
     "crawler.pipelines.ArchivePipeline": 100,
     "crawler.pipelines.ExtractPipeline": 200,
@@ -58,6 +63,27 @@ OGI_EXTRACT = True  # run extractors on report pages and PDF attachments during 
 OGI_COLLECT = True  # write the dataset at the end of the crawl
 OGI_REGISTRY = ""  # registry CSV (default: crawler/sites.csv)
 OGI_SUMMARY = ""  # where to write the per-site crawl summary (default: ARCHIVE/crawl-summary.json)
+
+# Issue 5 (crawler/incremental.py, robust.py, monitors.py, redis_support.py; docs/RUNNING.md):
+# incremental revalidation against the catalog, charset sanity, a log of final failures, the
+# machine-readable run summary, a SIGKILL-safe JOBDIR, and Redis workers (only with OGI_REDIS_URL).
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.monitors.FailureMiddleware": 540,  # after RetryMiddleware (550): final outcomes only
+    "crawler.robust.CharsetFixMiddleware": 560,
+    "crawler.incremental.IncrementalMiddleware": 580,  # below HttpCompression (590): sees decoded bodies
+}
+SPIDER_MIDDLEWARES = {"crawler.redis_support.ClaimMiddleware": 60}
+EXTENSIONS = {
+    "crawler.incremental.JobdirGuard": 100,
+    "crawler.monitors.RunSummary": 500,
+    "crawler.redis_support.RedisWorker": 510,
+}
+OGI_INCREMENTAL = True  # conditional requests / hash comparison against the catalog (`ogi crawl --full`: off)
+OGI_RECHECK_DAYS = 0  # > 0: pages confirmed unchanged within N days are answered from the archive
+OGI_RUN_SUMMARY = ""  # machine-readable run summary (default: ARCHIVE/run-summary.json)
+OGI_REDIS_URL = ""  # `ogi crawl --redis URL`: share the frontier with other workers
+OGI_REDIS_CRAWL_ID = ""  # workers with the same id share a crawl (default: the ISO week)
+OGI_REDIS_START_WAIT = 30  # seconds a new worker waits for shared work before it may close
 
 #: Overrides for crawls of local test servers: no delays, no throttling, few retries.
 OGI_FAST_SETTINGS = {

@@ -61,6 +61,13 @@ def register(subparsers) -> None:
     p.add_argument("--fast", action="store_true", help="no politeness delays: for local test servers only")
     p.add_argument("--no-extract", action="store_true", help="archive only; run `ogi extract ARCHIVE` later")
     p.add_argument("--progress", choices=("auto", "live", "plain", "none"), default="auto")
+    p.add_argument("--jobdir", default="", help="Scrapy JOBDIR: pause (Ctrl-C once) and resume a crawl")
+    p.add_argument(
+        "--redis", default="", metavar="URL", help="share the frontier with other workers (scrapy-redis)"
+    )
+    p.add_argument("--crawl-id", default="", help="with --redis: workers with the same id share a crawl "
+                                                  "(default: this ISO week)")  # fmt: skip
+    p.add_argument("--full", action="store_true", help="not incremental: download known pages again")
     p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="Scrapy setting")
     p.set_defaults(func=run)
 
@@ -110,10 +117,23 @@ def crawl_settings(args: argparse.Namespace):
     settings.set("OGI_OUTPUT_DIR", args.out, priority="cmdline")
     settings.set("OGI_EXTRACT", not args.no_extract, priority="cmdline")
     settings.set("OGI_COLLECT", not args.no_extract, priority="cmdline")
+    _ops_settings(settings, args)
     for pair in args.set:
         name, _, value = pair.partition("=")
         settings.set(name.strip(), value, priority="cmdline")
     return settings
+
+
+def _ops_settings(settings, args: argparse.Namespace) -> None:
+    """--jobdir, --redis, --crawl-id, --full (issue 5; see docs/RUNNING.md)."""
+    if getattr(args, "jobdir", ""):
+        settings.set("JOBDIR", args.jobdir, priority="cmdline")
+    if getattr(args, "redis", ""):
+        from crawler.redis_support import redis_settings
+
+        settings.setdict(redis_settings(args.redis, args.crawl_id), priority="cmdline")
+    if getattr(args, "full", False):
+        settings.set("OGI_INCREMENTAL", False, priority="cmdline")
 
 
 def _sites(args: argparse.Namespace):
