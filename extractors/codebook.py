@@ -328,8 +328,10 @@ def _side_sum(terms: tuple[Term, ...], values: Mapping[str, Number | None]) -> N
 @functools.cache
 def _traditional_table() -> dict[int, str]:
     text = (Path(__file__).resolve().parent / "data" / "traditional.yaml").read_text(encoding="utf-8")
-    pairs = (yaml.safe_load(text) or {}).get("pairs", "").split()
-    return {ord(pair[0]): pair[1] for pair in pairs if len(pair) == 2}
+    data = yaml.safe_load(text) or {}
+    if isinstance(data.get("pairs"), str):  # "萬万 與与 ...": traditional then simplified
+        data = {pair[0]: pair[1] for pair in data["pairs"].split() if len(pair) == 2}
+    return {ord(trad): simp for trad, simp in data.items() if len(str(trad)) == 1 and isinstance(simp, str)}
 
 
 def to_simplified(text: str) -> str:
@@ -344,4 +346,5 @@ def to_simplified(text: str) -> str:
 
 @functools.cache
 def _traditional_pattern() -> re.Pattern[str]:
-    return re.compile("[" + "".join(chr(c) for c in _traditional_table()) + "]")
+    chars = "".join(chr(c) for c in _traditional_table())
+    return re.compile(f"[{re.escape(chars)}]" if chars else r"(?!)")

@@ -42,6 +42,8 @@ ANCHOR_GAP = 24
 HEADER_LOOKBACK = 12
 #: A second run of this many known labels on the page is another copy of the form.
 SECOND_TABLE_ANCHORS = 10
+#: The header of the Shanghai/Gansu forms' row-number column (01, 02 ...), which holds no values.
+CODE_HEADER = "代码"
 #: Printed labels whose candidates are remembered per form (cleared when full).
 MATCH_CACHE_SIZE = 20_000
 #: A result with fewer coded values than this is not a legacy table.
@@ -195,6 +197,8 @@ class _Form:
     columns: tuple[Column, ...]  # value columns; empty for the single-value national form
     code_column: bool  # the form prints a 代码 column before the values (Shanghai/Gansu models)
     header_words: frozenset[str]
+    unit_headers: frozenset[str]
+    value_headers: frozenset[str]
 
     @property
     def ncols(self) -> int:
@@ -217,14 +221,20 @@ class _Form:
         return bool(words) and all(w in self.header_words or self.column_for(w) for w in words)
 
 
-_COMMON_HEADER_WORDS = frozenset(
-    {"统计指标", "指标", "指标名称", "项目", "单位", "计量单位", "计算单位", "统计数", "数量", "代码"}
-)
-
-
 def _form(spec: TemplateSpec) -> _Form:
-    words = frozenset(spec.raw.get("header_words") or ()) | _COMMON_HEADER_WORDS
-    return _Form(spec, _matcher(spec), spec.columns, bool(spec.raw.get("code_column")), words)
+    def words(key: str) -> frozenset[str]:
+        return frozenset(spec.raw.get(key) or ())
+
+    code_column = bool(spec.raw.get("code_column"))
+    return _Form(
+        spec,
+        _matcher(spec),
+        spec.columns,
+        code_column,
+        words("header_words"),
+        words("unit_headers"),
+        words("value_headers"),
+    )
 
 
 # --------------------------------------------------------------------------------------- public API
@@ -533,11 +543,11 @@ def _grid_layout(grid: list[list[str]], form: _Form) -> _Layout:
                 headers.setdefault(col.code, word)
                 if c not in value_cols:
                     value_cols.append(c)
-            elif word in ("单位", "计量单位", "计算单位"):
+            elif word in form.unit_headers:
                 unit_col = c
-            elif word == "代码":
+            elif word == CODE_HEADER:
                 code_cols.add(c)
-            elif word in ("统计数", "数量", "数值", "统计数据") and c not in value_cols:
+            elif word in form.value_headers and c not in value_cols:
                 value_cols.append(c)
     if not value_cols:
         value_cols, unit_col = _infer_value_cols(grid, header_rows, width)

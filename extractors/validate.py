@@ -256,4 +256,10 @@ def check_spam(doc: Document) -> list[Finding]:
 
 def _compact(text: str) -> str:
     """NFKC, no whitespace, simplified characters: the form the rules in validation.yaml are written in."""
-    return to_simplified("".join(unicodedata.normalize("NFKC", text).split()))
+    return to_simplified("".join(unicodedata.normalize("NFKC", text).split())).translate(_extra_simplified())
+
+
+@functools.cache
+def _extra_simplified() -> dict[int, str]:
+    pairs = str(rules().get("traditional_extra") or "").split()
+    return {ord(pair[0]): pair[1] for pair in pairs if len(pair) == 2}
