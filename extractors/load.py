@@ -547,16 +547,21 @@ def _table_rows(table: Any, walker: _Walker, depth: int) -> Iterator[list[Any]]:
 
     Anything else inside the table (a caption, stray paragraphs) is walked as text where it stands.
     """
+    footers = []
     for child in table:
         tag = child.tag if isinstance(child.tag, str) else ""
         if tag == "tr":
             if not _is_hidden(child):
                 yield list(child)
+        elif tag == "tfoot":
+            footers.append(child)  # HTML 4 put <tfoot> before <tbody>; browsers show it last
         elif tag in _ROW_GROUPS:
             yield from _table_rows(child, walker, depth + 1)
         elif tag not in {"colgroup", "col"}:
             walker.walk(child, depth + 1)
             walker.flush()
+    for footer in footers:
+        yield from _table_rows(footer, walker, depth + 1)
 
 
 def _is_cell(element: Any) -> bool:
@@ -564,7 +569,13 @@ def _is_cell(element: Any) -> bool:
 
 
 def _is_layout_cell(cell: Any, pieces: list[str]) -> bool:
-    if len(pieces) > _MAX_CELL_PIECES or sum(map(len, pieces)) > _MAX_CELL_CHARS:
+    """A cell that wraps page content (many paragraphs, much text, a nested table), not a value.
+
+    Many one- or two-character pieces are a vertical header printed a character per line
+    (结/果/纠/正), which is still one cell.
+    """
+    chars = sum(map(len, pieces))
+    if chars > _MAX_CELL_CHARS or (len(pieces) > _MAX_CELL_PIECES and chars > 2 * len(pieces)):
         return True
     return next(cell.iterdescendants("table"), None) is not None
 

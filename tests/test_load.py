@@ -297,6 +297,21 @@ def test_nested_table_inside_a_data_cell():
     assert inner.line_index == 2
 
 
+def test_vertical_header_one_character_per_paragraph_is_one_cell():
+    label = "其他法律行政法规禁止公开"
+    cell = "".join(f"<p>{ch}</p>" for ch in label)
+    doc = _html(f"<table><tr><td>{cell}</td><td>0</td></tr></table>")
+    assert doc.tables[0].grid == [[label, "0"]]
+    assert doc.lines == [label, "0"]
+
+
+def test_thead_tbody_tfoot_in_display_order():
+    doc = _html("<table><tfoot><tr><td>合计</td><td>3</td></tr></tfoot><thead><tr><th>项目</th><th>数</th>"
+                "</tr></thead><tbody><tr><td>甲</td><td>1</td></tr><tr><td>乙</td><td>2</td></tr></tbody></table>")
+    assert doc.tables[0].grid == [["项目", "数"], ["甲", "1"], ["乙", "2"], ["合计", "3"]]
+    assert doc.lines == ["项目", "数", "甲", "1", "乙", "2", "合计", "3"]
+
+
 def test_caption_and_stray_text_keep_their_place():
     doc = _html("<p>前</p><table><caption>表一</caption><tbody><tr><td>a</td></tr></tbody>"
                 "</table><p>后</p>")
