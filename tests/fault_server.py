@@ -29,8 +29,11 @@ Faulty site (`/faults/`): a listing linking to one page per fault:
 
 from __future__ import annotations
 
+import json
 import socket
 import struct
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -40,6 +43,10 @@ from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from warcio.archiveiterator import ArchiveIterator
+
+ROOT = Path(__file__).resolve().parents[1]
 
 LAST_MODIFIED = "Mon, 15 Jan 2024 08:00:00 GMT"
 ROBOTS = b"User-agent: *\nDisallow: /private/\n"
@@ -291,6 +298,39 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if body:
             self.wfile.write(body)
+
+
+def crawl_cmd(registry: Path, archive: Path, *extra: str, out: Path | None = None) -> list[str]:
+    """`ogi crawl` of every site of `registry`, fast settings, archive only (no extraction)."""
+    out = out or archive.parent / "output"
+    return [sys.executable, "-m", "ogi", "crawl", "--all", "--registry", str(registry), "--fast", "--no-extract",
+            "--archive", str(archive), "--out", str(out), "--progress", "none", *extra]  # fmt: skip
+
+
+def run_crawl(cmd: list[str], timeout: float = 90) -> subprocess.CompletedProcess:
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def response_records(archive: Path) -> Counter[str]:
+    """How many full `response` records each URL has in the archive's WARC files (revisits excluded).
+
+    Reads record by record and stops at a truncated tail (a crawl killed mid-write) instead of failing.
+    """
+    counts: Counter[str] = Counter()
+    for path in sorted((archive / "warc").glob("*.warc*")):
+        # a truncated gzip member / record at the end of a killed crawl's file ends that file
+        with path.open("rb") as fh, suppress(Exception):
+            for record in ArchiveIterator(fh):
+                if record.rec_type == "response":
+                    record.content_stream().read()
+                    counts[record.rec_headers.get_header("WARC-Target-URI")] += 1
+    return counts
+
+
+def run_summary(archive: Path) -> dict:
+    return json.loads((archive / "run-summary.json").read_text(encoding="utf-8"))
 
 
 @contextmanager
