@@ -324,14 +324,13 @@ def _t3_end(lines: list[str], start: int, spec: FormSpec) -> int:
     t4_keys = spec.section_keys.get("t4", ())
     for i in range(start + 1, stop):
         key = norm(lines[i])
-        if any(key.startswith(k) for k in t4_keys) or (i > start and _is_row(lines[i], spec, "apps.new")):
+        if any(key.startswith(k) for k in t4_keys) or _is_row(lines[i], spec, "apps.new"):
             return i
         if _is_row(lines[i], spec, "apps.carried_out"):
             j = i + 1
             while j < stop and not any(k == "L" for k, _ in tokens(lines[j])):
-                j += 1  # one-cell-per-line pages: the numbers follow on their own lines
-            has_inline = any(k == "V" for k, _ in tokens(lines[i]))
-            return j if has_inline or j > i + 1 else min(stop, i + 2)
+                j += 1  # its numbers may follow on their own line(s)
+            return j
     return stop
 
 
