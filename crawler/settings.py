@@ -42,11 +42,6 @@ HTTPPROXY_ENABLED = True
 DOWNLOADER_CLIENT_TLS_METHOD = "TLS"
 DOWNLOADER_CLIENT_TLS_CIPHERS = "DEFAULT:@SECLEVEL=1"
 
-DOWNLOADER_MIDDLEWARES = {  # pass cloud-WAF cookie challenges (302 to the same address)
-    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-    "crawler.middlewares.SameUrlRedirectMiddleware": 600,
-}
-
 ITEM_PIPELINES = {
     "crawler.pipelines.ArchivePipeline": 100,
     "crawler.pipelines.ExtractPipeline": 200,
@@ -71,6 +66,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.monitors.FailureMiddleware": 540,  # after RetryMiddleware (550): final outcomes only
     "crawler.robust.CharsetFixMiddleware": 560,
     "crawler.incremental.IncrementalMiddleware": 580,  # below HttpCompression (590): sees decoded bodies
+    # cloud-WAF cookie challenges (302 to the same address) pass the duplicate filter:
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.SameUrlRedirectMiddleware": 600,
 }
 SPIDER_MIDDLEWARES = {"crawler.redis_support.ClaimMiddleware": 60}
 EXTENSIONS = {

@@ -41,3 +41,22 @@ def test_spider_takes_its_sites_and_domains_from_the_registry():
     assert all(s.province == "广东省" for s in spider.sites)
     assert "www.gd.gov.cn" in spider.allowed_domains
     assert ReportsSpider(url="https://www.example.gov.cn/a/").allowed_domains == ["www.example.gov.cn"]
+
+
+def test_same_address_redirect_passes_the_duplicate_filter():
+    from scrapy.http import Response
+    from scrapy.utils.test import get_crawler
+
+    from crawler.middlewares import SameUrlRedirectMiddleware
+
+    crawler = get_crawler(ReportsSpider, {"REDIRECT_ENABLED": True})
+    crawler.spider = ReportsSpider(url="http://gov.example/list/")
+    mw = SameUrlRedirectMiddleware.from_crawler(crawler)
+    request = Request("http://gov.example/r.html")
+    challenge = Response(request.url, status=302, headers={"Location": "/r.html", "Set-Cookie": "wafok=1"})
+    again = mw.process_response(request, challenge)
+    assert again.url == request.url
+    assert again.dont_filter  # else the scheduler drops it as already seen
+    moved = mw.process_response(request, Response(request.url, status=301, headers={"Location": "/new.html"}))
+    assert moved.url == "http://gov.example/new.html"
+    assert not moved.dont_filter  # ordinary redirects stay deduplicated

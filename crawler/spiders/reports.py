@@ -143,9 +143,7 @@ class ReportsSpider(scrapy.Spider):
             requests = [r.replace(meta={**r.meta, "platform": adapter.name}) for r in requests]
         if not site.listing_urls:  # only a report URL is known: fetch it as a report
             requests = [self._report_request(site, Link(url, site.name), referrer="")]
-        # dont_filter: a cloud WAF's first answer is often a 302 to the same address with a cookie
-        # (CT6T-style challenge); the duplicate filter would drop that second, cookie-carrying request.
-        return [self._with_errback(r.replace(dont_filter=True)) for r in requests]
+        return [self._with_errback(r.replace(dont_filter=True)) for r in requests]  # start URLs, as Scrapy's
 
     # -- callbacks ---------------------------------------------------------------------------
     def parse(self, response: Response, **kwargs) -> Iterator[Page | Request]:
@@ -266,8 +264,7 @@ class ReportsSpider(scrapy.Spider):
 
     def _report_request(self, site: Site, link: Link, referrer: str) -> Request:
         meta = {"site": site.id, "kind": "report", "referrer": referrer, "link_text": link.text}
-        # deduplicated by self._queued, so the WAF same-address redirect may pass the duplicate filter
-        return self._with_errback(Request(link.url, callback=self.parse_report, meta=meta, dont_filter=True))
+        return self._with_errback(Request(link.url, callback=self.parse_report, meta=meta))
 
     def _with_errback(self, request: Request) -> Request:
         return request if request.errback else request.replace(errback=self.on_error)

@@ -193,7 +193,10 @@ class Builder:
         pages[0].insert(1, ("./202401/t20240105_notice.html", ntitle))
         # a per-year sub-column whose link reads like a report: the departments' reports of 2023
         sub = f"{col}2023n/"
-        depts = [("福州市鼓楼区教育局", "202402/t20240120_31.html"), ("福州市鼓楼区卫生健康局", "202402/t20240122_32.html")]
+        depts = [
+            ("福州市鼓楼区教育局", "202402/t20240120_31.html"),
+            ("福州市鼓楼区卫生健康局", "202402/t20240122_32.html"),
+        ]
         titles = [f"{name}2023年政府信息公开工作年度报告" for name, _ in depts]
         for n, (name, rel) in enumerate(depts):
             other = depts[1 - n][1]
@@ -345,7 +348,10 @@ class Builder:
             "  data: {startrecord: 1, endrecord: perpage, perpage: perpage, columnId: columnId}});\n</script>\n"
         )
         write("/xccqrmzf/xxgknb/index.html", list_html(s, "政府信息公开年报", [], script))
-        self.dynamic["cookie_waf_prefixes"] = ["/xccqrmzf/", "/truecms/"]  # 302 + Set-Cookie, no cookie
+        # cloud-WAF cookie challenges (302 to the same address + Set-Cookie): the whole site, and once more
+        # for the article pages (so a report request, not only the start URL, meets one)
+        self.dynamic["cookie_waf"] = [["/xccqrmzf/", "wafok=1"], ["/truecms/", "wafok=1"],
+                                      ["/xccqrmzf/xxgknb/content/", "artok=1"]]  # fmt: skip
         self.dynamic["truecms"] = {
             "columnId": "6a1c2e0f5b7d4c1e",
             "referer": "/xccqrmzf/xxgknb/",

@@ -78,11 +78,12 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(301, b"", "text/html", {"Location": dyn["redirects"][path]})
         if path in dyn.get("missing", []):
             return self._send(404, b"<html><body>404 Not Found</body></html>", "text/html")
-        if path.startswith(tuple(dyn.get("cookie_waf_prefixes", []))) and "wafok=1" not in self.headers.get(
-            "Cookie", ""
-        ):
-            # a cloud WAF's cookie challenge: redirect to the same address, setting the cookie it wants back
-            return self._send(302, b"", "text/html", {"Location": self.path, "Set-Cookie": "wafok=1; Path=/"})
+        for prefix, cookie in dyn.get("cookie_waf", []):
+            if path.startswith(prefix) and cookie not in self.headers.get("Cookie", ""):
+                # a cloud WAF's cookie challenge: 302 to the same address, setting the cookie it wants back
+                return self._send(
+                    302, b"", "text/html", {"Location": self.path, "Set-Cookie": f"{cookie}; Path=/"}
+                )
         if path.startswith(dyn.get("waf_prefix", "/waf/")):
             return self._send(403, (self.server.www / "_waf.html").read_bytes(), "text/html; charset=utf-8")
         if path.endswith("/xxgkAnnualReport.jsp"):
