@@ -474,8 +474,19 @@ def _grid_entries(table: Table, index: int, form: _Form) -> tuple[list[Entry], d
     for r, row in enumerate(grid):
         if r in layout.header_rows:
             continue
-        entries.extend(_grid_row_entries(table, r, row, layout, index))
+        for entry in _grid_row_entries(table, r, row, layout, index):
+            if entries and _grid_wrap(entries[-1], entry, form.matcher):
+                entries[-1].parts.append(entry.parts[0])  # the label's parenthetical in a row of its own
+                continue
+            entries.append(entry)
     return entries, layout.headers
+
+
+def _grid_wrap(previous: Entry, entry: Entry, matcher: _Matcher) -> bool:
+    """A row holding only the parenthetical rest of the row above's label (its value cell merged)."""
+    if not previous.cells or entry.has_value or len(entry.parts) != 1:
+        return False
+    return _wraps_after_value(previous, entry.label, matcher)
 
 
 def _origin(table: Table, r: int, c: int) -> tuple[int, int]:
@@ -509,7 +520,8 @@ def _grid_row_entries(table: Table, r: int, row: list[str], layout: _Layout, ind
     for c in layout.value_cols:
         origin = _origin(table, r, c)
         text = row[c] if c < len(row) else ""
-        cells.append("" if origin in seen or origin[1] in layout.label_cols else text)
+        copied = origin in seen or origin[1] in layout.label_cols or origin[0] != r  # merged from elsewhere
+        cells.append("" if copied else text)
     if parts:
         out.append(Entry(parts, unit=unit, cells=cells, table=index))
     elif out and any(cells):

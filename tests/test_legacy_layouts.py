@@ -311,3 +311,26 @@ def test_cells_with_bracketed_units_and_footnote_marks(codebook):
     ]
     assert [f.code for f in result.findings if f.kind == "unparsed_value"] == ["requests.closed"]
     assert [f.code for f in result.findings if f.kind == "unit_converted"] == ["fees.request_fees"]
+
+
+def test_grid_label_wrapped_into_a_second_row_with_a_merged_value_cell(codebook):
+    grid = [
+        ["统计指标", "单位", "统计数"],
+        ["一、主动公开情况", "一、主动公开情况", "一、主动公开情况"],
+        ["(一)主动公开政府信息数", "条", "13100"],
+        ["(不同渠道和方式公开相同信息计1条)", "条", "13100"],
+        ["其中:主动公开规范性文件数", "条", "1"],
+        ["制发规范性文件总数", "件", "1"],
+    ]
+    spans = [[(r, c) for c in range(3)] for r in range(len(grid))]
+    spans[1] = [(1, 0)] * 3  # the section heading spans the row
+    spans[3][1], spans[3][2] = (2, 1), (2, 2)  # unit and value cells span the label's two rows
+    table = Table(grid=grid, spans=spans, line_index=0)
+    result = _read(codebook, [], [table])  # the grid alone
+    assert "table 0" in result.evidence
+    assert [(r.code, r.label, r.value) for r in result.rows] == [
+        ("proactive.total", "(一)主动公开政府信息数(不同渠道和方式公开相同信息计1条)", 13100),
+        ("proactive.normative", "其中:主动公开规范性文件数", 1),
+        ("proactive.normative_issued", "制发规范性文件总数", 1),
+    ]
+    assert not [f for f in result.findings if f.kind == "unknown_label"]
