@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from extractors.govform_spec import Cell, FormSpec, RowSpec, SectionRead, norm
+from extractors.govform_spec import Cell, FormSpec, RowSpec, SectionRead, norm, split_segments
 from extractors.model import Finding, Table
 from extractors.numbers import parse_number
 
@@ -110,10 +110,12 @@ def _label_path(table: Table, r: int, label_cols: range) -> list[str]:
 
 
 def _match_path(path: list[str], section: str, spec: FormSpec, after: int) -> RowSpec | None:
+    """The row a label path names: its deepest label ("（三）不予公开 1.属于国家秘密" in one cell too)."""
     for text in reversed(path):
-        match = spec.match_row(text, section, after)
-        if match:
-            return match.row
+        for segment in reversed(split_segments(text)):
+            match = spec.match_row(segment, section, after)
+            if match:
+                return match.row
     return None
 
 

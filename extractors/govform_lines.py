@@ -85,9 +85,13 @@ def tokens(line: str) -> tuple[tuple[str, str | tuple[str, ...]], ...]:
     return tuple((k, tuple(c) if k == "V" else c) for k, c in _chunks_of(line))
 
 
+#: A number glued to the label before it ("申请数量3001"): split it off.
+_GLUED = re.compile(r"^(.*[\u4e00-\u9fff）)])(-?\d[\d,]*(?:\.\d+)?)$")
+
+
 def _chunks_of(line: str) -> list[tuple[str, str | list[str]]]:
     chunks: list[tuple[str, str | list[str]]] = []
-    for token in line.split():
+    for token in _unglue(line.split()):
         kind = "V" if _is_value(token) else "L"
         if chunks and chunks[-1][0] == kind:
             last = chunks[-1][1]
@@ -95,6 +99,14 @@ def _chunks_of(line: str) -> list[tuple[str, str | list[str]]]:
         else:
             chunks.append((kind, [token] if kind == "V" else token))
     return chunks
+
+
+def _unglue(tokens: list[str]) -> list[str]:
+    out = []
+    for token in tokens:
+        glued = _GLUED.match(token)
+        out.extend(glued.groups() if glued else (token,))
+    return out
 
 
 def _is_value(token: str) -> bool:

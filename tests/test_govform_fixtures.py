@@ -280,3 +280,24 @@ def test_table_four_with_a_label_column_and_blank_cells():
     assert cells["litigation.after_review.pending"] == 1
     assert len(cells) == 15
     assert [f.code for f in result.findings if f.kind == "missing_value"] == ["review.other"]
+
+
+def test_numbers_glued_to_their_label_are_split_off():
+    lines = (GOV / "sh-minhang-2019-text.txt").read_text(encoding="utf-8").splitlines()
+    glued = [re.sub(r"^(（七）总计|一、本年新收政府信息公开申请数量) ", r"\1", ln) for ln in lines]
+    assert glued != lines
+    result = govform.read(Document(kind="text", lines=glued), load_codebook())
+    want = {w["code"]: w["printed"] for w in expected("sh-minhang-2019-text.txt")}
+    assert {r.code: r.raw for r in result.rows} == want
+
+
+def test_group_and_row_label_in_one_cell():
+    grid = [
+        *T3_HEAD,
+        ["一、本年新收政府信息公开申请数量"] * 2 + ["5", "4", "1", "0", "0", "0", "0"],
+        ["三、本年度办理结果", "（三）不予公开 1.属于国家秘密", "1", "1", "0", "0", "0", "0", "0"],
+    ]
+    result = govform.read(Document(kind="html", lines=[], tables=[Table(grid=grid)]), load_codebook())
+    secret = {r.column_code: r.value for r in result.rows if r.row_code == "apps.result.denied.state_secret"}
+    assert secret == {"total": 1, "natural_person": 1, "legal.commercial": 0, "legal.research": 0,
+                      "legal.public_welfare": 0, "legal.law_service": 0, "legal.other": 0}  # fmt: skip
