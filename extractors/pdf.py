@@ -682,7 +682,7 @@ def _region_grid(number: int, lines: list[list[_Word]], region: list[int], heigh
     ]
     centers = [_values(lines[i])[0].cy for i in region]
     stack, rest = _stack(labels, height)
-    body = _label_cells(_pieces(_segments(rest, height), height), stack, centers)
+    body = _label_cells(_pieces(_segments(rest, height), height, centers), stack, centers)
     n_label = len(body[0])
     grid = [cells + _value_cells(_values(lines[i]), edges) for cells, i in zip(body, region, strict=True)]
     spans = _spans(grid, n_label)
@@ -708,7 +708,10 @@ def _header_lines(lines: list[list[_Word]], region: list[int], left: float, heig
     out: list[int] = []
     first = region[0]
     i = first - 1
-    width = max(w.x1 for w in _values(lines[first])) - lines[first][0].x0
+    while i >= 0 and _label_only(lines[i], left) and lines[i + 1][0].top - lines[i][0].bottom < 1.2 * height:
+        i -= 1  # the first row's own label, wrapped above its numbers
+    body = [w for k in range(max(0, first - 2), region[-1] + 1) for w in lines[k]]
+    width = max(w.x1 for w in body) - min(w.x0 for w in body)
     pitches = sorted(lines[b][0].top - lines[a][0].top for a, b in itertools.pairwise(region))
     reach = max(3.5 * height, 1.1 * pitches[len(pitches) // 2]) if pitches else 6 * height
     while i >= 0 and len(out) < 8 and not _values(lines[i]):
@@ -722,6 +725,10 @@ def _header_lines(lines: list[list[_Word]], region: list[int], left: float, heig
     while out and not any(w.cx > left for w in lines[out[-1]]):
         out.pop()
     return sorted(out)
+
+
+def _label_only(line: list[_Word], left: float) -> bool:
+    return not _values(line) and not any(w.cx > left for w in line)
 
 
 def _stack(words: list[_Word], height: float) -> tuple[list[_Word], list[_Word]]:
@@ -743,28 +750,32 @@ def _stack(words: list[_Word], height: float) -> tuple[list[_Word], list[_Word]]
     return best, [w for w in words if id(w) not in ids]
 
 
-def _pieces(words: list[_Word], height: float) -> list[_Piece]:
-    """Label lines into labels: an enumerated line starts one, an unnumbered line goes on the one above."""
+def _pieces(words: list[_Word], height: float, centers: list[float]) -> list[_Piece]:
+    """Label lines into labels: an enumerated line starts one; an unnumbered line goes on the one
+    just above it in the same column when both belong to the same value line (a wrapped label),
+    and starts a label of its own otherwise ("规章" then "行政规范性文件")."""
     pieces: list[_Piece] = []
     for word in sorted(words, key=lambda w: (w.top, w.x0)):
         level = _level(word.text)
         host = None
         if level == 0:
-            host = next(
-                (
-                    p
-                    for p in reversed(pieces)
-                    if word.top - p.words[-1].bottom < 2.5 * height
-                    and min(word.x1, p.words[-1].x1) - max(word.x0, p.words[-1].x0) > 0
-                    and not (word.on_value_line and p.words[0].on_value_line)
-                ),
-                None,
-            )
+            host = next((p for p in reversed(pieces) if _continues_label(p, word, height, centers)), None)
         if host is None:
             pieces.append(_Piece([word], level))
         else:
             host.words.append(word)
     return pieces
+
+
+def _continues_label(piece: _Piece, word: _Word, height: float, centers: list[float]) -> bool:
+    last = piece.words[-1]
+    if word.top - last.bottom >= 2.5 * height or min(word.x1, last.x1) - max(word.x0, last.x0) <= 0:
+        return False
+    if word.on_value_line and any(w.on_value_line for w in piece.words):
+        return False  # each value line has its own label
+    if piece.level == 2:  # a group head wrapped over lines ("（三）不" / "予公开")
+        return True
+    return _nearest(centers, word.cy) == _nearest(centers, piece.cy)
 
 
 def _nearest(centers: list[float], y: float) -> int:
@@ -871,13 +882,14 @@ def _header_grid(
     """Header lines → rows: words wider than a column head a group row; the rest join per column."""
     if not header:
         return []
-    width = min(b - a for a, b in itertools.pairwise(edges)) if len(edges) > 2 else edges[-1] - edges[0]
     n = len(edges) - 1
     label = join_wrapped(" ".join(w.text for i in header for w in lines[i] if w.x1 <= edges[0] + 2))
     group_rows: list[list[str]] = []
     bottom = [""] * n
     for i in header:
-        wide = [w for w in lines[i] if w.x1 > edges[0] + 2 and w.x1 - w.x0 > 1.2 * width]
+        heads = [w for w in lines[i] if w.x1 > edges[0] + 2]
+        # a line with a head for most columns is the column heads' line, whatever the overlaps
+        wide = [w for w in heads if _crosses_edge(w, edges)] if 2 * len(heads) < n else []
         if wide:
             group_rows.append(_group_row(wide, edges))
         for w in lines[i]:
@@ -886,6 +898,12 @@ def _header_grid(
                 bottom[c] = join_wrapped(f"{bottom[c]} {w.text}")
     rows = [*group_rows, bottom]
     return [[label] * n_label + [join_wrapped(t) for t in row] for row in rows]
+
+
+def _crosses_edge(word: _Word, edges: list[float]) -> bool:
+    """The word runs over a column edge (or from the labels into the values): a group head."""
+    into_labels = word.x0 < edges[0] - 0.5 * (word.x1 - word.x0) < edges[0] < word.x1 - 2
+    return into_labels or any(word.x0 + 2 < e < word.x1 - 2 for e in edges[1:-1])
 
 
 def _group_row(words: list[_Word], edges: list[float]) -> list[str]:
