@@ -97,8 +97,11 @@ def to_simplified(text: str) -> str:
 def _traditional() -> tuple[re.Pattern[str], dict[str, str]]:
     """The map in extractors/data/traditional.yaml and a regex finding its keys."""
     path = resources.files("extractors").joinpath("data/traditional.yaml")
-    table = {str(k): str(v) for k, v in yaml.safe_load(path.read_text(encoding="utf-8")).items()}
-    return re.compile("[" + "".join(sorted(table)) + "]"), table
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if isinstance(data.get("pairs"), str):  # also the compact form "萬万 與与 ..."
+        data = {pair[0]: pair[1] for pair in data["pairs"].split() if len(pair) == 2}
+    table = {str(k): str(v) for k, v in data.items() if len(str(k)) == 1}
+    return re.compile("[" + re.escape("".join(sorted(table))) + "]"), table
 
 
 def _nfkc(text: str) -> str:
