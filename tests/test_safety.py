@@ -8,6 +8,10 @@ stay inside the output folder under a name it chose.
 from __future__ import annotations
 
 import hashlib
+import signal
+import subprocess
+import sys
+import time
 
 import pandas as pd
 import pytest
@@ -117,3 +121,24 @@ def test_inside_refuses_escapes(tmp_path):
     for bad in (["..", "x"], ["/etc"], ["a", "..", "..", "b"]):
         with pytest.raises(ValueError, match="escapes"):
             paths.inside(tmp_path, *bad)
+
+
+def test_sigkilled_extract_leaves_previous_dataset(shared_dir, tmp_path):
+    """A real `ogi extract` killed with SIGKILL mid-run: the old dataset is untouched."""
+    out = tmp_path / "out"
+    seed = shared_dir / "seeds" / "000_f790e48fa2eae4e6.txt"
+    cmd = [sys.executable, "-m", "ogi", "extract", "--quiet", "--out", str(out)]
+    subprocess.run([*cmd, str(seed)], check=True, timeout=120)
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    proc = subprocess.Popen([*cmd, str(shared_dir / "real-reports"), str(seed)])
+    deadline = time.monotonic() + 60
+    while not list(out.glob(".ogi-staging-*")) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL  # killed mid-run: the PDFs take seconds to read
+    assert list(out.glob(".ogi-staging-*"))  # its half-built dataset stayed in staging ...
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    subprocess.run([*cmd, str(seed)], check=True, timeout=120)
+    assert not list(out.glob(".ogi-staging-*"))  # ... which the next run removed
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
