@@ -22,12 +22,15 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extractors import EXTRACTOR_VERSION, extract
 from extractors.model import Finding, Report
 from ogi import inputs
 from ogi.inputs import Job, Skipped
+
+if TYPE_CHECKING:
+    from writers.dataset import DatasetWriter
 
 #: Statuses that count as "read" for the exit code (an annual report without a table was read).
 READ_STATUSES = frozenset({"ok", "partial", "no_table"})
@@ -69,19 +72,15 @@ def run(args: argparse.Namespace) -> int:
         for item in _progress(_results(inputs.jobs(files), args.workers), files, args.quiet):
             _handle(item, tally, writer, args.json)
         summary = writer.close() if writer is not None else None
-    except KeyboardInterrupt:
+    except BaseException as exc:
         if writer is not None:
             writer.abort()
-        print("ogi extract: interrupted; the previous dataset is unchanged", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # `ogi extract DIR --json | head`: the reader has gone, stop quietly
-        if writer is not None:
-            writer.abort()
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
-    except BaseException:
-        if writer is not None:
-            writer.abort()
+        if isinstance(exc, KeyboardInterrupt):
+            print("ogi extract: interrupted; the previous dataset is unchanged", file=sys.stderr)
+            return 130
+        if isinstance(exc, BrokenPipeError):  # `ogi extract DIR --json | head`: stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 1
         raise
     if not args.quiet:
         print(tally.render(summary, out_dir, time.monotonic() - started), file=sys.stderr)
@@ -102,7 +101,7 @@ def _check_usage(args: argparse.Namespace) -> tuple[list[Path], Path | None, str
     return files, out_dir, ""
 
 
-def _writer(out_dir: Path | None):
+def _writer(out_dir: Path | None) -> DatasetWriter | None:
     if out_dir is None:
         return None
     from writers.dataset import DatasetWriter  # pandas/pyarrow only when a dataset is written
@@ -110,7 +109,9 @@ def _writer(out_dir: Path | None):
     return DatasetWriter(out_dir)
 
 
-def _handle(item: tuple[Job, Report] | Skipped, tally: Tally, writer, as_json: bool) -> None:
+def _handle(
+    item: tuple[Job, Report] | Skipped, tally: Tally, writer: DatasetWriter | None, as_json: bool
+) -> None:
     if isinstance(item, Skipped):
         tally.skip(item)
         return
