@@ -474,6 +474,9 @@ class _Walker:
         if depth > _MAX_DEPTH:
             self._buffer.append("".join(element.itertext()))
             return
+        if tag == "pre":
+            self._preformatted(element)
+            return
         buffer = self._buffer
         block = tag in _BLOCK
         if block and buffer:
@@ -488,6 +491,13 @@ class _Walker:
             if tail:
                 buffer.append(tail)
         if block and buffer:
+            self.flush()
+
+    def _preformatted(self, element: Any) -> None:
+        """<pre>: its own line breaks are the lines (sites paste text tables in <pre>)."""
+        self.flush()
+        for line in "".join(element.itertext()).splitlines():
+            self._buffer.append(line)
             self.flush()
 
     def _contents(self, element: Any, depth: int) -> None:

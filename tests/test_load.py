@@ -168,6 +168,11 @@ def test_word_markup_joins_split_numbers():
     assert doc.tables[0].grid == [["10037", "0", "结果纠正", "1 2"]]
 
 
+def test_preformatted_text_keeps_its_lines():
+    doc = _html("<p>统计表</p><pre>指标名称      单位   数量\n\n收到申请数    件     139\n  <b>申请办结数</b>    件     139\n</pre>")
+    assert doc.lines == ["统计表", "指标名称 单位 数量", "收到申请数 件 139", "申请办结数 件 139"]
+
+
 def test_hidden_elements_and_scripts_inside_body():
     doc = _html('<body><p>可见</p><p style="display: none">不可见</p><p hidden>也不可见</p>'
                 "<script>var x = '脚本';</script><noscript>请启用</noscript><p>尾</p></body>")
