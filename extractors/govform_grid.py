@@ -140,6 +140,8 @@ def _read_t2(table: Table, index: int, spec: FormSpec) -> SectionRead | None:
             block, columns = heading, []
             continue
         first = cells[0][1]
+        if found and _starts_t3(cells, spec):
+            break  # one <table> holding tables 二 to 四: table 二 ends where 三 starts
         match = spec.match_row(first, "t2")
         if match is None and not any(_is_number(t) for _, t in cells[1:]):
             mapped = _t2_header(cells[1:], spec, block.columns if block else _t2_codes(spec))
@@ -178,6 +180,13 @@ def _t2_values(
         return [(code, header, text) for (_, code, header), text in zip(columns, values, strict=True)]
     row = table.grid[r]
     return [(code, header, printed(row[c]) if c < len(row) else None) for c, code, header in columns]
+
+
+def _starts_t3(cells: list[tuple[int, str]], spec: FormSpec) -> bool:
+    keys = spec.section_keys.get("t3", ()) + spec.section_keys.get("t4", ())
+    if any(norm(text).startswith(k) for _, text in cells for k in keys):
+        return True
+    return any((m := spec.match_row(text, "t3")) is not None and m.complete for _, text in cells)
 
 
 def _t2_codes(spec: FormSpec) -> tuple[str, ...]:
@@ -293,11 +302,11 @@ def _t3_columns_by_count(table: Table, anchor: int, spec: FormSpec) -> list[tupl
 
 
 def _read_t4(table: Table, index: int, spec: FormSpec) -> SectionRead | None:
-    text = norm("".join(cell for row in table.grid[:4] for cell in row))
-    if "行政复议" not in text or not ("结果维持" in text or "复议后起诉" in text):
+    top = _t4_top(table)
+    if top is None:
         return None
     value_row = next(
-        (r for r in range(len(table.grid)) if sum(_is_number(t) for t in table.grid[r]) >= 5), None
+        (r for r in range(top, len(table.grid)) if sum(map(_is_number, table.grid[r])) >= 5), None
     )
     if value_row is None:
         return None
@@ -340,8 +349,19 @@ def _read_t4(table: Table, index: int, spec: FormSpec) -> SectionRead | None:
 _OUTCOME_LABEL = {v: k for k, v in _T4_OUTCOMES.items()}
 
 
+def _t4_top(table: Table) -> int | None:
+    """The first header row of table 四 (行政复议 over 结果维持… or 复议后起诉) in the grid."""
+    for r, row in enumerate(table.grid):
+        if any("行政复议" in norm(cell) for cell in row):
+            below = norm("".join(cell for later in table.grid[r : r + 4] for cell in later))
+            if "结果维持" in below or "复议后起诉" in below:
+                return r
+    return None
+
+
 def _t4_code(table: Table, value_row: int, c: int) -> str | None:
-    path = [norm(table.grid[r][c]) for r in range(value_row)]
+    top = _t4_top(table) or 0
+    path = [norm(table.grid[r][c]) for r in range(top, value_row)]
     group = next((code for word, code in _T4_GROUPS if any(word in p for p in path)), None)
     outcome = next((_T4_OUTCOMES[p] for p in reversed(path) if p in _T4_OUTCOMES), None)
     return f"{group}.{outcome}" if group and outcome else None

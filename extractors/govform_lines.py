@@ -113,7 +113,7 @@ def _is_value(token: str) -> bool:
     if _NUMBERING_TOKEN.match(token):
         return False
     parsed = parse_number(token)
-    return parsed.value is not None or (parsed.blank and token.strip() in {"-", "—", "——", "/", "－", "无"})
+    return parsed.value is not None or (parsed.blank and token.strip() in {"-", "—", "——", "/", "－"})
 
 
 def _itemize(lines: list[str], start: int, end: int, section: str, spec: FormSpec) -> list[Item]:
