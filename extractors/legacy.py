@@ -373,6 +373,9 @@ def _second_tables(runs: list[list[int]], form: _Form) -> list[Finding]:
 def _line_entries(
     prepared: list[tuple[str, list[str], str]], form: _Form, tables: Sequence[Table]
 ) -> tuple[list[Entry], dict[str, str]]:
+    """The densest run of known labels read as rows, figures after their label (Word-pasted pages)
+    or before it (PDFs that set a one-line label a little lower than its figures): whichever leaves
+    fewer figures unused and fewer rows without one."""
     runs = _anchor_runs(prepared, form)
     if not runs:
         return [], {}
@@ -380,33 +383,72 @@ def _line_entries(
     stop = min((run[0] for run in runs[1:] if run[0] > last), default=len(prepared))
     headers = _line_headers(prepared[max(0, first - HEADER_LOOKBACK) : first], form)
     table = _table_at(first, tables)
+    after = _walk_lines(prepared[first:stop], last - first, form, table, figures_first=False)
+    before = _walk_lines(prepared[first:stop], last - first, form, table, figures_first=True)
+    best = min((after, before), key=lambda walk: _waste(walk, form))
+    return best[0], headers
+
+
+def _walk_lines(
+    lines: list[tuple[str, list[str], str]], last: int, form: _Form, table: int | None, *, figures_first: bool
+) -> tuple[list[Entry], int]:
+    """Entries of the table's lines, and how many figures no row took."""
     entries: list[Entry] = []
     pending: Entry | None = None
-    for i in range(first, stop):
-        label, tail, _ = prepared[i]
+    early: list[str] = []  # figures printed before the label they belong to (figures_first)
+    early_unit: str | None = None
+    dropped = 0
+    for i, (label, tail, _) in enumerate(lines):
         if label:
             if i > last and len(label) > MAX_LABEL_CHARS:
                 break
             if form.is_header(label):
                 continue
-            if pending is not None and not pending.cells and _continues(pending, label, form.matcher):
+            if (
+                pending is not None
+                and (not pending.cells or figures_first)
+                and _continues(pending, label, form.matcher)
+            ):
                 pending.parts.append(label)
+                if early and not pending.cells:  # the figures stood between the label's two lines
+                    pending.cells, early = early[: form.ncells], early[form.ncells :]
             elif pending is not None and pending.cells and _wraps_after_value(pending, label, form.matcher):
                 pending.parts.append(label)  # PDF: the value is centred between a label's two lines
             else:
-                if i > last and pending is not None and not pending.cells and not tail:
+                if i > last and pending is not None and not pending.cells and not tail and not early:
                     break  # two text lines without a value after the table: page chrome
                 pending = Entry([label], table=table, after_table=i > last)
                 entries.append(pending)
+                if figures_first and early and not any(not _is_unit(t) for t in tail):
+                    pending.cells, pending.unit = early[: form.ncells], pending.unit or early_unit
+                    dropped += max(0, len(early) - form.ncells)
+                else:
+                    dropped += len(early)
+                early, early_unit = [], None
         for token in tail:
-            if pending is None:
-                continue
             if _is_unit(token):
-                if not pending.cells:
+                if figures_first and not label:
+                    early_unit = to_simplified(token)
+                elif pending is not None and not pending.cells:
                     pending.unit = to_simplified(token)
-            elif label or len(pending.cells) < form.ncells:
+            elif figures_first and not label:
+                early.append(token)
+            elif pending is not None and (label or len(pending.cells) < form.ncells):
                 pending.cells.append(token)  # figures on the label's own line all belong to it
-    return entries, headers
+            else:
+                dropped += 1
+    return entries, dropped + len(early)
+
+
+def _waste(walk: tuple[list[Entry], int], form: _Form) -> int:
+    """Figures left unused plus rows of the form left without a figure: zero for a perfect reading."""
+    entries, dropped = walk
+    empty = 0
+    for entry in entries:
+        found = form.matcher.candidates(entry.label) if not entry.cells else []
+        if found and form.matcher.indicators[found[0][1]].has_value:
+            empty += 1
+    return dropped + empty
 
 
 def _continues(pending: Entry, line: str, matcher: _Matcher) -> bool:

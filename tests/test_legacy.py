@@ -350,3 +350,19 @@ def test_fj_pingtan_2017_flattened_as_word_pasted_lines(shared_dir, codebook):
     want = [(g["label"], g["unit"], int(g["value"])) for g in _gold(folder / "gold.csv")]
     assert got == want
     assert "text lines" in result.evidence
+
+
+def test_unruled_pdf_figures_before_their_labels(legacy_fixtures):
+    """Without rules, one-line labels sit lower than their figures: each figure comes out on the
+    line BEFORE its label (two-line labels keep theirs in the middle). No figure may shift rows."""
+    report = extract((legacy_fixtures / "js-chongchuan-2016-unruled.pdf").read_bytes())
+    seed = {code: value for code, _, _, value in SEED_ROWS}
+    assert [r.code for r in report.rows] == list(seed)
+    wrong = [(r.code, r.value) for r in report.rows if r.value is not None and r.value != seed[r.code]]
+    assert wrong == []
+    # 60 (同意公开答复数) stands alone at the foot of page 1 and pdf.py drops it as a page number:
+    # it must come out blank, not borrowed from a neighbour.
+    missing = {r.code for r in report.rows if r.value is None}
+    assert missing <= {"org.budget", "requests.replies.granted"}
+    assert "org.budget" in missing
+    assert not [f for f in report.findings if f.kind == "identity_failed"]
