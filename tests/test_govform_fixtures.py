@@ -301,3 +301,16 @@ def test_group_and_row_label_in_one_cell():
     secret = {r.column_code: r.value for r in result.rows if r.row_code == "apps.result.denied.state_secret"}
     assert secret == {"total": 1, "natural_person": 1, "legal.commercial": 0, "legal.research": 0,
                       "legal.public_welfare": 0, "legal.law_service": 0, "legal.other": 0}  # fmt: skip
+
+
+def test_two_tables_in_text_lines_read_the_first():
+    lines = (GOV / "zj-xihu-2022-text.txt").read_text(encoding="utf-8").splitlines()
+    other = (GOV / "jx-zhanggong-2023-subtotal.txt").read_text(encoding="utf-8").splitlines()
+    start = other.index("三、收到和处理政府信息公开申请情况")
+    end = next(i for i, ln in enumerate(other) if ln.startswith("五、"))
+    cut = next(i for i, ln in enumerate(lines) if ln.startswith("五、"))
+    page = [*lines[:cut], "附：区教育局政府信息公开情况统计", *other[start:end], *lines[cut:]]
+    result = govform.read(Document(kind="text", lines=page), load_codebook())
+    want = {w["code"]: w["printed"] for w in expected("zj-xihu-2022-text.txt")}
+    assert {r.code: r.raw for r in result.rows} == want
+    assert [f.kind for f in result.findings].count("second_table") == 1
