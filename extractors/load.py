@@ -25,6 +25,7 @@ from typing import Any
 
 from lxml import etree
 
+from extractors import docx
 from extractors.labels import fold_whitespace
 from extractors.model import Document, Finding, Table
 
@@ -39,8 +40,8 @@ MAX_COLSPAN = 200
 _HTML_EXTENSIONS = frozenset({".htm", ".html", ".shtml", ".xhtml", ".jsp", ".asp", ".aspx", ".php"})
 _TEXT_EXTENSIONS = frozenset({".txt", ".text", ".csv", ".tsv"})
 _BINARY_MAGIC = (
-    (b"PK\x03\x04", "a ZIP archive (e.g. .docx/.xlsx)"),
-    (b"\xd0\xcf\x11\xe0", "an old Office document (.doc/.xls)"),
+    (b"PK\x03\x04", "a ZIP archive (e.g. .xlsx), not a Word .docx"),
+    (b"\xd0\xcf\x11\xe0", "an old binary Office document (.doc/.xls; save it as .docx to read it)"),
     (b"\x89PNG", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
     (b"GIF8", "a GIF image"),
@@ -118,6 +119,8 @@ def load_document(
         return _load_pdf(data)
     if data[:2] == b"\x1f\x8b":
         return _load_gzip(data, headers, filename)
+    if data.startswith(b"PK\x03\x04") and docx.is_docx(data):
+        return _load_docx(data)
     for magic, what in _BINARY_MAGIC:
         if data.startswith(magic):
             return None, ("unreadable", f"the file is {what}, not a web page, text or PDF")
@@ -209,6 +212,16 @@ def _load_pdf(data: bytes) -> tuple[Document | None, Problem]:
         return None, ("needs_ocr", "the PDF has no text layer (scanned pages need OCR)")
     if not doc.lines and not doc.tables:
         return None, ("empty", "the PDF has no text")
+    return doc, OK
+
+
+def _load_docx(data: bytes) -> tuple[Document | None, Problem]:
+    try:
+        doc = docx.docx_to_document(data)
+    except docx.DocxUnreadableError as error:
+        return None, ("unreadable", str(error)[:300])
+    if not doc.lines and not doc.tables:
+        return None, ("empty", "the Word document has no text")
     return doc, OK
 
 

@@ -229,6 +229,16 @@ def test_random_markup_never_raises(pieces):
 
 
 @given(st.data())
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_mutated_word_document_never_raises(fixtures_dir, data):
+    document = bytearray((fixtures_dir / "pages" / "chongchuan-2016.docx").read_bytes())
+    for _ in range(data.draw(st.integers(1, 4), label="mutations")):
+        at = data.draw(st.integers(0, len(document) - 1), label="at")
+        document[at] = data.draw(st.integers(0, 255), label="byte")
+    _assert_clear_outcome(bytes(document))
+
+
+@given(st.data())
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_mutated_real_page_never_raises(pingtan_2017, data):
     page = bytearray(pingtan_2017)

@@ -8,10 +8,13 @@ chrome and save it in the encodings and layouts found in the wild; the real 平�
 from __future__ import annotations
 
 import gzip
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
 
+from extractors import docx
 from extractors.load import decode_page, html_to_document, load_document
 from extractors.model import Document
 
@@ -385,6 +388,43 @@ def test_scanned_pdf_needs_ocr(fixtures_dir):
     assert doc is None
     assert status == "needs_ocr"
     assert "OCR" in message
+
+
+def test_word_docx_attachment(pages):
+    doc = _load(pages / "chongchuan-2016.docx")
+    assert doc.kind == "docx"
+    assert doc.meta == {"docx_title": TITLE, "docx_creator": "区政府办公室", "docx_created": "2017-02-20T08:00:00Z"}
+    assert doc.lines[0] == TITLE
+    assert doc.lines[7:9] == ["联系电话： 0513-1234567", "邮编：226001"]  # w:tab, w:br
+    (table,) = doc.tables
+    assert doc.lines[table.line_index] == "统计指标"
+    assert table.grid[0] == ["统计指标", "统计指标", "单位", "统计数"]
+    assert table.grid[1][1:] == ["(一)主动公开政府信息数(不同渠道和方式公开相同信息计1条)", "", "13100"]  # 131+00
+    section = [r for r, row in enumerate(table.grid) if row[0] == "一、主动公开情况"]
+    assert len(section) == 9  # vMerge restart + 8 continuations
+    assert {table.spans[r][0] for r in section} == {(section[0], 0)}
+    assert doc.lines.count("一、主动公开情况") == 1
+    assert table.grid[-1][1:] == ["(三)接受培训人员数", "人次", "82"]
+    assert doc.lines[-1] == "附件：无"
+
+
+def test_damaged_and_non_word_zips(pages):
+    data = (pages / "chongchuan-2016.docx").read_bytes()
+    _, (status, message) = load_document(data[: len(data) // 2])
+    assert status == "unreadable"
+    assert "ZIP" in message or "damaged" in message
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    _, (status, message) = load_document(buffer.getvalue())
+    assert (status, "ZIP" in message) == ("unreadable", True)
+
+
+def test_oversized_word_xml_is_refused(pages, monkeypatch):
+    monkeypatch.setattr(docx, "MAX_XML_BYTES", 1000)
+    _, (status, message) = load_document((pages / "chongchuan-2016.docx").read_bytes())
+    assert status == "unreadable"
+    assert "larger than" in message
 
 
 def test_html_to_document_on_fragment():
