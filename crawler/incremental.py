@@ -21,11 +21,21 @@ state only on a clean close, while its duplicate filter file grows as requests a
 a hard kill the restored filter would hide requests whose queue entries were lost. A job directory
 without our clean-close marker is therefore set aside and the crawl restarts from the listings; the
 catalog (committed page by page) makes that restart cheap and keeps every report archived once.
+
+`ArchiveRecovery` closes the last gap a hard kill leaves: a page whose WARC records were written
+but whose catalog row was not yet committed. At start-up, the tail of each WARC file written by a
+process that is gone (beyond the last record the catalog knows) is read back; every complete
+response record (its payload matches its `OGI-Sha256`) missing from the catalog is indexed, so it
+is revalidated rather than downloaded and archived a second time. A truncated record at the very
+end (killed mid-write) fails that check and is ignored.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
+import re
 import shutil
 import sqlite3
 import time
@@ -38,6 +48,7 @@ from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 from warcio.archiveiterator import ArchiveIterator
 
+from crawler.archive import Catalog, Page
 from crawler.monitors import run_log
 
 log = logging.getLogger(__name__)
@@ -156,8 +167,6 @@ class IncrementalMiddleware:
             if not known:
                 self._count(request, "new")
             else:
-                import hashlib
-
                 same = hashlib.sha256(response.body).hexdigest() == known["sha256"]
                 self._count(request, "unchanged" if same else "changed")
         return response
@@ -221,3 +230,120 @@ class JobdirGuard:
     def closed(self, spider=None, reason: str = "") -> None:
         # spider_closed comes after the scheduler saved its queue and closed its duplicate filter
         (self.jobdir / CLEAN_MARKER).write_text(f"{reason}\n", encoding="utf-8")
+
+
+#: `<prefix>-<UTC stamp>-<pid>-<n>.warc.gz`, as crawler.archive names its files.
+WARC_NAME = re.compile(r"-(\d{14})-(\d+)-\d+\.warc(\.gz)?$")
+RECOVERY_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS ogi_recovery (warc_file TEXT PRIMARY KEY, size INTEGER NOT NULL)"
+)
+
+
+def _writer_alive(name: str) -> bool:
+    m = WARC_NAME.search(name)
+    if not m:
+        return False
+    pid = int(m.group(2))
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover_archive(archive_dir: str | Path, *, skip_live: bool = True) -> int:
+    """Index complete records that a killed crawl wrote but never catalogued; returns how many.
+
+    Files whose writer process is still alive (on this host) are skipped unless `skip_live` is False.
+    """
+    root = Path(archive_dir)
+    files = sorted((root / "warc").glob("*.warc*")) if (root / "warc").is_dir() else []
+    if not files:
+        return 0
+    catalog = Catalog(root / "catalog.sqlite")
+    try:
+        catalog.db.execute(RECOVERY_SCHEMA)
+        done = dict(catalog.db.execute("SELECT warc_file, size FROM ogi_recovery").fetchall())
+        ends = dict(catalog.db.execute(
+            "SELECT warc_file, MAX(warc_offset + warc_length) FROM pages GROUP BY warc_file"
+        ).fetchall())  # fmt: skip
+        found = 0
+        for path in files:
+            size = path.stat().st_size
+            if done.get(path.name) == size or (skip_live and _writer_alive(path.name)):
+                continue
+            found += _index_tail(catalog, path, int(ends.get(path.name) or 0))
+            catalog.db.execute("INSERT OR REPLACE INTO ogi_recovery VALUES (?, ?)", (path.name, size))
+            catalog.db.commit()
+        return found
+    finally:
+        catalog.close()
+
+
+def _index_tail(catalog: Catalog, path: Path, start: int) -> int:
+    """Read `path` from `start`; catalogue complete response records the catalog lacks."""
+    groups: list[tuple[Page, int]] = []
+    end = start
+    with path.open("rb") as fh:
+        fh.seek(start)
+        iterator = ArchiveIterator(fh)
+        try:
+            for record in iterator:
+                body = record.content_stream().read()
+                offset = iterator.get_record_offset()
+                iterator.read_to_end(record)
+                record_end = offset + iterator.get_record_length()
+                if record.rec_type in ("response", "revisit"):
+                    page = _page(record, body, path.name, offset)
+                    if page is None:  # truncated: the kill hit this record
+                        break
+                    groups.append((page, offset))
+                end = record_end
+        except Exception as exc:  # noqa: BLE001 - a broken tail ends the readable part of the file
+            log.info("%s: unreadable tail after offset %s (%s)", path.name, end, exc)
+    added = 0
+    for i, (page, offset) in enumerate(groups):
+        if page.revisit or catalog.get(page.url, page.sha256):
+            continue
+        length = (groups[i + 1][1] if i + 1 < len(groups) else end) - offset
+        catalog.insert(page, length)
+        added += 1
+        log.warning(
+            "recovered %s from %s#%s (archived by a crawl that was killed)", page.url, path.name, offset
+        )
+    return added
+
+
+def _page(record, body: bytes, warc_name: str, offset: int) -> Page | None:
+    rec = record.rec_headers
+    if record.rec_type == "revisit":
+        return Page(url=rec.get_header("WARC-Target-URI"), body=b"", revisit=True)
+    if hashlib.sha256(body).hexdigest() != (rec.get_header("OGI-Sha256") or ""):
+        return None
+    http = record.http_headers
+    return Page(
+        url=rec.get_header("WARC-Target-URI"), body=body,
+        status=int(http.get_statuscode() or 0) if http else 0,
+        headers=dict(http.headers) if http else {},
+        site_id=rec.get_header("OGI-Site-Id") or "", kind=rec.get_header("OGI-Kind") or "page",
+        referrer=rec.get_header("OGI-Referrer") or "", fetched_at=rec.get_header("WARC-Date") or "",
+        warc_file=warc_name, warc_offset=offset,
+    )  # fmt: skip
+
+
+class ArchiveRecovery:
+    """Extension: run `recover_archive` on the crawl's archive before anything is fetched."""
+
+    def __init__(self, crawler) -> None:
+        archive = crawler.settings.get("OGI_ARCHIVE_DIR") or "archive"
+        found = recover_archive(archive)
+        if found:
+            crawler.stats.set_value("ogi/archive/recovered", found)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)

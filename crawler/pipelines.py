@@ -23,9 +23,6 @@ from crawler.archive import Archive, Page
 
 log = logging.getLogger(__name__)
 
-#: Attachment types the extractors read today (others are archived only).
-EXTRACTABLE_ATTACHMENTS = (".pdf", ".htm", ".html", ".txt")
-
 
 class ArchivePipeline:
     def __init__(self, crawler) -> None:
@@ -70,10 +67,9 @@ def wants_extraction(page: Page) -> bool:
         return False
     if page.kind == "report":
         return True
-    if page.kind == "attachment":
-        path = page.url.split("?", 1)[0].lower()
-        return path.endswith(EXTRACTABLE_ATTACHMENTS) or page.body.startswith(b"%PDF")
-    return False
+    # every attachment goes to the extractors: what they cannot read (DOC, OFD ...) is then a document
+    # with status `unreadable` in the dataset, just as `ogi extract ARCHIVE` would report it
+    return page.kind == "attachment"
 
 
 class ExtractPipeline:

@@ -72,6 +72,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 SPIDER_MIDDLEWARES = {"crawler.redis_support.ClaimMiddleware": 60}
 EXTENSIONS = {
+    "crawler.incremental.ArchiveRecovery": 90,
     "crawler.incremental.JobdirGuard": 100,
     "crawler.monitors.RunSummary": 500,
     "crawler.redis_support.RedisWorker": 510,

@@ -43,7 +43,7 @@ def demo(tmp_path_factory):
 
 
 def _urls(server, kind: str | None = None) -> set[str]:
-    """Expected URLs of one kind, or of every fetched document (reports, notices, attachments)."""
+    """Expected URLs of one kind, or of every document the dataset holds (reports, notices, attachments)."""
     if kind is None:
         return {e["url"].replace("{base}", server.base) for e in expected() if e.get("kind") != "subcolumn"}
     return {e["url"].replace("{base}", server.base) for e in expected() if e.get("kind") == kind}
@@ -61,10 +61,14 @@ def test_exactly_the_reports_are_found_and_archived(demo):
     pages = _archived(archive)
     reports = {p.url for p in pages["report"] if p.status == 200}
     assert reports == _urls(server) - _urls(server, "attachment")
-    assert {p.url for p in pages["attachment"]} == _urls(server, "attachment")
+    attachments = {p.url: p for p in pages["attachment"]}
+    assert set(attachments) == _urls(server, "attachment")  # by extension, or a download script's link text
+    (doc,) = [p for p in attachments.values() if "download.jsp" in p.url]
+    assert doc.body.startswith(b"\xd0\xcf\x11\xe0")
+    assert "fbtime=2019" in doc.referrer  # xxgk module pages get their attachments fetched too
     # a link named like a report that leads to a per-year column is read as a listing, not a report
     assert _urls(server, "subcolumn") <= {p.url for p in pages["listing"]}
-    (pdf,) = pages["attachment"]
+    (pdf,) = [p for p in pages["attachment"] if p.url.endswith(".pdf")]
     assert pdf.body.startswith(b"%PDF")
     assert pdf.referrer.endswith("/201601/t20160118_2015.html")
 
@@ -167,6 +171,8 @@ def test_every_fetched_document_is_in_the_dataset_with_provenance(demo):
         assert row["archive_record"], url
     notice = rows[next(iter(_urls(server, "notice")))]
     assert notice["status"] == "not_report"
+    (doc,) = [r for url, r in rows.items() if "download.jsp" in url]
+    assert doc["status"] == "unreadable"  # a Word copy: kept and listed, not read
     catalog = Catalog(archive / "catalog.sqlite")
     assert {r["extraction_status"] for r in catalog.rows(kind="report", status=200)} <= {
         "ok", "partial", "no_table", "not_report", "needs_ocr", "empty", "unreadable"}  # fmt: skip

@@ -33,7 +33,7 @@ def test_what_gets_extracted():
     assert not wants_extraction(_page("http://x/gone.html", status=404))
     assert wants_extraction(_page("http://x/a.pdf", b"%PDF-1.4", kind="attachment"))
     assert wants_extraction(_page("http://x/download?id=3", b"%PDF-1.4", kind="attachment"))
-    assert not wants_extraction(_page("http://x/a.docx", b"PK\x03\x04", kind="attachment"))
+    assert wants_extraction(_page("http://x/a.docx", b"PK\x03\x04", kind="attachment"))  # → `unreadable`
 
 
 @pytest.fixture

@@ -71,11 +71,16 @@ def report_links(links: list[Link], pattern: str = "") -> list[Link]:
 
 
 def attachment_links(html: str, base_url: str) -> list[Link]:
-    """Attachments (PDF, DOC/DOCX, XLS/XLSX, WPS, OFD ...) linked from a report page."""
+    """Attachments (PDF, DOC/DOCX, XLS/XLSX, WPS, OFD ...) linked from a report page.
+
+    By the URL's extension, or by the link text's for download scripts (`download.jsp?id=…` named
+    `2019年报.pdf`).
+    """
     seen: set[str] = set()
     out = []
     for link in anchors(html, base_url):
-        if is_attachment(link.url) and link.url not in seen:
+        named_file = link.text.strip().lower().endswith(ATTACHMENT_EXT)
+        if (is_attachment(link.url) or named_file) and link.url not in seen:
             seen.add(link.url)
             out.append(link)
     return out

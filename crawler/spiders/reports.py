@@ -194,22 +194,29 @@ class ReportsSpider(scrapy.Spider):
             yield from self._follow(named("generic").parse(response, site), site, stats, response)
             self._update_status(stats)
             return
+        yield from self._report(response, site, stats)
+        # 上一篇/下一篇 and "related" links to other reports of the same column
+        yield from self._follow(iter(column_links), site, stats, response)
+        self._update_status(stats)
+
+    def _report(self, response: Response, site: Site, stats: SiteStats) -> Iterator[Page | Request]:
+        """A report page: archive it, then fetch its attachments (PDF, DOC, XLS, WPS, OFD ...)."""
         stats.reports += 1
         page = self._page(response, site, "report")
         self._check_siteid(page, site, stats)
         yield page
-        if isinstance(response, TextResponse) and not is_attachment(response.url):
-            for link in attachment_links(text_of(response), response.url):
-                if link.url not in self._queued:
-                    self._queued.add(link.url)
-                    yield self._with_errback(Request(
-                        link.url, callback=self.parse_attachment,
-                        meta={"site": site.id, "kind": "attachment", "referrer": response.url,
-                              "link_text": link.text},
-                    ))  # fmt: skip
-        # 上一篇/下一篇 and "related" links to other reports of the same column
-        yield from self._follow(iter(column_links), site, stats, response)
-        self._update_status(stats)
+        if not isinstance(response, TextResponse) or is_attachment(response.url):
+            return
+        for link in attachment_links(text_of(response), response.url):
+            if link.url not in self._queued:
+                self._queued.add(link.url)
+                meta = {
+                    "site": site.id,
+                    "kind": "attachment",
+                    "referrer": response.url,
+                    "link_text": link.text,
+                }
+                yield self._with_errback(Request(link.url, callback=self.parse_attachment, meta=meta))
 
     def _column_links(self, response: Response, site: Site) -> list[Link]:
         """Report links on a page that stay inside one of the site's listing folders."""
@@ -243,11 +250,10 @@ class ReportsSpider(scrapy.Spider):
         self._update_status(stats)
 
     # -- helpers -----------------------------------------------------------------------------
-    def _xxgk_page(self, response: Response, site: Site) -> Iterator[Page]:
-        """One unit-year of the Hanweb xxgk module: a report when the page holds one."""
+    def _xxgk_page(self, response: Response, site: Site) -> Iterator[Page | Request]:
+        """One unit-year of the Hanweb xxgk module: a report (with its attachments) when it holds one."""
         if XXGK_REPORT.search(text_of(response)):
-            self.stats_by_site[site.id].reports += 1
-            yield self._page(response, site, "report")
+            yield from self._report(response, site, self.stats_by_site[site.id])
         else:
             yield self._page(response, site, "listing")
         self._update_status(self.stats_by_site[site.id])

@@ -314,9 +314,20 @@ class Builder:
                      "/module/xxgk/xxgkAnnualReport.jsp?area=113311020025588789&fbtime=2020", years="2018-2021")  # fmt: skip
         self.sites.append(s)
         pages = {}
+        # the 2019 page offers a Word copy through a download script (no file extension in the URL)
+        doc_title = "丽水市莲都区人民政府2019年政府信息公开工作年度报告.doc"
+        write(
+            "/xxgk/attach_77.doc",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"demo Word file" + bytes(500),
+        )
+        self.dynamic["downloads"] = {"77": "/xxgk/attach_77.doc"}
+        download = "/module/xxgk/download.jsp?id=77"
+        self.expected.append({"site": s.id, "url": "{base}" + download, "kind": "attachment", "layout": "doc",
+                              "year": 2019, "title": doc_title})  # fmt: skip
         for year, layout in ((2019, "table"), (2021, "flat")):
             path = f"/xxgk/113311020025588789/{year}.html"
-            self.report(s, path, year, layout,
+            extra = f'<p>附件：<a href="{download}">{doc_title}</a></p>\n' if year == 2019 else ""
+            self.report(s, path, year, layout, extra=extra,
                         url=f"/module/xxgk/xxgkAnnualReport.jsp?area=113311020025588789&fbtime={year}")  # fmt: skip
             pages[str(year)] = path
         write(

@@ -86,6 +86,13 @@ class Handler(BaseHTTPRequestHandler):
                 )
         if path.startswith(dyn.get("waf_prefix", "/waf/")):
             return self._send(403, (self.server.www / "_waf.html").read_bytes(), "text/html; charset=utf-8")
+        if path.endswith("/download.jsp"):
+            target = dyn.get("downloads", {}).get(query.get("id", [""])[0])
+            if target is None:
+                return self._send(404, b"no such file", "text/plain")
+            body = (self.server.www / target.lstrip("/")).read_bytes()
+            disposition = {"Content-Disposition": "attachment; filename=report.doc"}
+            return self._send(200, body, "application/msword", disposition)
         if path.endswith("/xxgkAnnualReport.jsp"):
             return self._xxgk(query)
         if path.endswith("/messageController/getMessage.do"):
