@@ -60,3 +60,25 @@ def test_same_address_redirect_passes_the_duplicate_filter():
     moved = mw.process_response(request, Response(request.url, status=301, headers={"Location": "/new.html"}))
     assert moved.url == "http://gov.example/new.html"
     assert not moved.dont_filter  # ordinary redirects stay deduplicated
+
+
+def test_every_registry_site_yields_start_requests():
+    """The real registry (105 publishers) turns into requests without a crash, each kept on its host."""
+    import asyncio
+
+    spider = ReportsSpider(all="1")
+
+    async def collect():
+        return [r async for r in spider.start()]
+
+    requests = asyncio.run(collect())
+    by_site = {}
+    for r in requests:
+        by_site.setdefault(r.meta["site"], []).append(r)
+    assert set(by_site) == {s.id for s in spider.sites if s.start_urls}
+    for site in spider.sites:
+        for r in by_site.get(site.id, []):
+            assert r.errback is not None
+            assert r.url.split("/")[2].split(":")[0] in site.domains, (site.id, r.url)
+    xxgk = [r for r in requests if "xxgkAnnualReport.jsp" in r.url]
+    assert len({r.url for r in xxgk}) == len(xxgk) > 10  # one request per unit and year
