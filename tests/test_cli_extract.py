@@ -18,6 +18,7 @@ from warcio.warcwriter import WARCWriter
 
 from ogi.cli import main
 from ogi.commands import extract as extract_cmd
+from tests.test_writers_dataset import snapshot
 
 SEED = Path("seeds") / "000_f790e48fa2eae4e6.txt"
 PINGTAN = Path("real-reports") / "fj-pingtan-2017" / "page.html"
@@ -45,10 +46,6 @@ def run_json(capsys, *args: str) -> tuple[int, list[dict]]:
     code = main(["extract", "--json", "--quiet", *args])
     out = capsys.readouterr().out
     return code, [json.loads(line) for line in out.splitlines()]
-
-
-def snapshot(out: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
 def test_json_schema_on_the_seed(shared_dir, capsys):

@@ -1,45 +1,19 @@
-"""Atomic file and folder replacement, so a crash never leaves a half-written dataset behind.
+"""Atomic dataset replacement, so a crash never leaves a half-written dataset behind.
 
-A single file is written to a temporary name in the same folder, flushed to disk and renamed over
-the target (rename is atomic within one file system). A whole dataset is built in a staging folder
-inside the output folder and swapped in at the end: until the swap the previous dataset is
-untouched; the swap itself is a handful of renames.
+A whole dataset is built in a staging folder inside the output folder (same file system, so
+renames are atomic) and swapped in at the end: until the swap the previous dataset is untouched;
+the swap itself is a handful of renames. (Single files written on their own, such as codebook.csv,
+use `writers.codebook_export.write_atomic`.)
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
 STAGING_PREFIX = ".ogi-staging-"
-
-
-@contextlib.contextmanager
-def atomic_open(path: Path, mode: str = "w", **kwargs) -> Iterator[IO]:
-    """Open a temporary sibling of `path`; on success it replaces `path`, on error it is removed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        with open(tmp, mode, **kwargs) as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-def write_bytes(path: Path, data: bytes) -> None:
-    with atomic_open(path, "wb") as fh:
-        fh.write(data)
 
 
 def new_staging(out_dir: Path) -> Path:
