@@ -265,10 +265,12 @@ def _read_t3(table: Table, index: int, spec: FormSpec) -> SectionRead | None:
 
 
 def _t3_row(table: Table, r: int, spec: FormSpec) -> bool:
-    return any(
-        (m := spec.match_row(t, "t3")) is not None and m.row.code == "apps.new"
-        for _, t in _row_cells(table, r)
-    )
+    """True when the row is a data row of table 三 (its first one is where the header ends)."""
+    for _, text in _row_cells(table, r):
+        match = spec.match_row(text, "t3")
+        if match is not None and match.complete and match.row.has_value:
+            return True
+    return False
 
 
 def _t3_columns(table: Table, anchor: int, spec: FormSpec) -> list[tuple[int, str, str]]:

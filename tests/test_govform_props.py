@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from extractors import govform
 from extractors.codebook import load_codebook
-from extractors.model import Document
+from extractors.load import load_document
+from extractors.model import Document, Table
 from tests.conftest import FIXTURES
 from tests.test_govform_real import PDFS, _pdf_document, gold
 
@@ -148,3 +149,31 @@ def test_real_pdf_text_losing_a_line_or_a_number_never_misplaces(shared_dir, nam
     for row in result.rows:
         if row.value is not None:
             assert row.value == want.get(row.code), (row.code, row.raw)
+
+
+@cache
+def table_doc(name: str) -> tuple[Document, dict[str, str]]:
+    doc, _ = load_document((GOV / f"{name}.html").read_bytes(), filename=f"{name}.html")
+    with (GOV / f"{name}.expected.csv").open(encoding="utf-8") as fh:
+        return doc, {r["code"]: r["printed"] for r in csv.DictReader(fh)}
+
+
+@SETTINGS
+@given(
+    name=st.sampled_from(["zj-xihu-2022-table", "sh-minhang-2019-table", "jx-zhanggong-2023-subtotal"]),
+    data=st.data(),
+)
+def test_grid_columns_moved_or_rows_dropped_never_misplace(name, data):
+    doc, want = table_doc(name)
+    t3 = next(t for t in doc.tables if any("本年新收" in cell for row in t.grid for cell in row))
+    width = len(t3.grid[0])
+    order = [*range(3), *data.draw(st.permutations(list(range(3, width))))]
+    drop = set(data.draw(st.lists(st.integers(3, len(t3.grid) - 1), max_size=3)))
+    grid = [[row[c] for c in order] for r, row in enumerate(t3.grid) if r not in drop]
+    tables = [Table(grid=grid) if t is t3 else t for t in doc.tables]
+    result = govform.read(Document(kind="html", lines=[], tables=tables), load_codebook())
+    assert result is not None
+    for row in result.rows:
+        assert row.code in want
+        assert row.raw == want[row.code]
+    assert sum(r.section == "t3" for r in result.rows) == (len(t3.grid) - 3 - len(drop)) * (width - 3)
