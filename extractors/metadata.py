@@ -55,11 +55,12 @@ def read_metadata(
     """Read who published which year's report, where and when, with the evidence for each field."""
     meta = Metadata()
     findings: list[Finding] = []
-    meta.title = _title(doc, meta.evidence)
-    meta.published = _published(doc, url, meta.evidence)
+    head = [clean(line) for line in doc.lines[:_HEAD]]  # where titles, dates and sources stand
+    meta.title = _title(doc, head, meta.evidence)
+    meta.published = _published(doc, head, url, meta.evidence)
     meta.year = _year(doc, meta, findings)
-    meta.publisher = _publisher(doc, meta.title, meta.evidence)
-    _place(doc, meta)
+    meta.publisher = _publisher(doc, head, meta.title, meta.evidence)
+    _place(doc, head, meta)
     for name in ("title", "publisher", "year", "published", "province", "adcode"):
         if getattr(meta, name) is None:
             findings.append(_missing(name))
@@ -92,13 +93,13 @@ def _meta_value(doc: Document, keys: list[str]) -> tuple[str, str] | None:
 # --- title -------------------------------------------------------------------------------------
 
 
-def _title(doc: Document, evidence: dict[str, str]) -> str | None:
+def _title(doc: Document, head: list[str], evidence: dict[str, str]) -> str | None:
     """The CMS's ArticleTitle (trusted as is), else a title-like line, else <title> minus the site."""
     found = _meta_value(doc, _words()["meta_title"])
     if found and (found[0] == "articletitle" or _is_title(found[1])):
         evidence["title"] = f"meta {found[0]}"
         return found[1]
-    line = _title_line(doc.lines[:_HEAD])
+    line = _title_line(head)
     if line:
         evidence["title"] = "title line"
         return line
@@ -118,13 +119,12 @@ def _is_title(text: str) -> bool:
     )
 
 
-def _title_line(lines: list[str]) -> str | None:
+def _title_line(head: list[str]) -> str | None:
     """The first title-like line (preferring 年度报告 over 年报), joined with a wrapped half."""
-    cleaned = [clean(x) for x in lines]
     for marker in _words()["title_markers"]:
-        for i, line in enumerate(cleaned):
+        for i, line in enumerate(head):
             if marker in line and _is_title(line):
-                return _join_wrapped(cleaned, i)
+                return _join_wrapped(head, i)
     return None
 
 
@@ -156,16 +156,16 @@ def _iso(y: str, m: str, d: str) -> str | None:
         return None
 
 
-def _published(doc: Document, url: str | None, evidence: dict[str, str]) -> str | None:
+def _published(doc: Document, head: list[str], url: str | None, evidence: dict[str, str]) -> str | None:
     found = _meta_value(doc, _words()["meta_published"])
     if found and (m := _DATE.search(found[1])) and (iso := _iso(*m.groups())):
         evidence["published"] = f"meta {found[0]}"
         return iso
     labels = "|".join(map(re.escape, _words()["date_labels"]))
     labelled = re.compile(rf"(?:{labels})\s*[:：]?\s*" + _DATE.pattern)
-    for line in doc.lines[:_HEAD]:
-        if (m := labelled.search(clean(line))) and (iso := _iso(*m.groups())):
-            evidence["published"] = f"line '{clean(line)[:40]}'"
+    for line in head:
+        if (m := labelled.search(line)) and (iso := _iso(*m.groups())):
+            evidence["published"] = f"line '{line[:40]}'"
             return iso
     for pattern in _URL_DATES:
         if url and (m := pattern.search(url)) and (iso := _iso(*m.groups())):
@@ -207,8 +207,8 @@ def _year(doc: Document, meta: Metadata, findings: list[Finding]) -> int | None:
         meta.evidence["year"] = "title"
         return year
     for pattern, where in ((_PERIOD, "statistics period"), (_TABLE_TITLE, "table title")):
-        for line in doc.lines:
-            if m := pattern.search(clean(line)):
+        for line in doc.lines:  # the patterns allow any whitespace, so no folding needed
+            if m := pattern.search(line):
                 meta.evidence["year"] = where
                 return int(m.group(1))
     if meta.published:
@@ -229,9 +229,9 @@ def _year(doc: Document, meta: Metadata, findings: list[Finding]) -> int | None:
 # --- publisher ---------------------------------------------------------------------------------
 
 
-def _publisher(doc: Document, title: str | None, evidence: dict[str, str]) -> str | None:
+def _publisher(doc: Document, head: list[str], title: str | None, evidence: dict[str, str]) -> str | None:
     words = _words()
-    strong = _labelled(doc, words["publisher_labels_strong"])
+    strong = _labelled(head, words["publisher_labels_strong"])
     if strong:
         evidence["publisher"] = "labelled line (发布机构)"
         return strong
@@ -240,7 +240,7 @@ def _publisher(doc: Document, title: str | None, evidence: dict[str, str]) -> st
         evidence["publisher"] = "title"
         return body
     found = _meta_value(doc, words["meta_source"])
-    source = _labelled(doc, words["publisher_labels"]) or (
+    source = _labelled(head, words["publisher_labels"]) or (
         found[1] if found and _good_body(found[1]) else None
     )
     if source:
@@ -252,10 +252,10 @@ def _publisher(doc: Document, title: str | None, evidence: dict[str, str]) -> st
     return None
 
 
-def _labelled(doc: Document, labels: list[str]) -> str | None:
+def _labelled(head: list[str], labels: list[str]) -> str | None:
     pattern = re.compile(rf"(?:{'|'.join(map(re.escape, labels))})\s*[:：]\s*([^\s:：|]+)")
-    for line in doc.lines[:_HEAD]:
-        for m in pattern.finditer(clean(line)):
+    for line in head:
+        for m in pattern.finditer(line):
             value = re.split(r"发布|时间|日期|浏览|字号|点击|作者", m.group(1))[0]
             if _good_body(value):
                 return value
@@ -300,9 +300,9 @@ def _is_place(body: str) -> bool:
 # --- place and codes ---------------------------------------------------------------------------
 
 
-def _place(doc: Document, meta: Metadata) -> None:
+def _place(doc: Document, head: list[str], meta: Metadata) -> None:
     site_code = _site_code(doc)
-    texts = _place_texts(doc, meta)
+    texts = _place_texts(doc, head, meta)
     found = _find_code(texts, meta.year, divisions.context([t for _, t in texts]), site_code)
     if found is None and site_code:
         found = (site_code, "SiteIDCode")
@@ -323,12 +323,12 @@ def _find_code(
     return None
 
 
-def _place_texts(doc: Document, meta: Metadata) -> list[tuple[str, str]]:
+def _place_texts(doc: Document, head: list[str], meta: Metadata) -> list[tuple[str, str]]:
     """Where a place name may stand, most trusted first."""
     texts = [("publisher", meta.publisher), ("title", meta.title)]
     for key in ("sitename", "contentsource", "columnname"):
         texts.append((f"meta {key}", doc.meta.get(key)))
-    texts.append(("first lines", " ".join(clean(x) for x in doc.lines[:12])))
+    texts.append(("first lines", " ".join(head[:12])))
     return [(where, clean(text)) for where, text in texts if text]
 
 
