@@ -618,7 +618,8 @@ def _values(line: list[_Word]) -> list[_Word]:
     cells = line[k:]
     if not any(_NUMBER.match(w.text) for w in cells) or _PAGE_NUMBER.match(" ".join(w.text for w in line)):
         return []
-    if len(cells) >= 2 or (cells and k and cells[0].x0 - line[k - 1].x1 > 24):
+    em = sorted(w.bottom - w.top for w in line)[len(line) // 2]
+    if len(cells) >= 2 or (cells and k and cells[0].x0 - line[k - 1].x1 > 1.5 * em):
         return cells
     return []
 
@@ -755,11 +756,14 @@ def _pieces(words: list[_Word], height: float, centers: list[float]) -> list[_Pi
     just above it in the same column when both belong to the same value line (a wrapped label),
     and starts a label of its own otherwise ("规章" then "行政规范性文件")."""
     pieces: list[_Piece] = []
+    numbered = [w for w in words if _level(w.text) == 3]
     for word in sorted(words, key=lambda w: (w.top, w.x0)):
         level = _level(word.text)
         host = None
         if level == 0:
-            host = next((p for p in reversed(pieces) if _continues_label(p, word, height, centers)), None)
+            host = next(
+                (p for p in reversed(pieces) if _continues_label(p, word, height, centers, numbered)), None
+            )
         if host is None:
             pieces.append(_Piece([word], level))
         else:
@@ -767,15 +771,29 @@ def _pieces(words: list[_Word], height: float, centers: list[float]) -> list[_Pi
     return pieces
 
 
-def _continues_label(piece: _Piece, word: _Word, height: float, centers: list[float]) -> bool:
+def _continues_label(
+    piece: _Piece, word: _Word, height: float, centers: list[float], numbered: list[_Word]
+) -> bool:
     last = piece.words[-1]
     if word.top - last.bottom >= 2.5 * height or min(word.x1, last.x1) - max(word.x0, last.x0) <= 0:
         return False
     if word.on_value_line and any(w.on_value_line for w in piece.words):
         return False  # each value line has its own label
-    if piece.level == 2:  # a group head wrapped over lines ("（三）不" / "予公开")
-        return True
+    in_group_column = bool(numbered) and word.x1 <= min(n.x0 for n in numbered)
+    if piece.level == 2 and (
+        word.top - last.bottom < 0.8 * height or in_group_column or _beside(piece, numbered)
+    ):
+        return True  # a group head wrapped in its cell ("（五）不" / "予处理")
     return _nearest(centers, word.cy) == _nearest(centers, piece.cy)
+
+
+def _beside(piece: _Piece, numbered: list[_Word]) -> bool:
+    """The label shares a line with a numbered label to its right: it heads their group."""
+    return any(
+        n.x0 > w.x1 and min(w.bottom, n.bottom) - max(w.top, n.top) > 0.3 * (w.bottom - w.top)
+        for w in piece.words
+        for n in numbered
+    )
 
 
 def _nearest(centers: list[float], y: float) -> int:
