@@ -443,12 +443,17 @@ def _walk_lines(
 def _waste(walk: tuple[list[Entry], int], form: _Form) -> int:
     """Figures left unused plus rows of the form left without a figure: zero for a perfect reading."""
     entries, dropped = walk
-    empty = 0
+    waste = dropped
     for entry in entries:
-        found = form.matcher.candidates(entry.label) if not entry.cells else []
-        if found and form.matcher.indicators[found[0][1]].has_value:
-            empty += 1
-    return dropped + empty
+        found = form.matcher.candidates(entry.label)
+        if not found:
+            continue
+        value_row = form.matcher.indicators[found[0][1]].has_value
+        if value_row and not entry.cells:
+            waste += 1  # a row of the form left blank
+        elif not value_row and entry.has_value:
+            waste += len(entry.cells)  # figures given to a heading that prints none
+    return waste
 
 
 def _continues(pending: Entry, line: str, matcher: _Matcher) -> bool:

@@ -190,20 +190,29 @@ CHROME = [
 ]
 
 
+def _figures_first(chunk: list[str]) -> list[str]:
+    label = chunk[:2] if len(chunk) > 1 and chunk[1].startswith("(不同") else chunk[:1]
+    return [*chunk[len(label) :], *label]
+
+
 @pytest.mark.skipif(not SEED.exists(), reason="needs ../shared/seeds")
 @settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(
     keep=st.lists(st.booleans(), min_size=len(CHUNKS), max_size=len(CHUNKS)),
     before=st.lists(st.sampled_from(CHROME), max_size=4),
     after=st.lists(st.sampled_from(CHROME), max_size=4),
+    figures_first=st.booleans(),
 )
-def test_dropping_rows_never_shifts_values(keep, before, after):
-    """Rows a copy drops are missing; every row still read keeps its own value (no positional shift).
+def test_dropping_rows_never_shifts_values(keep, before, after, figures_first):
+    """Rows a copy drops are missing; every row still read keeps its own value (no positional shift),
+    whether figures follow their labels (Word) or precede them (unruled PDF text).
 
     Section headings (一、… 九、) stay: without 五、 nothing on the page tells 五（二）被依法纠错数
     from 四（二）被依法纠错数.
     """
     kept = [chunk for chunk, k in zip(CHUNKS, keep, strict=True) if k or chunk[0][1] == "、"]
+    if figures_first:  # label, [wrap], [unit], figure → [unit], figure, label, [wrap]
+        kept = [_figures_first(chunk) for chunk in kept]
     lines = [*before, *NARRATIVE[-2:], *[ln for chunk in kept for ln in chunk], *after]
     result = legacy.read(Document(kind="text", lines=lines), load_codebook())
     if result is None:
