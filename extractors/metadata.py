@@ -29,10 +29,7 @@ from extractors.model import Document, Finding, Metadata
 _CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 _YEAR = re.compile(r"((?:19|20)\d{2}|[〇零一二三四五六七八九]{4})\s*年")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
-_URL_DATES = (
-    re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_"),
-    re.compile(r"/((?:19|20)\d{2})[-/]?(\d{2})[-/]?(\d{2})/"),
-)
+_TRAILING_DATE = re.compile(r"[\[（(]?(?:19|20)\d{2}[-/.]\d{1,2}(?:[-/.]\d{1,2})?-?[\]）)]?$")
 _PERIOD = re.compile(
     r"((?:19|20)\d{2})\s*年\s*0?1\s*月\s*0?1\s*日\s*(?:起\s*)?至\s*\1\s*年\s*12\s*月\s*31\s*日"
 )
@@ -124,7 +121,7 @@ def _title_line(head: list[str]) -> str | None:
     for marker in _words()["title_markers"]:
         for i, line in enumerate(head):
             if marker in line and _is_title(line):
-                return _join_wrapped(head, i)
+                return _TRAILING_DATE.sub("", _join_wrapped(head, i))
     return None
 
 
@@ -167,8 +164,8 @@ def _published(doc: Document, head: list[str], url: str | None, evidence: dict[s
         if (m := labelled.search(line)) and (iso := _iso(*m.groups())):
             evidence["published"] = f"line '{line[:40]}'"
             return iso
-    for pattern in _URL_DATES:
-        if url and (m := pattern.search(url)) and (iso := _iso(*m.groups())):
+    for pattern in _words()["url_dates"]:
+        if url and (m := re.search(pattern, url)) and (iso := _iso(*m.groups())):
             evidence["published"] = "date in the URL"
             return iso
     return _signature_date(doc, evidence) or _file_date(doc, evidence)

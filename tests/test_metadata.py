@@ -211,3 +211,12 @@ def test_levels_of_government(title, adcode, names):
 def test_codes_then_and_now(title, adcode, current):
     meta, _ = read_metadata(_doc(title), url=None, filename=None)
     assert (meta.adcode, meta.adcode_current) == (adcode, current)
+
+
+def test_trs_attachment_date_and_listing_line_dates():
+    doc = Document(kind="pdf", lines=["福州市鼓楼区人民政府2015年政府信息公开工作年度报告2016-01-18"])
+    url = "http://www.gl.gov.cn/zfxxgknb/201601/P020160118391234567890.pdf"
+    meta, _ = read_metadata(doc, url=url, filename=None)
+    assert meta.title == "福州市鼓楼区人民政府2015年政府信息公开工作年度报告"
+    assert meta.published == "2016-01-18"
+    assert meta.adcode == "350102"
