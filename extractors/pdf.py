@@ -591,9 +591,10 @@ def _word_tables(page, number: int) -> list[_Grid]:
         return []
     lines = _word_lines(words)
     height = sorted(w.bottom - w.top for w in words)[len(words) // 2]
+    vals = _value_cells_by_line(lines, height)
     grids = []
-    for region in _regions(lines, height):
-        grid = _region_grid(number, lines, region, height)
+    for region in _regions(lines, vals, height):
+        grid = _region_grid(number, lines, vals, region, height)
         if grid is not None:
             grids.append(grid)
     return grids
@@ -609,31 +610,65 @@ def _word_lines(words: list[_Word]) -> list[list[_Word]]:
     return [sorted(line, key=lambda w: w.x0) for line in lines]
 
 
-def _values(line: list[_Word]) -> list[_Word]:
-    """The cells a line ends with (numbers, blank marks like "—" or "/"), when they stand apart
-    from its label like table cells and at least one is a number."""
+def _value_cells_by_line(lines: list[list[_Word]], height: float) -> list[list[_Word]]:
+    """For each line, the value cells it ends with ([] for a line that is not a table row).
+
+    A line ending in two or more cells, or in one number standing well apart from its label, is
+    a row. A lone number (a row whose label wraps around it) or one close to its label is a row
+    only when a row nearby has a cell at the same x: that is what a column is.
+    """
+    trailing = [_trailing_cells(line) for line in lines]
+    strong = [_strong(line, cells) for line, cells in zip(lines, trailing, strict=True)]
+    out = []
+    for i, cells in enumerate(trailing):
+        if strong[i] or not cells:
+            out.append(cells if strong[i] else [])
+            continue
+        near = [
+            j
+            for j in range(len(lines))
+            if j != i and trailing[j] and abs(lines[j][0].top - lines[i][0].top) < 8 * height
+        ]
+        aligned = any(_overlaps(cells[-1], trailing[j][-1]) for j in near)
+        out.append(cells if aligned else [])
+    return out
+
+
+def _trailing_cells(line: list[_Word]) -> list[_Word]:
+    """The numbers and blank marks ("—", "/") a line ends with, if one of them is a number."""
     k = len(line)
     while k > 0 and (_NUMBER.match(line[k - 1].text) or _BLANK_MARK.match(line[k - 1].text)):
         k -= 1
     cells = line[k:]
     if not any(_NUMBER.match(w.text) for w in cells) or _PAGE_NUMBER.match(" ".join(w.text for w in line)):
         return []
-    em = sorted(w.bottom - w.top for w in line)[len(line) // 2]
-    if len(cells) >= 2 or (cells and k and cells[0].x0 - line[k - 1].x1 > 1.5 * em):
-        return cells
-    return []
+    if k and cells[0].x0 - line[k - 1].x1 < 0.3 * (cells[0].bottom - cells[0].top):
+        return []  # glued to the text before it: a number in a sentence
+    return cells
 
 
-def _regions(lines: list[list[_Word]], height: float) -> list[list[int]]:
+def _strong(line: list[_Word], cells: list[_Word]) -> bool:
+    if len(cells) >= 2:
+        return True
+    if not cells or len(cells) == len(line):
+        return False
+    label = line[len(line) - len(cells) - 1]
+    return cells[0].x0 - label.x1 > 1.5 * (cells[0].bottom - cells[0].top)
+
+
+def _overlaps(a: _Word, b: _Word) -> bool:
+    return min(a.x1, b.x1) - max(a.x0, b.x0) > 0
+
+
+def _regions(lines: list[list[_Word]], vals: list[list[_Word]], height: float) -> list[list[int]]:
     """Runs of value lines (indices into `lines`) close together and in the same columns."""
     regions: list[list[int]] = []
     for i, line in enumerate(lines):
-        numbers = _values(line)
-        if not numbers:
+        if not vals[i]:
             continue
         if regions:
             last = regions[-1][-1]
-            left = min(w.x0 for j in regions[-1] for w in _values(lines[j]))
+            left = min(w.x0 for j in regions[-1] for w in vals[j])
             between = lines[last + 1 : i]
             gap = line[0].top - lines[last][0].bottom
             intrudes = any(w.cx > left - 2 for ln in between for w in ln)
@@ -641,19 +676,19 @@ def _regions(lines: list[list[_Word]], height: float) -> list[list[int]]:
                 regions[-1].append(i)
                 continue
         regions.append([i])
-    return [r for r in regions if len(r) >= 2 or len(_values(lines[r[0]])) >= 3 or _has_header(lines, r[0])]
+    return [r for r in regions if len(r) >= 2 or len(vals[r[0]]) >= 3 or _has_header(lines, vals, r[0])]
 
 
-def _has_header(lines: list[list[_Word]], first: int) -> bool:
+def _has_header(lines: list[list[_Word]], vals: list[list[_Word]], first: int) -> bool:
     if first == 0:
         return False
-    left = _values(lines[first])[0].x0
-    return any(w.cx > left - 2 for w in lines[first - 1]) and not _values(lines[first - 1])
+    left = vals[first][0].x0
+    return any(w.cx > left - 2 for w in lines[first - 1]) and not vals[first - 1]
 
 
-def _columns(lines: list[list[_Word]], region: list[int]) -> list[float]:
+def _columns(vals: list[list[_Word]], region: list[int]) -> list[float]:
     """Value column edges: overlapping x-ranges of the numbers are one column."""
-    spans = sorted((w.x0, w.x1) for i in region for w in _values(lines[i]))
+    spans = sorted((w.x0, w.x1) for i in region for w in vals[i])
     clusters: list[list[float]] = []
     for x0, x1 in spans:
         if clusters and x0 <= clusters[-1][1] + 2:
@@ -665,27 +700,29 @@ def _columns(lines: list[list[_Word]], region: list[int]) -> list[float]:
     return [*edges, clusters[-1][1] + 2]
 
 
-def _region_grid(number: int, lines: list[list[_Word]], region: list[int], height: float) -> _Grid | None:
-    edges = _columns(lines, region)
-    header = _header_lines(lines, region, edges[0], height)
+def _region_grid(
+    number: int, lines: list[list[_Word]], vals: list[list[_Word]], region: list[int], height: float
+) -> _Grid | None:
+    edges = _columns(vals, region)
+    header = _header_lines(lines, vals, region, edges[0], height)
     first, last = region[0], region[-1]
     lo = max(header[-1] + 1 if header else 0, first - 2)
     around = [
         i
         for i in range(lo, min(len(lines), last + 3))
-        if first <= i <= last or (not _values(lines[i]) and _near(lines, i, first, last, height))
+        if first <= i <= last or (not vals[i] and _near(lines, i, first, last, height))
     ]
     labels = [
         _Word(w.text, w.x0, w.x1, w.top, w.bottom, i in region)
         for i in around
         for w in lines[i]
-        if w.x1 <= edges[0] + 2 and not (i in region and w in _values(lines[i]))
+        if w.x1 <= edges[0] + 2 and not (i in region and w in vals[i])
     ]
-    centers = [_values(lines[i])[0].cy for i in region]
+    centers = [vals[i][0].cy for i in region]
     stack, rest = _stack(labels, height)
     body = _label_cells(_pieces(_segments(rest, height), height, centers), stack, centers)
     n_label = len(body[0])
-    grid = [cells + _value_cells(_values(lines[i]), edges) for cells, i in zip(body, region, strict=True)]
+    grid = [cells + _value_cells(vals[i], edges) for cells, i in zip(body, region, strict=True)]
     spans = _spans(grid, n_label)
     head = _header_grid(lines, header, edges, n_label)
     spans = _spans(head, n_label, across=True) + [[(r + len(head), c) for r, c in row] for row in spans]
@@ -704,18 +741,25 @@ def _near(lines: list[list[_Word]], i: int, first: int, last: int, height: float
     return True
 
 
-def _header_lines(lines: list[list[_Word]], region: list[int], left: float, height: float) -> list[int]:
+def _header_lines(
+    lines: list[list[_Word]], vals: list[list[_Word]], region: list[int], left: float, height: float
+) -> list[int]:
     """The column header lines right above the first value line (close, some over the values)."""
     out: list[int] = []
     first = region[0]
     i = first - 1
-    while i >= 0 and _label_only(lines[i], left) and lines[i + 1][0].top - lines[i][0].bottom < 1.2 * height:
+    while (
+        i >= 0
+        and not vals[i]
+        and not any(w.cx > left for w in lines[i])
+        and lines[i + 1][0].top - lines[i][0].bottom < 1.2 * height
+    ):
         i -= 1  # the first row's own label, wrapped above its numbers
     body = [w for k in range(max(0, first - 2), region[-1] + 1) for w in lines[k]]
     width = max(w.x1 for w in body) - min(w.x0 for w in body)
     pitches = sorted(lines[b][0].top - lines[a][0].top for a, b in itertools.pairwise(region))
     reach = max(3.5 * height, 1.1 * pitches[len(pitches) // 2]) if pitches else 6 * height
-    while i >= 0 and len(out) < 8 and not _values(lines[i]):
+    while i >= 0 and len(out) < 8 and not vals[i]:
         below = lines[out[-1]] if out else lines[first]
         if below[0].top - max(w.bottom for w in lines[i]) > reach:
             break
@@ -726,10 +770,6 @@ def _header_lines(lines: list[list[_Word]], region: list[int], left: float, heig
     while out and not any(w.cx > left for w in lines[out[-1]]):
         out.pop()
     return sorted(out)
-
-
-def _label_only(line: list[_Word], left: float) -> bool:
-    return not _values(line) and not any(w.cx > left for w in line)
 
 
 def _stack(words: list[_Word], height: float) -> tuple[list[_Word], list[_Word]]:
