@@ -117,12 +117,13 @@ def _is_title(text: str) -> bool:
 
 
 def _title_line(head: list[str]) -> str | None:
-    """The first title-like line (preferring 年度报告 over 年报), joined with a wrapped half."""
-    for marker in _words()["title_markers"]:
-        for i, line in enumerate(head):
-            if marker in line and _is_title(line):
-                return _TRAILING_DATE.sub("", _join_wrapped(head, i))
-    return None
+    """The first title-like line naming a year (menus print "政府信息公开年报" without one), else
+    the first without; joined with its wrapped half, a list's trailing date cut."""
+    titles = [i for i, line in enumerate(head) if _is_title(line)]
+    candidates = [i for i in titles if _YEAR.search(head[i])] or titles
+    if not candidates:
+        return None
+    return _TRAILING_DATE.sub("", _join_wrapped(head, candidates[0]))
 
 
 def _join_wrapped(lines: list[str], i: int) -> str:

@@ -220,3 +220,10 @@ def test_trs_attachment_date_and_listing_line_dates():
     assert meta.title == "福州市鼓楼区人民政府2015年政府信息公开工作年度报告"
     assert meta.published == "2016-01-18"
     assert meta.adcode == "350102"
+
+
+def test_menu_item_is_not_the_title():
+    doc = _doc("首页", "政府信息公开年报", "政务公开", "南通市崇川区2018年政府信息公开工作年度报告", "正文……")
+    meta, _ = read_metadata(doc, url=None, filename=None)
+    assert meta.title == "南通市崇川区2018年政府信息公开工作年度报告"
+    assert meta.year == 2018
