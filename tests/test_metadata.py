@@ -223,7 +223,7 @@ def test_trs_attachment_date_and_listing_line_dates():
 
 
 def test_menu_item_is_not_the_title():
-    doc = _doc("首页", "政府信息公开年报", "政务公开", "南通市崇川区2018年政府信息公开工作年度报告", "正文……")
+    doc = _doc("首页", "政府信息公开年度报告", "政务公开", "南通市崇川区2018年政府信息公开工作年度报告", "正文")
     meta, _ = read_metadata(doc, url=None, filename=None)
     assert meta.title == "南通市崇川区2018年政府信息公开工作年度报告"
     assert meta.year == 2018
