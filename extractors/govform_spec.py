@@ -197,10 +197,10 @@ def _body_quality(body: str, bodies: tuple[str, ...]) -> tuple[int, bool] | None
             return (4, True)
         if body.startswith(candidate) and len(candidate) >= 2:
             rank: tuple[int, bool] = (3, True)
+        elif candidate.startswith(body):
+            rank = (1, False)  # a wrapped label's first part, never "complete"
         elif len(body) >= 4 and difflib.SequenceMatcher(None, body, candidate).ratio() >= _FUZZY:
             rank = (2, True)
-        elif candidate.startswith(body):
-            rank = (1, False)
         else:
             continue
         if best is None or rank > best:
