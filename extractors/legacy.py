@@ -287,6 +287,7 @@ def _read_form(
 # -------------------------------------------------------------------------------------- line reading
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _parse(text: str) -> ParsedNumber:
     """parse_number over the simplified text ("251000萬元" is 251000 万元), raw kept as printed."""
     parsed = parse_number(to_simplified(text))
