@@ -88,10 +88,11 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def _walk(folder: Path) -> list[Path]:
+    """Pages and archives below `folder`, hidden folders (staging, .git) skipped, sorted."""
     files = []
     for root, dirs, names in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(names):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
             path = Path(root) / name
             if is_warc(path) or path.suffix.lower() in PAGE_SUFFIXES:
                 files.append(path)
@@ -115,7 +116,11 @@ def warc_jobs(path: Path) -> Iterator[Job | Skipped]:
             for record in records:
                 if record.rec_type not in PAGE_RECORDS:
                     continue
-                job = _record_job(path, record)
+                try:
+                    job = _record_job(path, record)
+                except Exception as exc:  # noqa: BLE001 -- one bad record (e.g. broken gzip body)
+                    uri = record.rec_headers.get_header("WARC-Target-URI") or str(path)
+                    job = Skipped(uri, f"archived record unreadable: {type(exc).__name__}: {exc}")
                 if isinstance(job, Job):  # the offset is known once the record has been read
                     job.provenance["archive_record"] = f"{path.name}#{records.get_record_offset()}"
                 yield job

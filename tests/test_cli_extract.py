@@ -265,3 +265,25 @@ def test_console_entry_point(shared_dir, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "1 inputs" in result.stderr
     assert result.stdout == ""
+
+
+def test_one_unreadable_record_does_not_stop_the_archive(shared_dir, tmp_path, monkeypatch):
+    from ogi import inputs
+
+    archive = tmp_path / "a.warc.gz"
+    _warc(archive, shared_dir)
+    real = inputs._record_job
+
+    def first_breaks(path, record):
+        if record.rec_headers.get_header("WARC-Target-URI") == PINGTAN_URL:
+            raise OSError("broken body")
+        return real(path, record)
+
+    monkeypatch.setattr(inputs, "_record_job", first_breaks)
+    items = list(inputs.warc_jobs(archive))
+    assert isinstance(items[0], inputs.Skipped)
+    assert "broken body" in items[0].reason
+    assert not items[0].expected
+    assert [i.source for i in items if isinstance(i, inputs.Job)] == [
+        "https://www.nantong.example.gov.cn/2017/02/22/seed.txt"
+    ]
