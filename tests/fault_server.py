@@ -29,6 +29,7 @@ Faulty site (`/faults/`): a listing linking to one page per fault:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import socket
 import struct
@@ -93,6 +94,9 @@ class FaultServer(ThreadingHTTPServer):
         self.hits: list[Hit] = []
         self.lock = threading.Lock()
         self.counts: Counter[str] = Counter()
+
+    def handle_error(self, request, client_address) -> None:
+        return  # clients killed or cut off on purpose: no tracebacks on stderr
 
     @property
     def port(self) -> int:
@@ -314,7 +318,7 @@ def run_crawl(cmd: list[str], timeout: float = 90) -> subprocess.CompletedProces
 
 
 def response_records(archive: Path) -> Counter[str]:
-    """How many full `response` records each URL has in the archive's WARC files (revisits excluded).
+    """How many complete `response` records (payload matches OGI-Sha256) each URL has; revisits excluded.
 
     Reads record by record and stops at a truncated tail (a crawl killed mid-write) instead of failing.
     """
@@ -324,8 +328,9 @@ def response_records(archive: Path) -> Counter[str]:
         with path.open("rb") as fh, suppress(Exception):
             for record in ArchiveIterator(fh):
                 if record.rec_type == "response":
-                    record.content_stream().read()
-                    counts[record.rec_headers.get_header("WARC-Target-URI")] += 1
+                    body = record.content_stream().read()
+                    if hashlib.sha256(body).hexdigest() == record.rec_headers.get_header("OGI-Sha256"):
+                        counts[record.rec_headers.get_header("WARC-Target-URI")] += 1
     return counts
 
 
