@@ -632,7 +632,7 @@ def _value_cells_by_line(lines: list[list[_Word]], height: float) -> list[list[_
             for j in range(len(lines))
             if j != i and trailing[j] and abs(lines[j][0].top - lines[i][0].top) < 8 * height
         ]
-        aligned = any(_overlaps(cells[-1], trailing[j][-1]) for j in near)
+        aligned = any(_overlaps(cells[-1], cell) for j in near for cell in trailing[j])
         out.append(cells if aligned else [])
     return out
 
