@@ -147,6 +147,7 @@ class RunSummary:
         summary = summarize(
             stats=self.crawler.stats.get_stats(), sites=sites, run=run_log(self.crawler),
             versions=versions_since(self.archive_dir, self.started_at), known_before=self.known_before,
+            distributed=bool(self.crawler.settings.get("OGI_REDIS_URL")),
         )  # fmt: skip
         summary.update({
             "started_at": self.started_at, "finished_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -169,7 +170,8 @@ def _site_dict(stats) -> dict[str, Any]:
 
 
 def summarize(*, stats: dict[str, Any], sites: list[dict[str, Any]], run: RunLog,
-              versions: dict[str, Counter[str]], known_before: dict[str, int]) -> dict[str, Any]:  # fmt: skip
+              versions: dict[str, Counter[str]], known_before: dict[str, int],
+              distributed: bool = False) -> dict[str, Any]:  # fmt: skip
     """The summary dict (pure: everything comes in as arguments)."""
     by_status = {
         k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith("downloader/response_status_count/")
@@ -192,6 +194,8 @@ def summarize(*, stats: dict[str, Any], sites: list[dict[str, Any]], run: RunLog
                "unchanged": per_site_states.get(sid, Counter())["unchanged"],
                "known_before": known_before.get(sid, 0)}  # fmt: skip
         rows.append(row)
+        if distributed and not site.get("listings") and not site.get("reports"):
+            continue  # another worker of the shared crawl handled this site
         alerts.extend(site_alerts(row))
     total_new = sum(c["new"] for c in versions.values())
     total_changed = sum(c["changed"] for c in versions.values())
