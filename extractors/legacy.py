@@ -245,15 +245,40 @@ def read(doc: Document, codebook: Codebook) -> TableResult | None:
     prepared = _prepare_lines(doc.lines)
     best: TableResult | None = None
     best_rank: tuple[int, ...] = ()
+    grids: dict[str, list[TableResult]] = {}  # variant → readings of real tables
     for variant in codebook.variants(FAMILY):
         form = _form(codebook.templates[variant])
         for result, headers in _read_form(doc, form, prepared):
+            if _from_grid(result):
+                grids.setdefault(variant, []).append(result)
             rank = _rank(result, form, headers)
             if best is None or rank > best_rank:
                 best, best_rank = result, rank
     if best is None or sum(1 for r in best.rows if r.code and r.value is not None) < MIN_CODED_VALUES:
         return None
+    if _from_grid(best):
+        best.findings.extend(_second_grids(best, grids.get(best.variant, [])))
     return best
+
+
+def _from_grid(result: TableResult) -> bool:
+    return result.evidence.startswith(f"{result.variant} from table ")
+
+
+def _second_grids(best: TableResult, grids: list[TableResult]) -> list[Finding]:
+    """Other real tables on the page that hold the same form (a department's copy): reported, not read."""
+    return [
+        Finding(
+            kind="second_table",
+            message=f"another {result.variant} table ({result.evidence.split(';')[0]}) was not read",
+            severity="info",
+        )
+        for result in grids
+        if result is not best
+        and result.rows
+        and result.rows[0].table != best.rows[0].table
+        and len({r.code for r in result.rows if r.code and r.value is not None}) >= SECOND_TABLE_ANCHORS
+    ]
 
 
 def _rank(result: TableResult, form: _Form, headers: dict[str, str]) -> tuple[int, ...]:

@@ -343,3 +343,28 @@ def test_grid_label_wrapped_into_a_second_row_with_a_merged_value_cell(codebook)
         ("proactive.normative_issued", "制发规范性文件总数", 1),
     ]
     assert not [f for f in result.findings if f.kind == "unknown_label"]
+
+
+def test_second_real_table_of_the_same_form_is_reported(codebook):
+    rows = [
+        ["五、行政诉讼数量", "件", "7"],
+        ["(一)维持具体行政行为或者驳回原告诉讼请求数", "件", "6"],
+        ["(二)被依法纠错数", "件", "1"],
+        ["(三)其他情形数", "件", "0"],
+        ["六、举报投诉数量", "件", "0"],
+        ["七、依申请公开信息收取的费用", "万元", "0"],
+        ["八、机构建设和保障经费情况", "", ""],
+        ["(一)政府信息公开工作专门机构数", "个", "2"],
+        ["(二)设置政府信息公开查阅点数", "个", "3"],
+        ["(三)从事政府信息公开工作人员数", "人", "5"],
+        ["1.专职人员数", "人", "1"],
+        ["2.兼职人员数", "人", "4"],
+    ]
+    department = [[label, unit, str(int(v) + 1) if v else v] for label, unit, v in rows[:-1]]
+    result = _read(codebook, [], [_table(rows), _table(department)])
+    assert result.rows[0].table == 0  # the complete one
+    assert _values(result)["org.staff"] == 5
+    (second,) = [f for f in result.findings if f.kind == "second_table"]
+    assert "table 1" in second.message
+    single = _read(codebook, [], [_table(rows)])
+    assert not [f for f in single.findings if f.kind == "second_table"]
