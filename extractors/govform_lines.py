@@ -169,7 +169,8 @@ def _assign(items: list[Item], width: int, carriers: frozenset[str] = frozenset(
     A run goes to the label just before it when that label has no numbers yet (label then
     numbers, or numbers between the two parts of a wrapped label); otherwise to the next label
     that has no numbers on its own line (numbers printed before a wrapped label); a group label
-    takes numbers only when no row label can (（六）其他处理 printed as a single row).
+    takes numbers only when no row label can (（六）其他处理 printed as a single row). Numbers
+    printed after words the codebook does not know make an unknown row (`Item.kind` "unknown").
     """
     findings: list[Finding] = []
     for pos, item in enumerate(items):
@@ -177,17 +178,28 @@ def _assign(items: list[Item], width: int, carriers: frozenset[str] = frozenset(
             continue
         for chunk in _chunks(item.values, width):
             target = _target(items, pos, carriers)
-            if target is None:
+            if target is not None:
+                target.assigned = chunk
+                continue
+            label = _unknown_label(items, pos)
+            if label is not None:
+                label.kind, label.assigned = "unknown", chunk
                 findings.append(
-                    Finding(
-                        "row_count_mismatch",
-                        f"numbers {' '.join(chunk)} are not next to a row label",
-                        found=len(chunk),
-                    )
+                    Finding("unknown_label", f"row {label.text!r} is not in the codebook", severity="info")
                 )
                 continue
-            target.assigned = chunk
+            message = f"numbers {' '.join(chunk)} are not next to a row label"
+            findings.append(Finding("row_count_mismatch", message, found=len(chunk)))
     return findings
+
+
+def _unknown_label(items: list[Item], pos: int) -> Item | None:
+    """Words printed right before the numbers on their line that match no label: a local row."""
+    prev, values = (items[pos - 1] if pos else None), items[pos]
+    if prev is None or prev.kind != "text" or prev.attached or len(norm(prev.text)) <= 1:
+        return None
+    same_line = prev.line == values.line or (values.single and prev.line == values.line - 1)
+    return prev if same_line else None
 
 
 def _chunks(values: list[str], width: int) -> list[list[str]]:
@@ -309,6 +321,8 @@ def _read_t3(lines: list[str], start: int, spec: FormSpec) -> tuple[SectionRead,
     read = SectionRead("t3", "lines", findings=_assign(items, len(columns), spec.carriers))
     found: set[str] = set()
     for item in items:
+        if item.kind == "unknown":
+            _emit_unknown(read, item)
         if item.row is None or (item.kind == "group" and item.assigned is None) or item.row.code in found:
             continue
         found.add(item.row.code)
@@ -411,6 +425,12 @@ def _emit(read: SectionRead, item: Item, columns: list[str], spec: FormSpec, lab
         read.cells.append(Cell(read.section, f"{row.code}@{code}", row.code, code, label, header, raw))
 
 
+def _emit_unknown(read: SectionRead, item: Item) -> None:
+    label = _printed(item)
+    for raw in item.assigned or ():
+        read.cells.append(Cell(read.section, None, None, None, label, None, raw))
+
+
 # -------------------------------------------------------------------------------------------- table 二
 
 
@@ -434,6 +454,8 @@ def _read_t2(lines: list[str], spec: FormSpec) -> SectionRead:
     read.findings.extend(_assign(items, 0))
     found: set[str] = set()
     for k, item in enumerate(items):
+        if item.kind == "unknown":
+            _emit_unknown(read, item)
         if item.kind == "row" and item.row and item.row.code not in found:
             found.add(item.row.code)
             _emit(read, item, block_columns.get(k, []), spec, _printed(item))

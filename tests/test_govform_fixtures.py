@@ -314,3 +314,19 @@ def test_two_tables_in_text_lines_read_the_first():
     want = {w["code"]: w["printed"] for w in expected("zj-xihu-2022-text.txt")}
     assert {r.code: r.raw for r in result.rows} == want
     assert [f.kind for f in result.findings].count("second_table") == 1
+
+
+@pytest.mark.parametrize("flat", [False, True])
+def test_a_local_row_in_text_lines_is_kept_as_unknown(flat):
+    rows = [("规章", "1 1 3"), ("规范性文件", "2 2 40"), ("其他主动公开文件", "5 5 9")]
+    if flat:
+        body = [x for label, values in rows for x in (label, *values.split())]
+    else:
+        body = [f"{label} {values}" for label, values in rows]
+    lines = ["第二十条第（一）项", "信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量", *body,
+             "一、本年新收政府信息公开申请数量 1 0 0 0 0 0 1", "二、上年结转政府信息公开申请数量 0 0 0 0 0 0 0"]  # fmt: skip
+    result = govform.read(Document(kind="text", lines=lines), load_codebook())
+    unknown = [(r.label, r.value) for r in result.rows if r.code is None]
+    assert unknown == [("其他主动公开文件", 5), ("其他主动公开文件", 5), ("其他主动公开文件", 9)]
+    assert [f.kind for f in result.findings] == ["unknown_label"]
+    assert {r.code: r.value for r in result.rows}["disclosure.normative_docs@total_published"] == 40
