@@ -82,6 +82,8 @@ def _extract_rows(ex: Any) -> list[tuple[str, str, str, str]]:
     rows = [
         ("extract pages/s", _fmt(ex["extract_pages_per_s"]), f"lxml.fromstring {_fmt(ex['lxml_pages_per_s'])}/s",
          f"{n} pages, {ex['corpus_mb']} MB, median of {ex['repeats']}"),
+        ("extract CPU ms/page", _fmt(ex["extract_cpu_ms_per_page"]), f"lxml {ex['lxml_cpu_ms_per_page']} ms/page",
+         f"ratio on CPU time {_fmt(ex['extract_vs_lxml_ratio_cpu'])} (what an idle machine would show)"),
         ("extract values matched", f"{ex['extract_values_matched']}/{ex['truth_values']}",
          f"match rate {_fmt(ex['extract_match_rate'])}", f"template right {_fmt(ex['extract_template_right'])}"),
     ]  # fmt: skip
@@ -103,7 +105,7 @@ def _scale_rows(sc: Any) -> list[tuple[str, str, str, str]]:
         for w in ("1w", "2w"):
             r = row[w]
             rows.append((f"ogi extract {n} pages {w}", f"{_fmt(r['pages_per_s'])} pages/s",
-                         f"wall {_fmt(r['wall_s'])} s, {r['ms_per_page']} ms/page",
+                         f"wall {_fmt(r['wall_s'])} s, {r['ms_per_page']} ms/page, CPU {r['cpu_ms_per_page']} ms/page",
                          f"peak RSS {r['peak_tree_rss_mb']} MB (largest process {r['max_process_rss_mb']})"))  # fmt: skip
     if "peak_rss_growth_mb" in sc:
         rows.append(("peak RSS growth smallest→largest", f"{sc['peak_rss_growth_mb']} MB",

@@ -125,6 +125,7 @@ def _summary(n: int, runs: list[ChildRun]) -> dict[str, Any]:
         "wall_s_runs": [round(r.wall_s, 2) for r in runs],
         "pages_per_s": round(n / wall, 1),
         "ms_per_page": round(1000 * wall / n, 2),
+        "cpu_ms_per_page": round(1000 * median([r.cpu_s for r in runs]) / n, 2),
         "peak_tree_rss_mb": max(r.peak_tree_rss_mb for r in runs),
         "max_process_rss_mb": max(r.max_process_rss_mb for r in runs),
         "exit_code": runs[-1].returncode,
@@ -145,4 +146,5 @@ def headline(runs: dict[str, Any], sizes: list[int]) -> dict[str, Any]:
         "peak_rss_mb_largest": peak,
         "peak_rss_growth_mb": round(peak - peak_small, 1),
         "ms_per_page_growth_1w": round(big["1w"]["ms_per_page"] / small["1w"]["ms_per_page"], 3),
+        "cpu_ms_per_page_growth_1w": round(big["1w"]["cpu_ms_per_page"] / small["1w"]["cpu_ms_per_page"], 3),
     }

@@ -151,13 +151,14 @@ def test_child_memory_is_measured_over_the_process_tree():
     assert run_.returncode == 0
     assert run_.peak_tree_rss_mb >= 120  # parent and child together
     assert 60 <= run_.max_process_rss_mb < run_.peak_tree_rss_mb
+    assert run_.cpu_s > 0  # the grandchild's CPU is counted once it is reaped
 
 
 def test_scale_headline_uses_the_largest_size():
     runs = {
-        "10": {"1w": {"peak_tree_rss_mb": 100.0, "ms_per_page": 10.0},
+        "10": {"1w": {"peak_tree_rss_mb": 100.0, "ms_per_page": 10.0, "cpu_ms_per_page": 9.0},
                "2w": {"peak_tree_rss_mb": 150.0, "ms_per_page": 6.0}, "speedup_2w_vs_1w": 1.6},
-        "20": {"1w": {"peak_tree_rss_mb": 110.0, "ms_per_page": 11.0},
+        "20": {"1w": {"peak_tree_rss_mb": 110.0, "ms_per_page": 11.0, "cpu_ms_per_page": 9.9},
                "2w": {"peak_tree_rss_mb": 160.0, "ms_per_page": 6.0}, "speedup_2w_vs_1w": 1.7},
     }  # fmt: skip
     head = headline(runs, [10, 20, 40])
@@ -165,6 +166,7 @@ def test_scale_headline_uses_the_largest_size():
     assert head["scale_2w_vs_1w"] == 1.7
     assert head["peak_rss_mb_largest"] == 160.0
     assert head["peak_rss_growth_mb"] == 10.0
+    assert head["cpu_ms_per_page_growth_1w"] == pytest.approx(1.1)
 
 
 def test_harness_never_writes_into_the_repo_by_default():
