@@ -67,7 +67,8 @@ def scrapy_bench(seconds: float) -> dict[str, Any]:
     if not _rate(stats):
         raise NotAvailable(f"scrapy bench gave no stats (exit {run.returncode}): {_last_line(run)}")
     return {"pages_per_s": _rate(stats), "pages": stats["response_received_count"],
-            "elapsed_s": round(stats["elapsed_time_seconds"], 2), "peak_rss_mb": run.peak_tree_rss_mb}  # fmt: skip
+            "elapsed_s": round(stats["elapsed_time_seconds"], 2), "peak_rss_mb": run.peak_tree_rss_mb,
+            "cpu_ms_per_page": round(1000 * run.cpu_s / max(1, stats["response_received_count"]), 1)}  # fmt: skip
 
 
 def _last_line(run: ChildRun) -> str:
@@ -139,6 +140,8 @@ def crawl(base: str, settings: dict[str, Any], *, timeout: float) -> dict[str, A
         "pages_per_s_wall": round(stats["response_received_count"] / run.wall_s, 2),
         "finish_reason": stats.get("finish_reason"),
         "peak_rss_mb": run.peak_tree_rss_mb,
+        "cpu_s": run.cpu_s,
+        "cpu_ms_per_page": round(1000 * run.cpu_s / max(1, stats["response_received_count"]), 1),
         "timed_out": run.timed_out,
     }
 
