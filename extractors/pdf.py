@@ -41,7 +41,7 @@ _PAGE_NUMBER = re.compile(
     r"^(?:[-—–－‐]\s*\d+\s*[-—–－‐]"
     r"|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?"
     r"|共\s*\d+\s*页\s*第\s*\d+\s*页"
-    r"|\d{1,3}\s*/\s*\d{1,3}"
+    r"|\d+\s*/\s*\d+"
     r"|[Pp]age\s*\d+(?:\s*of\s*\d+)?"
     r"|\d{1,3})$"
 )
@@ -618,8 +618,8 @@ def _value_cells_by_line(lines: list[list[_Word]], height: float) -> list[list[_
     only when a row nearby has a cell at the same x: that is what a column is.
     """
     trailing = [_trailing_cells(line) for line in lines]
-    for i in (0, len(lines) - 1):  # a bare number heading or closing the page is its number
-        if len(lines[i]) == 1 and lines[i][0].text.isdigit():
+    for i in (0, len(lines) - 1):  # "3", "- 3 -", "3 / 6" heading or closing the page: its number
+        if _PAGE_NUMBER.match(" ".join(w.text for w in lines[i])):
             trailing[i] = []
     strong = [_strong(line, cells) for line, cells in zip(lines, trailing, strict=True)]
     out = []
@@ -643,8 +643,7 @@ def _trailing_cells(line: list[_Word]) -> list[_Word]:
     while k > 0 and (_NUMBER.match(line[k - 1].text) or _BLANK_MARK.match(line[k - 1].text)):
         k -= 1
     cells = line[k:]
-    text = " ".join(w.text for w in line)
-    if not any(_NUMBER.match(w.text) for w in cells) or (_PAGE_NUMBER.match(text) and not text.isdigit()):
+    if not any(_NUMBER.match(w.text) for w in cells):
         return []
     if k and cells[0].x0 - line[k - 1].x1 < 0.3 * (cells[0].bottom - cells[0].top):
         return []  # glued to the text before it: a number in a sentence
