@@ -60,6 +60,8 @@ _GLUED = re.compile(
 )
 #: A unit in brackets or a footnote mark after a figure: "13100（条）", "3*".
 _CELL_EXTRAS = re.compile(r"^([-+]?[\d,，.]*\d)\s*(?:[（(]\s*([^()（）\s]{1,3})\s*[)）])?\s*[*＊※]*$")
+#: A value column headed by a year ("2016年", "2016年度"), as in copies that add last year's figures.
+_YEAR_HEADER = re.compile(r"^((?:19|20)\d{2})\s*年度?(?:数|数据|统计数)?$")
 #: Pinyin a mirror inserted after characters: 政(zheng)府(fu).
 _PINYIN = re.compile(r"[(（][a-zA-Z]{1,8}[)）]")
 #: A unit printed in the label: （万元）, (单位：万元).
@@ -620,6 +622,7 @@ def _grid_layout(grid: list[list[str]], form: _Form) -> _Layout:
     unit_col = None
     value_cols: list[int] = []
     code_cols: set[int] = set()
+    year_cols: dict[int, int] = {}
     for r in sorted(header_rows):
         for c, text in enumerate(grid[r]):
             word = re.sub(r"\s+", "", text)
@@ -634,6 +637,12 @@ def _grid_layout(grid: list[list[str]], form: _Form) -> _Layout:
                 code_cols.add(c)
             elif word in form.value_headers and c not in value_cols:
                 value_cols.append(c)
+            elif (year := _YEAR_HEADER.match(word)) and not form.columns and c not in value_cols:
+                value_cols.append(c)
+                year_cols[c] = int(year.group(1))
+    if len(year_cols) > 1:  # "2016年 | 2015年": the form has one value column, the latest year's
+        latest = max(year_cols, key=lambda c: year_cols[c])
+        value_cols = [c for c in value_cols if c not in year_cols or c == latest]
     if not value_cols:
         value_cols, unit_col = _infer_value_cols(grid, header_rows, width)
     if form.code_column:
@@ -645,7 +654,8 @@ def _grid_layout(grid: list[list[str]], form: _Form) -> _Layout:
 
 def _is_header_row(row: list[str], form: _Form) -> bool:
     cells = [c for c in row if c.strip()]
-    return bool(cells) and sum(1 for c in cells if form.is_header(c)) >= max(2, len(set(cells)) - 1)
+    heads = sum(1 for c in cells if form.is_header(c) or _YEAR_HEADER.match(re.sub(r"\s+", "", c)))
+    return bool(cells) and heads >= max(2, len(set(cells)) - 1)
 
 
 def _infer_value_cols(grid: list[list[str]], skip: set[int], width: int) -> tuple[list[int], int | None]:

@@ -368,3 +368,23 @@ def test_second_real_table_of_the_same_form_is_reported(codebook):
     assert "table 1" in second.message
     single = _read(codebook, [], [_table(rows)])
     assert not [f for f in single.findings if f.kind == "second_table"]
+
+
+def test_copy_with_last_years_column_reads_the_latest_year(codebook):
+    grid = [
+        ["统计指标", "单位", "2015年", "2016年"],
+        ["(一)收到申请数", "件", "120", "139"],
+        ["1.当面申请数", "件", "20", "0"],
+        ["2.传真申请数", "件", "0", "0"],
+        ["3.网络申请数", "件", "50", "0"],
+        ["4.信函申请数", "件", "50", "139"],
+    ]
+    result = _read(codebook, [], [_table(grid)])
+    assert _values(result) == {
+        "requests.received": 139,
+        "requests.received.in_person": 0,
+        "requests.received.fax": 0,
+        "requests.received.online": 0,
+        "requests.received.letter": 139,
+    }
+    assert not [f for f in result.findings if f.kind == "row_count_mismatch"]
