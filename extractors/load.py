@@ -166,9 +166,37 @@ def html_to_document(text: str) -> Document:
 
 
 def text_to_document(text: str) -> Document:
-    """Plain text (one cell per line, like the seed) into a Document."""
-    lines = [line for line in (fold_whitespace(raw) for raw in text.splitlines()) if line]
-    return Document(kind="text", lines=lines)
+    """Plain text (one cell per line, like the seed) into a Document.
+
+    Rows of tab-separated cells (a table copied from a browser or a spreadsheet) become a Table
+    as well, and their cells are flattened one per line like an HTML table's.
+    """
+    lines: list[str] = []
+    tables: list[Table] = []
+    rows: list[list[str]] = []
+    for raw in [*text.splitlines(), ""]:
+        if "\t" in raw and raw.strip():
+            rows.append([fold_whitespace(cell) for cell in raw.split("\t")])
+            continue
+        if rows:
+            tables.extend(_tab_table(rows, lines))
+            rows = []
+        line = fold_whitespace(raw)
+        if line:
+            lines.append(line)
+    return Document(kind="text", lines=lines, tables=tables)
+
+
+def _tab_table(rows: list[list[str]], lines: list[str]) -> list[Table]:
+    """Flatten tab-separated rows into `lines`; two or more rows also make a Table."""
+    first = len(lines)
+    lines.extend(cell for row in rows for cell in row if cell)
+    if len(rows) < 2:
+        return []
+    width = max(len(row) for row in rows)
+    grid = [row + [""] * (width - len(row)) for row in rows]
+    spans = [[(r, c) for c in range(width)] for r in range(len(grid))]
+    return [Table(grid=grid, spans=spans, line_index=first)]
 
 
 # --- sniffing -------------------------------------------------------------------------------------

@@ -201,6 +201,17 @@ def test_text_file_is_one_cell_per_line(shared_dir):
     assert "" not in doc.lines
 
 
+def test_text_with_tab_separated_rows():
+    text = "统计表\n指标\t单位\t数量\n收到申请数\t件\t139\n专项经费\t万元\t\n说明：无\n孤行\t1\n"
+    doc, _ = load_document(text.encode("gbk"), filename="copied.txt")
+    assert doc is not None
+    assert doc.lines == ["统计表", "指标", "单位", "数量", "收到申请数", "件", "139", "专项经费", "万元", "说明：无",
+                         "孤行", "1"]
+    (table,) = doc.tables
+    assert table.grid == [["指标", "单位", "数量"], ["收到申请数", "件", "139"], ["专项经费", "万元", ""]]
+    assert table.line_index == 1
+
+
 def test_text_with_markup_words_named_txt_stays_text():
     doc, _ = load_document("说明：<p>标签</p> 不是网页\n第二行".encode(), filename="notes.txt")
     assert doc is not None
