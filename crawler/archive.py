@@ -239,8 +239,12 @@ class Catalog:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.db = sqlite3.connect(self.path)
+        # several crawler processes (Redis workers) may share one catalog: wait for locks, and use
+        # WAL so readers never block the writer
+        self.db = sqlite3.connect(self.path, timeout=60)
         self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
 
     def get(self, url: str, sha256: str) -> dict[str, object] | None:

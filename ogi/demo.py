@@ -25,20 +25,32 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ogi.demo", description=__doc__)
     parser.add_argument("--out", default="output", help="dataset directory (default: output)")
     parser.add_argument("--archive", default="archive", help="archive directory (default: archive)")
+    parser.add_argument(
+        "--base", default="", help="crawl demo sites already served there instead of serving them"
+    )
     args = parser.parse_args(argv)
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from ogi.cli import main as ogi_main
-    from tests.demo_site.server import registry_path, serve
+    from tests.demo_site.server import serve
 
-    with serve() as server:
-        say(f"demo sites served at {server.base} (registry {registry_path().relative_to(ROOT)})")
-        code = ogi_main([
-            "crawl", "--all", "--registry", str(registry_path()), "--base", server.base, "--fast",
-            "--archive", args.archive, "--out", args.out, "--progress", "plain",
-        ])  # fmt: skip
+    if args.base:
+        code = _crawl(args.base, args)
+    else:
+        with serve() as server:
+            code = _crawl(server.base, args)
     _show_reports(Path(args.out))
     return code
+
+
+def _crawl(base: str, args: argparse.Namespace) -> int:
+    from ogi.cli import main as ogi_main
+    from tests.demo_site.server import registry_path
+
+    say(f"demo sites served at {base} (registry {registry_path().relative_to(ROOT)})")
+    return ogi_main([
+        "crawl", "--all", "--registry", str(registry_path()), "--base", base, "--fast",
+        "--archive", args.archive, "--out", args.out, "--progress", "plain",
+    ])  # fmt: skip
 
 
 def _show_reports(out: Path) -> None:
