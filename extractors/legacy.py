@@ -411,16 +411,38 @@ def _line_entries(
     stop = min((run[0] for run in runs[1:] if run[0] > last), default=len(prepared))
     headers = _line_headers(prepared[max(0, first - HEADER_LOOKBACK) : first], form)
     table = _table_at(first, tables)
-    after = _walk_lines(prepared[first:stop], last - first, form, table, figures_first=False)
-    before = _walk_lines(prepared[first:stop], last - first, form, table, figures_first=True)
-    best = min((after, before), key=lambda walk: _waste(walk, form))
-    return best[0], headers
+    years = _line_years(prepared[max(0, first - HEADER_LOOKBACK) : first], form)
+    ncells = len(years) if len(years) > 1 else form.ncells
+    lines = prepared[first:stop]
+    after = _walk_lines(lines, last - first, form, table, figures_first=False, ncells=ncells)
+    before = _walk_lines(lines, last - first, form, table, figures_first=True, ncells=ncells)
+    entries = min((after, before), key=lambda walk: _waste(walk, form))[0]
+    if len(years) > 1:  # "2015年 / 2016年": keep the latest year's figure, as the form has one column
+        latest = years.index(max(years))
+        for entry in entries:
+            if len(entry.cells) == len(years):
+                entry.cells = [entry.cells[latest]]
+    return entries, headers
+
+
+def _line_years(prepared: list[tuple[str, list[str], str]], form: _Form) -> list[int]:
+    """Years heading the value columns of a one-column form printed with last year's figures too."""
+    if form.columns:
+        return []
+    words = [w for label, tail, _ in prepared for w in [*fold_whitespace(label).split(" "), *tail]]
+    return [int(m.group(1)) for w in words if (m := _YEAR_HEADER.match(w))]
 
 
 def _walk_lines(
-    lines: list[tuple[str, list[str], str]], last: int, form: _Form, table: int | None, *, figures_first: bool
+    lines: list[tuple[str, list[str], str]],
+    last: int,
+    form: _Form,
+    table: int | None,
+    *,
+    figures_first: bool,
+    ncells: int,
 ) -> tuple[list[Entry], int]:
-    """Entries of the table's lines, and how many figures no row took."""
+    """Entries of the table's lines (up to `ncells` figures each), and how many figures no row took."""
     entries: list[Entry] = []
     pending: Entry | None = None
     early: list[str] = []  # figures printed before the label they belong to (figures_first)
@@ -439,7 +461,7 @@ def _walk_lines(
             ):
                 pending.parts.append(label)
                 if early and not pending.cells:  # the figures stood between the label's two lines
-                    pending.cells, early = early[: form.ncells], early[form.ncells :]
+                    pending.cells, early = early[:ncells], early[ncells:]
             elif pending is not None and pending.cells and _wraps_after_value(pending, label, form.matcher):
                 pending.parts.append(label)  # PDF: the value is centred between a label's two lines
             else:
@@ -448,8 +470,8 @@ def _walk_lines(
                 pending = Entry([label], table=table, after_table=i > last)
                 entries.append(pending)
                 if figures_first and early and not any(not _is_unit(t) for t in tail):
-                    pending.cells, pending.unit = early[: form.ncells], pending.unit or early_unit
-                    dropped += max(0, len(early) - form.ncells)
+                    pending.cells, pending.unit = early[:ncells], pending.unit or early_unit
+                    dropped += max(0, len(early) - ncells)
                 else:
                     dropped += len(early)
                 early, early_unit = [], None
@@ -461,7 +483,7 @@ def _walk_lines(
                     pending.unit = to_simplified(token)
             elif figures_first and not label:
                 early.append(token)
-            elif pending is not None and (label or len(pending.cells) < form.ncells):
+            elif pending is not None and (label or len(pending.cells) < ncells):
                 pending.cells.append(token)  # figures on the label's own line all belong to it
             else:
                 dropped += 1

@@ -388,3 +388,19 @@ def test_copy_with_last_years_column_reads_the_latest_year(codebook):
         "requests.received.letter": 139,
     }
     assert not [f for f in result.findings if f.kind == "row_count_mismatch"]
+
+
+@pytest.mark.parametrize("flat", [True, False])
+def test_copy_with_last_years_column_as_lines(codebook, flat):
+    rows = [("(一)收到申请数", "120", "139"), ("1.当面申请数", "20", "0"), ("2.传真申请数", "0", "0")]
+    rows += [("3.网络申请数", "50", "0"), ("4.信函申请数", "50", "139")]
+    header = ["2016年度政府信息公开情况统计表", "统计指标", "2015年", "2016年"]
+    body = [x for row in rows for x in row] if flat else [" ".join(row) for row in rows]
+    result = _read(codebook, [*header, *body])
+    assert _values(result) == {
+        "requests.received": 139,
+        "requests.received.in_person": 0,
+        "requests.received.fax": 0,
+        "requests.received.online": 0,
+        "requests.received.letter": 139,
+    }
