@@ -16,7 +16,8 @@ LOGIN = "<html><body><form><p>请先登录</p><input type='password' name='passw
     ("status", "body", "problem"),
     [(403, WAF, "blocked"), (200, WAF, "blocked"), (521, "<html>origin down</html>", "blocked"),
      (200, LOGIN, "login"), (404, "<html>404</html>", "not_found"), (500, "<html>oops</html>", "error"),
-     (200, "<html><body>" + "政府信息公开工作年度报告" * 50 + "</body></html>", None)],
+     (200, "<html><body>" + "政府信息公开工作年度报告" * 50 + "</body></html>", None),
+     (200, LOGIN.replace("</form>", "</form>" + "<p>本年度政府信息公开工作稳步推进。</p>" * 60), None)],
 )  # fmt: skip
 def test_problem_pages_are_named(status, body, problem):
     spider = ReportsSpider(url="http://gov.example/list/")

@@ -290,7 +290,7 @@ class ReportsSpider(scrapy.Spider):
         head = response.body[:20000].decode("utf-8", "ignore")
         if response.status in BLOCK_STATUS or (len(response.body) < 20000 and BLOCK_TEXT.search(head)):
             return "blocked" if response.status != 503 or BLOCK_TEXT.search(head) else "error"
-        if LOGIN_TEXT.search(head) and "password" in head.lower():
+        if LOGIN_TEXT.search(head) and "password" in head.lower() and _little_text(response):
             return "login"
         if response.status in (404, 410):
             return "not_found"
@@ -346,7 +346,9 @@ class ReportsSpider(scrapy.Spider):
 
 
 def _little_text(response: Response, limit: int = 600) -> bool:
-    """True for a page whose text outside links is short: a list, not a report."""
+    """True for a page whose text outside links is short: a list or a wall, not a report."""
+    if not isinstance(response, TextResponse):
+        return False
     sel = response.selector
     texts = sel.xpath(
         "//body//text()[not(ancestor::a) and not(ancestor::script) and not(ancestor::style)]"
