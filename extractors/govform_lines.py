@@ -60,14 +60,15 @@ def read_lines(lines: list[str], spec: FormSpec) -> dict[str, SectionRead]:
     """The new-form tables found in the text lines, by section."""
     lines = [ln for ln in lines if not _FOOTER.match(ln.strip())]
     out: dict[str, SectionRead] = {}
-    t3_start = _find_row(lines, spec, "apps.new", 0)
+    t3_start = _find_row(lines, spec, None, 0)
     t3_end = None
     if t3_start is not None:
         read, t3_end = _read_t3(lines, t3_start, spec)
         out["t3"] = read
     t2_start = next((i for i, ln in enumerate(lines[: t3_start or len(lines)]) if spec.block_of(ln)), None)
     if t2_start is not None:
-        out["t2"] = _read_t2(lines[t2_start : min(t3_start or len(lines), t2_start + _T2_SPAN)], spec)
+        t2_end = min(t3_start or len(lines), t2_start + _T2_SPAN, _heading(lines, spec, "t3", t2_start))
+        out["t2"] = _read_t2(lines[t2_start:t2_end], spec)
     t4_from = t3_end if t3_end is not None else _t4_heading(lines, spec)
     if t4_from is not None:
         t4 = _read_t4(lines[t4_from : t4_from + _T4_SPAN], spec)
@@ -300,16 +301,29 @@ def _carries(item: Item, carriers: frozenset[str]) -> bool:
 # -------------------------------------------------------------------------------------------- table 三
 
 
-def _find_row(lines: list[str], spec: FormSpec, code: str, start: int) -> int | None:
+def _find_row(lines: list[str], spec: FormSpec, code: str | None, start: int) -> int | None:
+    """The first line from `start` printing table 三's row `code` (None: any of its value rows)."""
     for i in range(start, len(lines)):
         for kind, chunk in tokens(lines[i]):
             if kind != "L":
                 continue
             for seg in split_segments(str(chunk)):
                 match = spec.match_row(seg, "t3")
-                if match and match.row.code == code and match.complete:
+                if (
+                    match
+                    and match.complete
+                    and (match.row.code == code or code is None and match.row.has_value)
+                ):
                     return i
     return None
+
+
+def _heading(lines: list[str], spec: FormSpec, section: str, start: int) -> int:
+    """The line of a table's heading (三、收到和处理政府信息公开申请情况) from `start`, or the end."""
+    keys = spec.section_keys.get(section, ())
+    return next(
+        (i for i in range(start, len(lines)) if any(norm(lines[i]).startswith(k) for k in keys)), len(lines)
+    )
 
 
 def _read_t3(lines: list[str], start: int, spec: FormSpec) -> tuple[SectionRead, int]:
