@@ -8,8 +8,9 @@ stream of `Entry` (label as printed, printed unit, value cells), then codes each
 label in the context of the section it stands in — never by its position alone, because local
 copies drop, add and reword rows.
 
-Which form (`legacy-2014`, `fj-provincial`, ...) is read is decided by trying every legacy-family
-template of the codebook and keeping the one that codes the most values.
+Which form (`legacy-2014`, `fj-provincial`, ...) is read, and from which layout, is decided by
+trying every legacy-family template of the codebook on every real table and on the text lines, and
+keeping the reading that codes the most printed rows (ties: the closest fit, then fewest blanks).
 """
 
 from __future__ import annotations
@@ -587,6 +588,7 @@ def _grid_wrap(previous: Entry, entry: Entry, matcher: _Matcher) -> bool:
 
 
 def _origin(table: Table, r: int, c: int) -> tuple[int, int]:
+    """The slot a merged cell was copied from (itself when the grid has no span map)."""
     try:
         return table.spans[r][c]
     except (IndexError, TypeError):
@@ -594,6 +596,11 @@ def _origin(table: Table, r: int, c: int) -> tuple[int, int]:
 
 
 def _grid_row_entries(table: Table, r: int, row: list[str], layout: _Layout, index: int) -> list[Entry]:
+    """The entries of one grid row: a merged group label first (context only), then the row itself.
+
+    Cells copied from a merged cell elsewhere (a label's colspan over the value columns, a value's
+    rowspan over the next row) are not values of this row.
+    """
     out: list[Entry] = []
     parts: list[str] = []
     seen: set[tuple[int, int]] = set()
@@ -627,6 +634,7 @@ def _grid_row_entries(table: Table, r: int, row: list[str], layout: _Layout, ind
 
 
 def _spans_rows(table: Table, r: int, c: int) -> bool:
+    """Does the cell at (r, c) continue into the next row (a rowspan group label)?"""
     return (
         r + 1 < len(table.grid)
         and _origin(table, r + 1, c) == _origin(table, r, c)
@@ -675,6 +683,7 @@ def _grid_layout(grid: list[list[str]], form: _Form) -> _Layout:
 
 
 def _is_header_row(row: list[str], form: _Form) -> bool:
+    """A row of header words (统计指标 / 单位 / 统计数, 2017年度 / 历年累计), one odd cell allowed."""
     cells = [c for c in row if c.strip()]
     heads = sum(1 for c in cells if form.is_header(c) or _YEAR_HEADER.match(re.sub(r"\s+", "", c)))
     return bool(cells) and heads >= max(2, len(set(cells)) - 1)
@@ -700,6 +709,7 @@ def _infer_value_cols(grid: list[list[str]], skip: set[int], width: int) -> tupl
 
 
 def _code_entries(entries: list[Entry], headers: dict[str, str], form: _Form, where: str) -> TableResult:
+    """Code each entry by its label in the context of the section it stands in; one Row per cell."""
     rows: list[Row] = []
     findings: list[Finding] = []
     section: str | None = None
@@ -780,6 +790,7 @@ def _emit_unknown(
     rows: list[Row],
     findings: list[Finding],
 ) -> None:
+    """A row the codebook does not know: kept with its printed label, code None and a finding."""
     if len(entry.label) > MAX_LABEL_CHARS or not _HAS_CJK.search(entry.label):
         return
     if entry.after_table and numbering_prefix(entry.label) is None:
@@ -847,6 +858,7 @@ def _check_cell(row: Row, parsed: ParsedNumber, form_unit: str | None, findings:
 
 
 def _evidence(entries: list[Entry], headers: dict[str, str], form: _Form, where: str) -> str:
+    """Where the table was read, its column headers and the form's marker labels found."""
     keys = {k for e in entries for k in _keys(e.label)}
     markers = [m for m in form.spec.markers if any(_keys(m)[0] in k for k in keys if k)]
     parts = [f"{form.spec.variant} from {where}"]
