@@ -21,6 +21,7 @@ Faulty site (`/faults/`): a listing linking to one page per fault:
 | `away.html` | 302 to the same server under another host name (`localhost`): offsite |
 | `drip.html` | 10 MB dripped slowly, no Content-Length (size cap) |
 | `gbk-labelled-utf8.html` | GBK bytes served as `charset=utf-8` (its meta tag says gbk) |
+| `gbk-list.html` | (iframe of the listing) a GBK listing served as `charset=utf-8`, linking `gbk-report.html` |
 | `/private/report.html` | allowed by nobody: robots.txt disallows `/private/` |
 | `ok.html` | a plain report, fetched once and kept |
 
@@ -73,6 +74,7 @@ class SiteSpec:
     drip_chunk: int = 64 * 1024
     drip_pause: float = 0.02
     versions: dict[int, int] = field(default_factory=dict)  # report number → content version
+    ok_status: int = 200  # what `/faults/ok.html` answers (500: a page that broke after it was archived)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,9 +133,9 @@ class FaultServer(ThreadingHTTPServer):
         with self.lock:
             self.hits.clear()
 
-    def registry(self, path: Path, *, faults: bool = False) -> Path:
-        """A registry CSV with one site: the generated one, or the faulty one."""
-        listing = "/faults/index.html" if faults else "/site/index.html"
+    def registry(self, path: Path, *, faults: bool = False, listing: str = "") -> Path:
+        """A registry CSV with one site: the generated one, or the faulty one (or another listing path)."""
+        listing = listing or ("/faults/index.html" if faults else "/site/index.html")
         site_id, name = ("fault_site", "故障测试区") if faults else ("gen_site", "生成测试区")
         path.write_text(
             REGISTRY_HEADER + f"{site_id},{name},测试省,测试市,{name},999901,district,"
@@ -227,21 +229,35 @@ class Handler(BaseHTTPRequestHandler):
     def _fault(self, name: str) -> None:
         spec = self.server.spec
         if name in ("", "index.html"):
+            if "only=ok" in self.path:
+                return self._send(200, _listing_html([("ok.html", "故障0区2021年政府信息公开工作年度报告")]),
+                                  "text/html; charset=utf-8")  # fmt: skip
             links = [(p, f"故障{i}区2021年政府信息公开工作年度报告") for i, p in enumerate(FAULT_PAGES)]
             links.append(("/private/report.html", "保密区2021年政府信息公开工作年度报告"))
-            return self._send(200, _listing_html(links), "text/html; charset=utf-8")
+            frame = b'<iframe src="gbk-list.html"></iframe></body>'
+            body = _listing_html(links).replace(b"</body>", frame)
+            return self._send(200, body, "text/html; charset=utf-8")
+        if name == "gbk-list.html":  # a GBK listing whose header says utf-8 (its meta tag says gbk)
+            html = _listing_html([("gbk-report.html", "编码区2021年政府信息公开工作年度报告")])
+            body = html.replace(b'charset="utf-8"', b'charset="gbk"').decode().encode("gbk")
+            return self._send(200, body, "text/html; charset=utf-8")
+        if name == "gbk-report.html":
+            return self._send(200, report_html(6).decode().encode("gbk"), "text/html; charset=gbk")
         with self.server.lock:
             self.server.counts[name] += 1
             count = self.server.counts[name]
         if name == "ok.html":
+            if spec.ok_status != 200:
+                return self._send(spec.ok_status, b"<html><body>server error</body></html>", "text/html")
             return self._send(200, report_html(1), "text/html; charset=utf-8")
         if name == "flaky.html":
             if count <= spec.flaky_failures:
                 return self._send(500, b"<html><body>500 Internal Server Error</body></html>", "text/html")
             return self._send(200, report_html(2), "text/html; charset=utf-8")
         if name == "timeout.html":
+            self._record(0)  # recorded on arrival: the answer comes after the client gave up
             time.sleep(spec.slow_seconds)
-            return self._send(200, report_html(3), "text/html; charset=utf-8")
+            return self._send(200, report_html(3), "text/html; charset=utf-8", record=False)
         if name == "reset.html":
             return self._reset()
         if name == "truncated.html":
@@ -287,8 +303,9 @@ class Handler(BaseHTTPRequestHandler):
             )
 
     def _send(self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None,
-              length: int | None = None) -> None:  # fmt: skip
-        self._record(status)
+              length: int | None = None, record: bool = True) -> None:  # fmt: skip
+        if record:
+            self._record(status)
         self.send_response(status)
         if ctype:
             self.send_header("Content-Type", ctype)
@@ -317,7 +334,7 @@ def run_crawl(cmd: list[str], timeout: float = 90) -> subprocess.CompletedProces
     return result
 
 
-def response_records(archive: Path) -> Counter[str]:
+def response_records(archive: Path, *, status: int | None = None) -> Counter[str]:
     """How many complete `response` records (payload matches OGI-Sha256) each URL has; revisits excluded.
 
     Reads record by record and stops at a truncated tail (a crawl killed mid-write) instead of failing.
@@ -329,6 +346,8 @@ def response_records(archive: Path) -> Counter[str]:
             for record in ArchiveIterator(fh):
                 if record.rec_type == "response":
                     body = record.content_stream().read()
+                    if status is not None and int(record.http_headers.get_statuscode() or 0) != status:
+                        continue
                     if hashlib.sha256(body).hexdigest() == record.rec_headers.get_header("OGI-Sha256"):
                         counts[record.rec_headers.get_header("WARC-Target-URI")] += 1
     return counts
