@@ -704,7 +704,9 @@ class _GridRow:
     def take(self, pending: list[_Pending], everything: bool = False) -> None:
         """Fill the slots covered by rowspans from above that come before the next cell (or all)."""
         while pending and (everything or pending[0][0] <= len(self.texts)):
-            _, text, rows_left, origin = pending.pop(0)
+            column, text, rows_left, origin = pending.pop(0)
+            while len(self.texts) < column:  # a gap in a short row: an empty slot of its own
+                self.add("", (self.r, len(self.texts)), 1)
             self.add(text, origin, rows_left)
 
 

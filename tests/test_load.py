@@ -13,6 +13,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from extractors import docx
 from extractors.load import decode_page, html_to_document, load_document
@@ -441,3 +443,49 @@ def test_oversized_word_xml_is_refused(pages, monkeypatch):
 def test_html_to_document_on_fragment():
     doc = html_to_document("<td>孤立单元格</td>文本")
     assert doc.lines == ["孤立单元格", "文本"]
+
+
+# --- span expansion against the HTML table algorithm ---------------------------------------------
+
+SPANNED_ROWS = st.lists(
+    st.lists(st.tuples(st.integers(1, 4), st.integers(1, 3)), max_size=4), min_size=1, max_size=6
+)
+
+
+def _reference_grid(rows: list[list[tuple[int, int]]]) -> tuple[list[list[str]], list[list[tuple[int, int]]]]:
+    """The HTML spec's table-forming algorithm: each cell takes the next free slot of its row.
+
+    Only well-formed tables are compared (malformed ones are covered by test_bad_input).
+    """
+    slots: dict[tuple[int, int], tuple[str, tuple[int, int]]] = {}
+    for r, cells in enumerate(rows):
+        c = 0
+        for k, (rowspan, colspan) in enumerate(cells):
+            while (r, c) in slots:
+                c += 1
+            for rr in range(r, min(r + rowspan, len(rows))):
+                for cc in range(c, c + colspan):
+                    assume((rr, cc) not in slots)  # overlapping cells are a table model error
+                    slots[(rr, cc)] = (f"r{r}c{k}", (r, c))
+            c += colspan
+    used = sorted({r for r, _ in slots})
+    width = max((c for _, c in slots), default=-1) + 1
+    renumber = {r: i for i, r in enumerate(used)}
+    grid, spans = [], []
+    for i, r in enumerate(used):
+        grid.append([slots[(r, c)][0] if (r, c) in slots else "" for c in range(width)])
+        spans.append([(renumber[slots[(r, c)][1][0]], slots[(r, c)][1][1]) if (r, c) in slots else (i, c)
+                      for c in range(width)])
+    return grid, spans
+
+
+@given(SPANNED_ROWS)
+def test_span_expansion_matches_the_html_algorithm(rows):
+    markup = "<table>" + "".join(
+        "<tr>" + "".join(f'<td rowspan="{rs}" colspan="{cs}">r{r}c{k}</td>' for k, (rs, cs) in enumerate(cells))
+        + "</tr>" for r, cells in enumerate(rows)) + "</table>"
+    doc = html_to_document(markup)
+    expected_grid, expected_spans = _reference_grid(rows)
+    table = doc.tables[0]
+    assert table.grid == expected_grid
+    assert table.spans == expected_spans
