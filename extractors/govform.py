@@ -95,11 +95,20 @@ def _best_sections(doc: Document, spec: FormSpec) -> dict[str, SectionRead]:
         candidates = [r for r in (grids.get(section), lines.get(section)) if r is not None]
         if not candidates:
             continue
-        chosen = max(candidates, key=lambda r: (r.complete, r.score))
+        chosen = max(candidates, key=lambda r: (r.complete, r.score, -_failures(r, spec)))
         if section == "t3":
             chosen.tables_seen = max(r.tables_seen for r in candidates)
         best[section] = chosen
     return best
+
+
+def _failures(read: SectionRead, spec: FormSpec) -> int:
+    """Identities of the form a reading breaks: the arbiter when grid and text readings differ."""
+    values = {}
+    for cell in read.cells:
+        if cell.code and cell.raw is not None:
+            values[cell.code] = parse_number(cell.raw).value
+    return sum(1 for identity in spec.identities if identity.check(values).status == "failed")
 
 
 def _rows(sections: dict[str, SectionRead], spec: FormSpec) -> tuple[list[Row], list[Finding]]:

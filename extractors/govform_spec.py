@@ -102,6 +102,7 @@ class FormSpec:
     t4: list[RowSpec]
     section_keys: dict[str, tuple[str, ...]]
     by_code: dict[str, RowSpec] = field(default_factory=dict)
+    identities: tuple[Any, ...] = ()  # the form's accounting rules (codebook Identity objects)
     carriers: frozenset[str] = frozenset()  # group rows that print numbers in another version
     _matches: dict[tuple[str, str, int], Match | None] = field(default_factory=dict)
 
@@ -257,6 +258,7 @@ def _form_spec(spec: Any) -> FormSpec:
         t3_order=tuple(raw.get("t3_column_order", [])),
         t4=t4,
         section_keys=sections,
+        identities=tuple(spec.identities),
     )
 
 

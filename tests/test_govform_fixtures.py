@@ -16,6 +16,7 @@ import pytest
 
 from extractors import extract, govform
 from extractors.codebook import load_codebook
+from extractors.load import load_document
 from extractors.model import Document, Table
 from tests.conftest import FIXTURES
 
@@ -330,3 +331,23 @@ def test_a_local_row_in_text_lines_is_kept_as_unknown(flat):
     assert unknown == [("其他主动公开文件", 5), ("其他主动公开文件", 5), ("其他主动公开文件", 9)]
     assert [f.kind for f in result.findings] == ["unknown_label"]
     assert {r.code: r.value for r in result.rows}["disclosure.normative_docs@total_published"] == 40
+
+
+@pytest.mark.parametrize("spoil", ["grid", "lines"])
+def test_when_grid_and_text_disagree_the_reading_that_keeps_the_identities_wins(spoil):
+    name = "zj-xihu-2022-table.html"
+    doc, _ = load_document((GOV / name).read_bytes(), filename=name)
+    want = {w["code"]: w["printed"] for w in expected(name)}
+    t3 = next(i for i, t in enumerate(doc.tables) if any("本年新收" in c for row in t.grid for c in row))
+    grid = [list(row) for row in doc.tables[t3].grid]
+    r = next(i for i, row in enumerate(grid) if row[0].startswith("一、本年新收"))
+    a, b = grid[r][3], grid[r][4]  # 自然人 and 商业企业 of 一、 swapped: every row total still holds
+    lines = list(doc.lines)
+    if spoil == "grid":
+        grid[r][3], grid[r][4] = b, a
+    else:
+        k = next(i for i, ln in enumerate(lines) if ln.startswith("一、本年新收"))
+        lines[k + 1], lines[k + 2] = b, a
+    tables = [Table(grid=grid) if i == t3 else t for i, t in enumerate(doc.tables)]
+    result = govform.read(Document(kind="html", lines=lines, tables=tables), load_codebook())
+    assert {row.code: row.raw for row in result.rows} == want
