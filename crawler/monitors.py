@@ -292,3 +292,29 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     tmp.replace(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m crawler.monitors RUN-SUMMARY.json`: print alerts and failures; exit 1 when there are alerts."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        sys.stderr.write("usage: python -m crawler.monitors ARCHIVE/run-summary.json\n")
+        return 2
+    summary = json.loads(Path(args[0]).read_text(encoding="utf-8"))
+    errors = summary.get("errors", {})
+    lines = [
+        (
+            f"crawl {summary.get('finish_reason', '?')}: {summary.get('pages_fetched', 0)} pages fetched, "
+            f"{summary.get('new_versions', {}).get('new', 0)} new and {summary.get('new_versions', {}).get('changed', 0)} "
+            f"changed reports/attachments, {errors.get('total', 0)} failures {errors.get('by_kind', {})}"
+        ),
+        *(f"ALERT {a['site']}: {a['kind']}: {a['message']}" for a in summary.get("alerts", [])),
+    ]
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0 if summary.get("ok", not summary.get("alerts")) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
