@@ -210,3 +210,23 @@ def test_real_trs_pages_titles_and_meta_tags(shared_dir, case, is_report):
     assert tags["ColumnName"] == "政府信息公开年报"
     assert adcode_from_siteid(tags["SiteIDCode"]) == "359000"  # 平潭综合实验区's own code
     assert tags["ArticleTitle"] == title
+
+
+def test_gkmlpt_tree_nodes_in_any_field_order_and_nested():
+    page = ('<script>window._CONFIG = {"SID": "2", "TREE": [{"name": "政府信息公开年报", "id": 2629, "children": '
+            '[{"id": 3001, "name": "2022年年报"}]}, {"id": 5, "name": "规划计划"}]};</script>')  # fmt: skip
+    response = _html("http://gov.example/gkmlpt/annualreport", page)
+    _, requests = _split(Gkmlpt().parse(response, SITE))
+    assert [r.url.split("?")[0].rsplit("/", 1)[-1] for r in requests] == ["2629", "3001"]
+
+
+def test_truecms_payload_holding_xml_cdata_records():
+    html = "<records><record><![CDATA[<li><a href='/u/xxgknb/content/9.html'>2019年政府信息公开年报</a></li>]]></record></records>"
+    request = Request(
+        "http://gov.example/truecms/messageController/getMessage.do?startrecord=1",
+        meta={"truecms_paged": True},
+    )
+    reply = TextResponse(request.url, body=("cb(" + json.dumps({"result": html}) + ")").encode(), encoding="utf-8",
+                         request=request)  # fmt: skip
+    links, _ = _split(TrueCMS().parse(reply, SITE))
+    assert [link.url for link in links] == ["http://gov.example/u/xxgknb/content/9.html"]

@@ -45,7 +45,13 @@ def is_attachment(url: str) -> bool:
 
 
 def anchors(html: str, base_url: str) -> list[Link]:
-    """Every <a href> of an HTML fragment as (absolute URL, text or title), in page order."""
+    """Every <a href> of an HTML fragment as (absolute URL, text or title), in page order.
+
+    CDATA wrappers (Hanweb records, TrueCMS JSONP payloads holding XML) are unwrapped first: an HTML
+    parser would otherwise drop their content as a comment.
+    """
+    if "<![CDATA[" in (html or ""):
+        html = html.replace("<![CDATA[", "").replace("]]>", "")
     sel = Selector(text=html or "<html></html>", type="html")
     links = []
     for a in sel.css("a[href]"):

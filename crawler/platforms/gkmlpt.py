@@ -22,9 +22,10 @@ from crawler.platforms.base import Adapter, text_of
 from crawler.platforms.common import Link, anchors, is_report_text, report_links
 from crawler.registry import Site
 
-TREE_NODE = re.compile(
-    r"\{[^{}]*?[\"']?id[\"']?\s*:\s*(\d+)[^{}]*?[\"']?name[\"']?\s*:\s*[\"']([^\"']*)[\"']"
-)
+#: A TREE node's own fields (the text between braces, nested children cut off) and its id and name.
+TREE_SEGMENT = re.compile(r"[{}]")
+TREE_ID = re.compile(r"[\"']?\bid[\"']?\s*:\s*[\"']?(\d+)")
+TREE_NAME = re.compile(r"[\"']?\bname[\"']?\s*:\s*[\"']([^\"']*)[\"']")
 MAX_PAGES = 200
 
 
@@ -74,4 +75,9 @@ def _columns(response: Response, site: Site, html: str) -> list[str]:
     fragment = urlsplit(response.request.url if response.request else response.url).fragment
     if fragment.isdigit():
         return [fragment]
-    return [cid for cid, name in TREE_NODE.findall(html) if re.search(r"年报|年度报告", name)]
+    columns = []
+    for obj in TREE_SEGMENT.split(html):
+        cid, name = TREE_ID.search(obj), TREE_NAME.search(obj)
+        if cid and name and re.search(r"年报|年度报告", name.group(1)) and cid.group(1) not in columns:
+            columns.append(cid.group(1))
+    return columns
