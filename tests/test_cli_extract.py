@@ -109,7 +109,7 @@ def test_folder_with_bad_files_continues(shared_dir, tmp_path, capsys):
     (pages / "empty.html").write_bytes(b"")
     (pages / "garbage.pdf").write_bytes(bytes(range(256)) * 40)
     (pages / "truncated.htm").write_bytes((shared_dir / PINGTAN).read_bytes()[:3000])
-    (pages / "notes.docx").write_bytes(b"ignored: not a page extension")
+    (pages / "notes.odt").write_bytes(b"ignored: not a page extension")
     out = tmp_path / "out"
     code = main(["extract", str(tmp_path / "pages"), "--out", str(out)])
     err = capsys.readouterr().err
@@ -287,3 +287,27 @@ def test_one_unreadable_record_does_not_stop_the_archive(shared_dir, tmp_path, m
     assert [i.source for i in items if isinstance(i, inputs.Job)] == [
         "https://www.nantong.example.gov.cn/2017/02/22/seed.txt"
     ]
+
+
+def test_folder_walk_picks_pages_archives_and_word_files_only(tmp_path):
+    from ogi import inputs
+
+    names = [
+        "a.HTML",
+        "b.shtml",
+        "c.jhtml",
+        "d.txt",
+        "e.pdf",
+        "f.docx",
+        "g.warc.gz",
+        "h.warc",
+        "i.odt",
+        "j.csv",
+    ]
+    for name in names:
+        (tmp_path / "x" / name).parent.mkdir(exist_ok=True)
+        (tmp_path / "x" / name).write_bytes(b"")
+    (tmp_path / "x" / ".ogi-staging-1-a").mkdir()
+    (tmp_path / "x" / ".ogi-staging-1-a" / "hidden.html").write_bytes(b"")
+    found = [p.name for p in inputs.discover([tmp_path / "x"])]
+    assert found == ["a.HTML", "b.shtml", "c.jhtml", "d.txt", "e.pdf", "f.docx", "g.warc.gz", "h.warc"]
