@@ -74,6 +74,7 @@ class SiteSpec:
     drip_chunk: int = 64 * 1024
     drip_pause: float = 0.02
     versions: dict[int, int] = field(default_factory=dict)  # report number → content version
+    layout_changed: bool = False  # listings keep their links but lose the report titles (a redesign)
     ok_status: int = 200  # what `/faults/ok.html` answers (500: a page that broke after it was archived)
 
 
@@ -194,7 +195,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self._send(404, b"not found", "text/html")
             first = page * spec.per_page + 1
             numbers = range(first, min(first + spec.per_page, spec.n_reports + 1))
-            links = [(f"r/{n:04d}.html", f"第{n:04d}单位2020年政府信息公开工作年度报告") for n in numbers]
+            text = "查看详情" if spec.layout_changed else "第{n:04d}单位2020年政府信息公开工作年度报告"
+            links = [(f"r/{n:04d}.html", text.format(n=n)) for n in numbers]
             return self._send(200, _listing_html(links, pages, page), "text/html; charset=utf-8")
         if name.startswith("r/") and name.endswith(".html"):
             n = int(name[2:-5])

@@ -31,15 +31,17 @@ N = 30
 
 @pytest.fixture(scope="module")
 def crawls(tmp_path_factory):
-    """Three crawls of one site: first, unchanged rerun, rerun after report 5 changed."""
+    """Four crawls of one site: first, unchanged rerun, after report 5 changed, after a redesign."""
     tmp = tmp_path_factory.mktemp("incremental")
     archive = tmp / "archive"
     out = {}
     with serve(SiteSpec(n_reports=N, per_page=12)) as server:
         cmd = crawl_cmd(server.registry(tmp / "sites.csv"), archive)
-        for name in ("first", "rerun", "changed"):
+        for name in ("first", "rerun", "changed", "relaid"):
             if name == "changed":
                 server.change(5)
+            if name == "relaid":
+                server.spec.layout_changed = True
             server.reset_hits()
             run_crawl(cmd)
             out[name] = {"hits": list(server.hits), "summary": run_summary(archive),
@@ -194,3 +196,15 @@ def test_full_crawl_setting_turns_it_off():
 
     with pytest.raises(NotConfigured):
         IncrementalMiddleware.from_crawler(get_crawler(settings_dict={"OGI_INCREMENTAL": False}))
+
+
+def test_a_site_whose_layout_changed_is_noticed(crawls):
+    _, _, out = crawls
+    assert out["first"]["summary"]["alerts"] == []
+    relaid = out["relaid"]["summary"]
+    assert [a["kind"] for a in relaid["alerts"]] == ["layout_changed"]
+    assert not relaid["ok"]
+    (site,) = relaid["sites"]
+    assert site["listings"] == 3  # the listings were read ...
+    assert site["reports"] == 0  # ... but held no report link any more
+    assert site["known_before"] == N
