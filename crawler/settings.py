@@ -83,6 +83,11 @@ OGI_RUN_SUMMARY = ""  # machine-readable run summary (default: ARCHIVE/run-summa
 OGI_REDIS_URL = ""  # `ogi crawl --redis URL`: share the frontier with other workers
 OGI_REDIS_CRAWL_ID = ""  # workers with the same id share a crawl (default: the ISO week)
 OGI_REDIS_START_WAIT = 30  # seconds a new worker waits for shared work before it may close
+# `scrapy crawl` / scrapyd workers join a shared crawl from the environment
+if os.environ.get("OGI_REDIS_URL"):
+    from crawler.redis_support import redis_settings
+
+    globals().update(redis_settings(os.environ["OGI_REDIS_URL"], os.environ.get("OGI_REDIS_CRAWL_ID", "")))
 
 #: Overrides for crawls of local test servers: no delays, no throttling, few retries.
 OGI_FAST_SETTINGS = {
