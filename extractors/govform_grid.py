@@ -153,6 +153,9 @@ def _read_t2(table: Table, index: int, spec: FormSpec) -> SectionRead | None:
                 _unknown_row(read, first, cells[1:], index)
             continue
         row = match.row
+        if row.code in found:
+            read.tables_seen += 1  # the rows start again: a second table 二 in the same grid
+            break
         if block is None or row.code not in block.rows:
             if block is not None:
                 columns = []

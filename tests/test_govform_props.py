@@ -177,3 +177,21 @@ def test_grid_columns_moved_or_rows_dropped_never_misplace(name, data):
         assert row.code in want
         assert row.raw == want[row.code]
     assert sum(r.section == "t3" for r in result.rows) == (len(t3.grid) - 3 - len(drop)) * (width - 3)
+
+
+CELL_TEXT = st.sampled_from(
+    ["", "0", "12", "—", "总计", "自然人", "商业企业", "其他", "一、本年新收政府信息公开申请数量", "（三）不予公开",
+     "1.属于国家秘密", "第二十条第（一）项", "信息内容", "本年制发件数", "规章", "行政复议", "结果维持", "复议后起诉"]
+)  # fmt: skip
+
+
+@SETTINGS
+@given(grid=st.lists(st.lists(CELL_TEXT, min_size=1, max_size=12), min_size=1, max_size=12))
+def test_random_grids_never_raise(grid):
+    width = max(len(row) for row in grid)
+    grid = [row + [""] * (width - len(row)) for row in grid]
+    lines = ["本年新收政府信息公开申请数量", "上年结转政府信息公开申请数量"]
+    result = govform.read(Document(kind="html", lines=lines, tables=[Table(grid=grid)]), load_codebook())
+    if result is not None:
+        codes = [r.code for r in result.rows if r.code]
+        assert len(codes) == len(set(codes))
