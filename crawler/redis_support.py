@@ -9,7 +9,7 @@ and add only what Scrapy 2.19 + scrapy-redis 0.9.1 need to work together with ou
   feeding the shared queue. So every worker keeps a heartbeat key (`<prefix>:busy:<worker>`, short
   TTL) while it has work in flight, and on Scrapy's `spider_idle` signal it raises
   `DontCloseSpider` while the queue is not empty, another worker is busy, or the start grace period
-  (`OGI_REDIS_START_WAIT`) has not passed. When it waits, it polls the queue every second. At the end
+  (`OGI_REDIS_START_WAIT`) has not passed. While it waits it looks again every second. At the end
   the crawl's keys are given a TTL (`OGI_REDIS_KEEP_SECONDS`) instead of being flushed, so a worker
   that finishes early cannot wipe the frontier of the others.
 - `ClaimMiddleware` (spider middleware): our spider sends start and report requests with
@@ -151,10 +151,11 @@ class RedisWorker:
         try:
             if engine.spider_is_idle():
                 self.server.delete(self.busy_key)
-                if self.queue_length():  # someone queued work: don't wait for the 5 s engine heartbeat
-                    slot = getattr(engine, "_slot", None)
-                    if slot is not None:
-                        slot.nextcall.schedule()
+                # re-run the engine's loop now rather than at its 5 s heartbeat: it takes work someone
+                # queued, or asks `idle` again, which lets the worker end soon after the crawl does
+                slot = getattr(engine, "_slot", None)
+                if slot is not None:
+                    slot.nextcall.schedule()
             else:
                 self.server.set(self.busy_key, "busy", ex=self.heartbeat_ttl)
         except Exception as exc:  # noqa: BLE001 - a Redis hiccup must not kill the worker
