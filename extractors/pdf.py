@@ -26,7 +26,7 @@ import io
 import itertools
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pdfplumber
 from pdfminer.pdftypes import resolve1
@@ -79,6 +79,9 @@ class _Grid:
     grid: list[list[str]]
     spans: list[list[tuple[int, int]]]
     n_label: int = 0  # leading label columns whose edges come from words, not rules (not compared)
+    extents: list[tuple[float, float]] = field(
+        default_factory=list
+    )  # word grids: numbers' x-range per column
 
     @property
     def top(self) -> float:
@@ -386,6 +389,8 @@ def _join_page_breaks(grids: list[_Grid], lines: list[_Line]) -> list[_Grid]:
     """Join a table cut by a page break back into one grid (footers are already gone)."""
     out: list[_Grid] = []
     for grid in grids:
+        if out and grid.extents and 0 < len(grid.extents) < len(out[-1].extents):
+            _remap_columns(out[-1], grid)
         if out and 0 < grid.n_label < out[-1].n_label and _continues(out[-1], grid, lines, padded=True):
             _pad_labels(grid, out[-1].n_label - grid.n_label)
         if out and _continues(out[-1], grid, lines):
@@ -405,7 +410,11 @@ def _continues(first: _Grid, second: _Grid, lines: list[_Line], padded: bool = F
         return False
     if not padded and first.n_label != second.n_label:
         return False
-    if any(abs(a - b) > _TOL for a, b in zip(values_a, values_b, strict=True)):
+    if first.extents and second.extents:  # word grids: each column's numbers overlap theirs
+        pairs = zip(first.extents, second.extents, strict=True)
+        if any(min(a[1], b[1]) - max(a[0], b[0]) <= 0 for a, b in pairs):
+            return False
+    elif any(abs(a - b) > _TOL for a, b in zip(values_a, values_b, strict=True)):
         return False
     between = [
         ln
@@ -437,7 +446,7 @@ def _append(first: _Grid, second: _Grid) -> None:
         if (
             head
             and width_above == width_below
-            and _heads_sublabels(first.grid[last], width_above)
+            and _heads_sublabels(first.grid[last], width_above, strict=True)
             and _heads_sublabels(second.grid[0], width_below)
             and (not tail or not (_ENUMERATOR.match(tail) or _NUMBER.match(tail)))
         ):
@@ -450,12 +459,21 @@ def _append(first: _Grid, second: _Grid) -> None:
     for above in joined.values():
         _retext(first, above, first.grid[above[0]][above[1]])
     first.rows = first.rows + second.rows[1:]
+    if first.extents and second.extents:
+        pairs = zip(first.extents, second.extents, strict=True)
+        first.extents = [(min(a[0], b[0]), max(a[1], b[1])) for a, b in pairs]
 
 
-def _heads_sublabels(row: list[str], width: list[int]) -> bool:
-    """The cell over columns `width` has labels, not values, to its right (a group cell)."""
+def _heads_sublabels(row: list[str], width: list[int], strict: bool = False) -> bool:
+    """The cell over columns `width` has labels, not values, to its right (a group cell).
+
+    `strict`: the label to its right must be printed (above a break; below it, the sub-label
+    cell may itself be an empty continuation).
+    """
     right = width[-1] + 1
-    return right < len(row) and not _NUMBER.match(row[right]) and not _NUMBER.match(row[width[0]])
+    if right >= len(row) or _NUMBER.match(row[right]) or _NUMBER.match(row[width[0]]):
+        return False
+    return not strict or bool(row[right] and not _BLANK_MARK.match(row[right]))
 
 
 def _drop_repeated_header(first: _Grid, second: _Grid) -> None:
@@ -487,6 +505,26 @@ def _unlabelled_run(grid: _Grid, c: int) -> list[tuple[int, int]]:
             break
         out.append((r, c))
     return out
+
+
+def _remap_columns(first: _Grid, second: _Grid) -> None:
+    """A word grid whose rows leave some columns blank found fewer columns than the page before:
+    put each of its columns under the one of `first` its numbers overlap (if all do, in order)."""
+    target = []
+    for a in second.extents:
+        hits = [k for k, b in enumerate(first.extents) if min(a[1], b[1]) - max(a[0], b[0]) > 0]
+        if len(hits) != 1 or (target and hits[0] <= target[-1]):
+            return
+        target.append(hits[0])
+    n, m = second.n_label, len(first.extents)
+    for r, row in enumerate(second.grid):
+        values = [""] * m
+        for k, c in enumerate(target):
+            values[c] = row[n + k]
+        second.grid[r] = row[:n] + values
+        second.spans[r] = second.spans[r][:n] + [(r, n + c) for c in range(m)]
+    second.edges = second.edges[:n] + first.edges[first.n_label :]
+    second.extents = list(first.extents)
 
 
 def _pad_labels(grid: _Grid, k: int) -> None:
@@ -679,18 +717,15 @@ def _regions(lines: list[list[_Word]], vals: list[list[_Word]], height: float) -
                 regions[-1].append(i)
                 continue
         regions.append([i])
-    return [r for r in regions if len(r) >= 2 or len(vals[r[0]]) >= 3 or _has_header(lines, vals, r[0])]
+    return [
+        r
+        for r in regions
+        if len(r) >= 2 or len(vals[r[0]]) >= 3 or _header_lines(lines, vals, r, vals[r[0]][0].x0 - 2, height)
+    ]
 
 
-def _has_header(lines: list[list[_Word]], vals: list[list[_Word]], first: int) -> bool:
-    if first == 0:
-        return False
-    left = vals[first][0].x0
-    return any(w.cx > left - 2 for w in lines[first - 1]) and not vals[first - 1]
-
-
-def _columns(vals: list[list[_Word]], region: list[int]) -> list[float]:
-    """Value column edges: overlapping x-ranges of the numbers are one column."""
+def _columns(vals: list[list[_Word]], region: list[int]) -> tuple[list[float], list[tuple[float, float]]]:
+    """Value column edges and the numbers' x-range in each: overlapping x-ranges are one column."""
     spans = sorted((w.x0, w.x1) for i in region for w in vals[i])
     clusters: list[list[float]] = []
     for x0, x1 in spans:
@@ -700,13 +735,13 @@ def _columns(vals: list[list[_Word]], region: list[int]) -> list[float]:
             clusters.append([x0, x1])
     edges = [clusters[0][0] - 2]
     edges += [(a[1] + b[0]) / 2 for a, b in itertools.pairwise(clusters)]
-    return [*edges, clusters[-1][1] + 2]
+    return [*edges, clusters[-1][1] + 2], [(a, b) for a, b in clusters]
 
 
 def _region_grid(
     number: int, lines: list[list[_Word]], vals: list[list[_Word]], region: list[int], height: float
 ) -> _Grid | None:
-    edges = _columns(vals, region)
+    edges, extents = _columns(vals, region)
     header = _header_lines(lines, vals, region, edges[0], height)
     first, last = region[0], region[-1]
     lo = max(header[-1] + 1 if header else 0, first - 2)
@@ -732,7 +767,8 @@ def _region_grid(
     top = min([w.top for i in header for w in lines[i]] + [w.top for i in around for w in lines[i]]) - 1
     bottom = max(w.bottom for i in around for w in lines[i]) + 1
     rows = [top] * (len(head) + 1) + [(a + b) / 2 for a, b in itertools.pairwise(centers)] + [bottom]
-    return _Grid(number, rows, [edges[0] - 1] * n_label + edges, head + grid, spans, n_label=n_label)
+    label_edges = [edges[0] - 1] * n_label
+    return _Grid(number, rows, label_edges + edges, head + grid, spans, n_label=n_label, extents=extents)
 
 
 def _near(lines: list[list[_Word]], i: int, first: int, last: int, height: float) -> bool:

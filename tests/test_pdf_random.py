@@ -49,6 +49,8 @@ class Case:
     size: float
     label_width: float
     widths: list[float]
+    page_break: int | None = None  # rows from this one on go to page 2 ("- 1 -" footer between)
+    repeat_heads: bool = False  # page 2 repeats the column heads (Word's repeat-header-row)
 
 
 def make_case(seed: int) -> Case:
@@ -77,7 +79,8 @@ def make_case(seed: int) -> Case:
         max(rnd.uniform(2.2, 5.5) * size, max(len(v) for _, vs in rows for v in [vs[k]]) * size * 0.55 + 6)
         for k in range(n_cols)
     ]
-    return Case(heads, rows, size, rnd.uniform(6, 17) * size, widths)
+    page_break = rnd.randint(1, len(rows) - 1) if rnd.random() < 0.5 else None
+    return Case(heads, rows, size, rnd.uniform(6, 17) * size, widths, page_break, rnd.random() < 0.5)
 
 
 def fit(text: str, width: float, size: float) -> list[str]:
@@ -107,20 +110,33 @@ def draw(case: Case, ruled: bool) -> bytes:
         for i, text in enumerate(lines):
             c.drawCentredString((xs[k] + xs[k + 1]) / 2, height - base - i * lead, text)
 
+    def head_row(y: float) -> float:
+        heads = [fit(head, xs[k + 2] - xs[k + 1], case.size) for k, head in enumerate(case.heads)]
+        h = pitch + case.size * 1.2 * (max(len(lines) for lines in heads) - 1)
+        cell(0, y, h, ["信息内容"])
+        for k, lines in enumerate(heads, start=1):
+            cell(k, y, h, lines)
+        return y + h
+
+    def footer(number: int) -> None:
+        c.drawCentredString(width / 2, 30, f"- {number} -")
+
     c.drawString(50, height - 80, "示例县人民政府2023年政府信息公开工作年度报告")
-    heads = [fit(head, xs[k + 2] - xs[k + 1], case.size) for k, head in enumerate(case.heads)]
-    h = pitch + case.size * 1.2 * (max(len(lines) for lines in heads) - 1)
-    cell(0, top, h, ["信息内容"])
-    for k, lines in enumerate(heads, start=1):
-        cell(k, top, h, lines)
-    y = top + h
-    for label, values in case.rows:
+    y = head_row(top)
+    for r, (label, values) in enumerate(case.rows):
+        if r == case.page_break:
+            footer(1)
+            c.showPage()
+            c.setFont(FONT, case.size)
+            c.setLineWidth(0.6)
+            y = head_row(72.0) if case.repeat_heads else 72.0
         lines = fit(label, case.label_width, case.size)
         h = pitch + case.size * 1.2 * (len(lines) - 1)
         cell(0, y, h, lines)
         for k, value in enumerate(values, start=1):
             cell(k, y, h, [value] if value else [])
         y += h
+    footer(2 if case.page_break else 1)
     c.showPage()
     c.save()
     return out.getvalue()
