@@ -86,9 +86,9 @@ def test_crawl_stopped_midway_and_restarted_archives_every_report_once(tmp_path,
         # reports archived before the stop are never downloaded again (a 304 at most) ...
         archived_urls = _urls_archived_first(archive, before)
         assert not {server.base + h.path for h in again} & archived_urls
-        # ... and the restart asks for each of the others once (those fetched but not yet archived
-        # at the kill included: nothing fetched-but-unsaved is lost)
-        assert len(again) == len({h.path for h in again}) == N - len(archived_urls)
+        # ... and the restart downloads each of the others at most once (those fetched but not yet
+        # archived at the kill included; records written but not yet catalogued are recovered)
+        assert len(again) == len({h.path for h in again}) <= N - len(archived_urls)
         assert first_hits >= len(archived_urls)
         assert any(p.name.startswith("unclean-") for p in jobdir.iterdir()) is killed
         assert (jobdir / CLEAN_MARKER).exists()
