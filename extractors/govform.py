@@ -7,9 +7,12 @@ This module only decides which version of the form a page uses and turns what th
 (`govform_grid` for grids, `govform_lines` for text lines; the best read of each table wins) into
 `Row`s; all labels, codes, units and columns come from extractors/codebook/gov20xx.yaml.
 
-The version is decided from the table's own rows and columns, never from the year: 2020 reports that
-already print 本年制发件数 are gov2021, 2023 reports that keep the single （六）其他处理 row stay gov2021
-(their table 二 is the 2021 one) with the difference named in the evidence.
+The version is decided from the table's own rows and columns, never from the year: the page is read
+with each version and the one whose own labels (本年制发件数 vs 本年新制作数量 ...) and cells fit it
+best wins. So 2020 reports that already print the 2021 rows are gov2021, and 2023 reports that keep
+the single （六）其他处理 row stay gov2021 (their table 二 is the 2021 one) with the difference named
+in the evidence. When a grid and the text lines read a table equally well but differently, the
+reading that keeps the form's identities wins.
 """
 
 from __future__ import annotations
