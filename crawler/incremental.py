@@ -335,11 +335,25 @@ def _page(record, body: bytes, warc_name: str, offset: int) -> Page | None:
     )  # fmt: skip
 
 
+def index_requested_urls(archive_dir: str | Path) -> None:
+    """Revalidation looks pages up by the URL asked for too (redirects): give that column an index."""
+    path = Path(archive_dir) / "catalog.sqlite"
+    if not path.exists():
+        return
+    catalog = Catalog(path)
+    try:
+        catalog.db.execute("CREATE INDEX IF NOT EXISTS pages_requested_url ON pages (requested_url)")
+        catalog.db.commit()
+    finally:
+        catalog.close()
+
+
 class ArchiveRecovery:
     """Extension: run `recover_archive` on the crawl's archive before anything is fetched."""
 
     def __init__(self, crawler) -> None:
         archive = crawler.settings.get("OGI_ARCHIVE_DIR") or "archive"
+        index_requested_urls(archive)
         found = recover_archive(archive)
         if found:
             crawler.stats.set_value("ogi/archive/recovered", found)

@@ -157,3 +157,52 @@ def test_failure_kinds(exc, kind):
     from scrapy.utils.misc import load_object
 
     assert failure_kind(load_object(exc)()) == kind
+
+
+# -- the pieces on their own -------------------------------------------------------------------
+def test_charset_fix_prefers_the_meta_tag_when_the_header_lies():
+    from crawler.robust import better_encoding
+
+    gbk = '<html><head><meta charset="gbk"></head><body>政府信息公开工作年度报告</body></html>'.encode("gbk")
+    assert better_encoding("text/html; charset=utf-8", gbk) == "gb18030"
+    assert better_encoding("text/html; charset=ISO-8859-1", gbk) == "gb18030"  # decodes, but wrongly
+    utf8 = gbk.decode("gbk").replace("gbk", "utf-8").encode()
+    assert better_encoding("text/html; charset=utf-8", utf8) is None  # a true header is kept
+    assert better_encoding("text/html", gbk) is None  # no header charset: Scrapy's own sniffing decides
+    assert better_encoding("text/html; charset=utf-8", b"<html>ascii only</html>") is None
+
+
+def test_site_alerts():
+    from crawler.monitors import site_alerts
+
+    base = {"site": "s", "status": "empty", "listings": 3, "reports": 0}
+    assert site_alerts({**base, "known_before": 12})[0]["kind"] == "layout_changed"
+    assert site_alerts({**base, "known_before": 0})[0]["kind"] == "returned_nothing"
+    blocked = site_alerts({**base, "status": "blocked", "known_before": 12})
+    assert blocked[0]["kind"] == "returned_nothing"
+    assert "blocked" in blocked[0]["message"]
+    assert (
+        site_alerts({**base, "status": "ok", "reports": 4, "known_before": 12})[0]["kind"] == "fewer_reports"
+    )
+    assert site_alerts({**base, "status": "ok", "reports": 12, "known_before": 12}) == []
+
+
+def test_summary_counts_and_distributed_sites():
+    from collections import Counter
+
+    from crawler.monitors import RunLog, summarize
+
+    run = RunLog()
+    run.count("a", "report", "not_modified")
+    run.failure_kinds["timeout"] += 2
+    stats = {"downloader/response_count": 7, "downloader/response_status_count/200": 6,
+             "downloader/response_status_count/304": 1, "ogi/extract/failed": 1}  # fmt: skip
+    sites = [{"site": "a", "status": "ok", "listings": 1, "reports": 1}, {"site": "b", "status": "pending"}]
+    summary = summarize(stats=stats, sites=sites, run=run, versions={"a": Counter(new=1)}, known_before={})
+    assert summary["pages_fetched"] == 7
+    assert summary["responses_by_status"] == {"200": 6, "304": 1}
+    assert summary["errors"]["by_kind"] == {"extraction": 1, "timeout": 2}
+    assert summary["new_versions"] == {"new": 1, "changed": 0}
+    assert [a["site"] for a in summary["alerts"]] == ["b"]
+    shared = summarize(stats=stats, sites=sites, run=run, versions={}, known_before={}, distributed=True)
+    assert shared["alerts"] == []  # site b was handled by another worker of the shared crawl
