@@ -102,7 +102,7 @@ class CatalogReader:
                         return None
                     headers = record.http_headers.headers if record.http_headers else []
                     return record.content_stream().read(), list(headers)
-        except (OSError, ValueError, EOFError) as exc:
+        except Exception as exc:  # noqa: BLE001 - a damaged archive file means "ask the server again"
             log.warning("archived record %s#%s unreadable: %s", warc_file, offset, exc)
         return None
 
@@ -176,6 +176,8 @@ class IncrementalMiddleware:
         if found is None:
             return None
         body, pairs = found
+        if hashlib.sha256(body).hexdigest() != known["sha256"]:  # damaged copy: never replay it
+            return None
         headers = Headers([(k, v) for k, v in pairs if k.lower() not in _REPLAY_DROP])
         cls = responsetypes.from_args(headers=headers, url=str(known["url"]), body=body)
         request.meta["ogi_unchanged"] = True
