@@ -389,8 +389,11 @@ def _join_page_breaks(grids: list[_Grid], lines: list[_Line]) -> list[_Grid]:
     """Join a table cut by a page break back into one grid (footers are already gone)."""
     out: list[_Grid] = []
     for grid in grids:
-        if out and grid.extents and 0 < len(grid.extents) < len(out[-1].extents):
-            _remap_columns(out[-1], grid)
+        if out and grid.extents and out[-1].extents and grid.page == out[-1].page + 1:
+            if len(grid.extents) < len(out[-1].extents):
+                _remap_columns(out[-1], grid)
+            elif len(out[-1].extents) < len(grid.extents):
+                _remap_columns(grid, out[-1])
         if out and 0 < grid.n_label < out[-1].n_label and _continues(out[-1], grid, lines, padded=True):
             _pad_labels(grid, out[-1].n_label - grid.n_label)
         if out and _continues(out[-1], grid, lines):
@@ -508,8 +511,9 @@ def _unlabelled_run(grid: _Grid, c: int) -> list[tuple[int, int]]:
 
 
 def _remap_columns(first: _Grid, second: _Grid) -> None:
-    """A word grid whose rows leave some columns blank found fewer columns than the page before:
-    put each of its columns under the one of `first` its numbers overlap (if all do, in order)."""
+    """A word grid whose rows leave some columns blank found fewer columns than the other part of
+    its table (over a page break): put each of its columns under the one of `first` its numbers
+    overlap (if all do, in order)."""
     target = []
     for a in second.extents:
         hits = [k for k, b in enumerate(first.extents) if min(a[1], b[1]) - max(a[0], b[0]) > 0]
@@ -631,7 +635,7 @@ def _word_tables(page, number: int) -> list[_Grid]:
     height = sorted(w.bottom - w.top for w in words)[len(words) // 2]
     vals = _value_cells_by_line(lines, height)
     grids = []
-    for region in _regions(lines, vals, height):
+    for region in _regions(lines, vals, height, page.height):
         grid = _region_grid(number, lines, vals, region, height)
         if grid is not None:
             grids.append(grid)
@@ -701,7 +705,9 @@ def _overlaps(a: _Word, b: _Word) -> bool:
     return min(a.x1, b.x1) - max(a.x0, b.x0) > 0
 
 
-def _regions(lines: list[list[_Word]], vals: list[list[_Word]], height: float) -> list[list[int]]:
+def _regions(
+    lines: list[list[_Word]], vals: list[list[_Word]], height: float, page_height: float
+) -> list[list[int]]:
     """Runs of value lines (indices into `lines`) close together and in the same columns."""
     regions: list[list[int]] = []
     for i, line in enumerate(lines):
@@ -720,8 +726,17 @@ def _regions(lines: list[list[_Word]], vals: list[list[_Word]], height: float) -
     return [
         r
         for r in regions
-        if len(r) >= 2 or len(vals[r[0]]) >= 3 or _header_lines(lines, vals, r, vals[r[0]][0].x0 - 2, height)
+        if len(r) >= 2
+        or len(vals[r[0]]) >= 3
+        or _header_lines(lines, vals, r, vals[r[0]][0].x0 - 2, height)
+        or _opens_page(lines, r[0], page_height)
     ]
+
+
+def _opens_page(lines: list[list[_Word]], first: int, page_height: float) -> bool:
+    """The row is the first thing on its page (a running header aside): the last row of a table
+    that went over the page break."""
+    return all(ln[-1].bottom < _MARGIN * page_height for ln in lines[:first])
 
 
 def _columns(vals: list[list[_Word]], region: list[int]) -> tuple[list[float], list[tuple[float, float]]]:
