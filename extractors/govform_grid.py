@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from extractors.govform_spec import Cell, FormSpec, RowSpec, SectionRead, norm, split_segments
+from extractors.labels import numbering_prefix
 from extractors.model import Finding, Table
 from extractors.numbers import parse_number
 
@@ -111,11 +112,14 @@ def _label_path(table: Table, r: int, label_cols: range) -> list[str]:
 
 def _match_path(path: list[str], section: str, spec: FormSpec, after: int) -> RowSpec | None:
     """The row a label path names: its deepest label ("（三）不予公开 1.属于国家秘密" in one cell too)."""
-    for text in reversed(path):
-        for segment in reversed(split_segments(text)):
+    for depth, text in enumerate(reversed(path)):
+        segments = split_segments(text)
+        for segment in reversed(segments):
             match = spec.match_row(segment, section, after)
             if match:
                 return match.row
+        if depth == 0 and numbering_prefix(segments[-1]) is not None:
+            return None  # a numbered sub-row the form does not have: not its group's own numbers
     return None
 
 
@@ -246,14 +250,14 @@ def _read_t3(table: Table, index: int, spec: FormSpec) -> SectionRead | None:
             continue
         row = _match_path(path, "t3", spec, last)
         values = [(c, code, header, printed(table.grid[r][c])) for c, code, header in columns]
-        if row is None:
+        if row is not None and row.code in found and row.code == "apps.new":
+            read.tables_seen += 1  # the rows start again: a second table in one grid
+            break
+        if row is None or row.code in found:  # unknown, or a sub-row the form does not have
             if any(_is_number(v) for *_, v in values):
                 _unknown_row(read, " / ".join(path), [(c, v) for c, _, _, v in values], index)
             continue
         position = _index(spec, "t3", row)
-        if position <= last and row.code in found:
-            read.tables_seen += 1  # the same rows again: a second table in one grid
-            break
         if not row.has_value and not any(v for *_, v in values):
             continue  # a group label without numbers of its own
         last = position

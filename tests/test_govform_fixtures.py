@@ -351,3 +351,21 @@ def test_when_grid_and_text_disagree_the_reading_that_keeps_the_identities_wins(
     tables = [Table(grid=grid) if i == t3 else t for i, t in enumerate(doc.tables)]
     result = govform.read(Document(kind="html", lines=lines, tables=tables), load_codebook())
     assert {row.code: row.raw for row in result.rows} == want
+
+
+def test_2019_tables_with_the_2021_other_handling_rows_keep_them_as_unknown_rows():
+    minhang, _ = load_document((GOV / "sh-minhang-2019-table.html").read_bytes(), filename="a.html")
+    xihu, _ = load_document((GOV / "zj-xihu-2022-table.html").read_bytes(), filename="b.html")
+    tables = [xihu.tables[1] if i == 1 else t for i, t in enumerate(minhang.tables)]
+    result = govform.read(Document(kind="html", lines=[], tables=tables), load_codebook())
+    assert result.variant == "gov2019"
+    t2 = {w["code"]: w["printed"] for w in expected("sh-minhang-2019-table.html") if w["section"] == "t2"}
+    t3 = {w["code"]: w["printed"] for w in expected("zj-xihu-2022-table.html") if w["section"] == "t3"}
+    got = {r.code: r.raw for r in result.rows if r.code}
+    assert {k: v for k, v in got.items() if k.startswith("disclosure.")} == t2
+    assert {k: v for k, v in got.items() if k.startswith("apps.")} == {
+        k: v for k, v in t3.items() if not k.startswith("apps.result.other")
+    }
+    unknown = [r for r in result.rows if r.code is None]
+    assert len(unknown) == 21
+    assert unknown[0].label.endswith("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请")
