@@ -20,6 +20,7 @@ import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from extractors.codebook import Codebook, Column, Indicator, TemplateSpec, to_simplified
 from extractors.labels import fold_whitespace, label_key, numbering_prefix
@@ -41,6 +42,10 @@ MIN_ANCHORS = 3
 ANCHOR_GAP = 24
 #: How far above the first anchor column headers (2017年度 / 历年累计) are looked for.
 HEADER_LOOKBACK = 12
+#: Longest text taken for a figure ("1,234,567.89万元" fits).
+MAX_CELL_CHARS = 32
+#: Lines read after the last known label (rows a local copy appends); the rest is page chrome.
+TAIL_LINES = 24
 #: A second run of this many known labels on the page is another copy of the form.
 SECOND_TABLE_ANCHORS = 10
 #: The header of the Shanghai/Gansu forms' row-number column (01, 02 ...), which holds no values.
@@ -63,6 +68,11 @@ _GLUED = re.compile(
 _CELL_EXTRAS = re.compile(r"^([-+]?[\d,，.]*\d)\s*(?:[（(]\s*([^()（）\s]{1,3})\s*[)）])?\s*[*＊※]*$")
 #: A value column headed by a year ("2016年", "2016年度"), as in copies that add last year's figures.
 _YEAR_HEADER = re.compile(r"^((?:19|20)\d{2})\s*年度?(?:数|数据|统计数)?$")
+#: Characters a figure or a blank cell ("—", "/", "无") cannot do without.
+_CELL_CHARS = re.compile("[0-9０-９\\-‐‑‒–—―─━ー/／_…·.无空]")
+_PLAIN_FIGURE = re.compile(r"^\d[\d,]*(?:\.\d+)?$")
+#: Blank-cell words that start with a character (numbers.py knows them all; these skip the fast path).
+_BLANK_WORDS = frozenset({"无", "暂无", "空"})
 #: Pinyin a mirror inserted after characters: 政(zheng)府(fu).
 _PINYIN = re.compile(r"[(（][a-zA-Z]{1,8}[)）]")
 #: A unit printed in the label: （万元）, (单位：万元).
@@ -298,17 +308,18 @@ def _rank(result: TableResult, form: _Form, headers: dict[str, str]) -> tuple[in
 
 
 def _read_form(
-    doc: Document, form: _Form, prepared: list[tuple[str, list[str], str]]
+    doc: Document, form: _Form, prepared: list[_Line]
 ) -> Iterable[tuple[TableResult, dict[str, str]]]:
     """Every reading of the page with one form: each real table, then the text lines."""
     for index, table in enumerate(doc.tables):
         entries, headers = _grid_entries(table, index, form)
         if entries:
             yield _code_entries(entries, headers, form, f"table {index}"), headers
-    entries, headers = _line_entries(prepared, form, doc.tables)
+    runs = _anchor_runs(prepared, form)
+    entries, headers = _line_entries(prepared, form, doc.tables, runs)
     if entries:
         result = _code_entries(entries, headers, form, "text lines")
-        result.findings.extend(_second_tables(_anchor_runs(prepared, form), form))
+        result.findings.extend(_second_tables(runs, form))
         yield result, headers
 
 
@@ -333,6 +344,12 @@ def _is_unit(token: str) -> bool:
 
 
 def _is_cell(token: str) -> bool:
+    if _PLAIN_FIGURE.match(token):
+        return True
+    if len(token) > MAX_CELL_CHARS or not _CELL_CHARS.search(token):
+        return False  # a word with no digit, dash or 无 is not a figure: skip parsing it
+    if _HAS_CJK.match(token) and token not in _BLANK_WORDS:
+        return False  # figures do not start with a character ("公告123")
     parsed = _parse(token)
     return parsed.value is not None or (parsed.blank and bool(token.strip()))
 
@@ -354,29 +371,38 @@ def _split_line(line: str) -> tuple[str, list[str]]:
     return text, []
 
 
-def _prepare_lines(lines: Sequence[str]) -> list[tuple[str, list[str], str]]:
-    """(label, trailing tokens, exact-match key) for every line; keys only for short CJK labels."""
+class _Line(NamedTuple):
+    """A line of the page split for the reader; keys only for short CJK labels (others are prose)."""
+
+    label: str
+    tail: list[str]  # trailing unit/figure tokens
+    key: str = ""  # _keys(label)[0]
+    bare: str = ""  # _keys(label)[1]
+
+
+def _prepare_lines(lines: Sequence[str]) -> list[_Line]:
+    """Every line split into label and trailing tokens, with its match keys, once for all forms."""
     out = []
     for line in lines:
         if len(line) > 4 * MAX_LABEL_CHARS:
-            out.append((line, [], ""))
+            out.append(_Line(line, []))
             continue
         label, tail = _split_line(line)
-        key = _keys(label)[0] if label and len(label) <= MAX_LABEL_CHARS and _HAS_CJK.search(label) else ""
-        out.append((label, tail, key))
+        if label and len(label) <= MAX_LABEL_CHARS and _HAS_CJK.search(label):
+            out.append(_Line(label, tail, *_keys(label)))
+        else:
+            out.append(_Line(label, tail))
     return out
 
 
-def _anchor_runs(prepared: list[tuple[str, list[str], str]], form: _Form) -> list[list[int]]:
+def _anchor_runs(prepared: list[_Line], form: _Form) -> list[list[int]]:
     """Runs of lines whose label is exactly a codebook label, densest first."""
     exact = form.matcher.exact
-    anchors = [
-        i for i, (label, _, key) in enumerate(prepared) if key and (key in exact or _keys(label)[1] in exact)
-    ]
+    anchors = [i for i, line in enumerate(prepared) if line.key and (line.key in exact or line.bare in exact)]
     runs: list[list[int]] = []
     seen: set[str] = set()
     for i in anchors:
-        key = prepared[i][2] if prepared[i][2] in exact else _keys(prepared[i][0])[1]
+        key = prepared[i].key if prepared[i].key in exact else prepared[i].bare
         repeated = key in seen and len(form.matcher.key_codes.get(key, ())) == 1
         if not runs or i - runs[-1][-1] > ANCHOR_GAP or repeated:
             runs.append([])
@@ -400,16 +426,15 @@ def _second_tables(runs: list[list[int]], form: _Form) -> list[Finding]:
 
 
 def _line_entries(
-    prepared: list[tuple[str, list[str], str]], form: _Form, tables: Sequence[Table]
+    prepared: list[_Line], form: _Form, tables: Sequence[Table], runs: list[list[int]]
 ) -> tuple[list[Entry], dict[str, str]]:
     """The densest run of known labels read as rows, figures after their label (Word-pasted pages)
     or before it (PDFs that set a one-line label a little lower than its figures): whichever leaves
     fewer figures unused and fewer rows without one."""
-    runs = _anchor_runs(prepared, form)
     if not runs:
         return [], {}
     first, last = runs[0][0], runs[0][-1]
-    stop = min((run[0] for run in runs[1:] if run[0] > last), default=len(prepared))
+    stop = min([run[0] for run in runs[1:] if run[0] > last] + [last + TAIL_LINES + 1, len(prepared)])
     headers = _line_headers(prepared[max(0, first - HEADER_LOOKBACK) : first], form)
     table = _table_at(first, tables)
     years = _line_years(prepared[max(0, first - HEADER_LOOKBACK) : first], form)
@@ -426,16 +451,16 @@ def _line_entries(
     return entries, headers
 
 
-def _line_years(prepared: list[tuple[str, list[str], str]], form: _Form) -> list[int]:
+def _line_years(prepared: list[_Line], form: _Form) -> list[int]:
     """Years heading the value columns of a one-column form printed with last year's figures too."""
     if form.columns:
         return []
-    words = [w for label, tail, _ in prepared for w in [*fold_whitespace(label).split(" "), *tail]]
+    words = [w for label, tail, *_ in prepared for w in [*fold_whitespace(label).split(" "), *tail]]
     return [int(m.group(1)) for w in words if (m := _YEAR_HEADER.match(w))]
 
 
 def _walk_lines(
-    lines: list[tuple[str, list[str], str]],
+    lines: list[_Line],
     last: int,
     form: _Form,
     table: int | None,
@@ -449,7 +474,7 @@ def _walk_lines(
     early: list[str] = []  # figures printed before the label they belong to (figures_first)
     early_unit: str | None = None
     dropped = 0
-    for i, (label, tail, _) in enumerate(lines):
+    for i, (label, tail, *_) in enumerate(lines):
         if label:
             if i > last and len(label) > MAX_LABEL_CHARS:
                 break
@@ -525,10 +550,10 @@ def _wraps_after_value(entry: Entry, line: str, matcher: _Matcher) -> bool:
     return joined > matcher.best(line) and joined >= matcher.best(entry.label)
 
 
-def _line_headers(prepared: list[tuple[str, list[str], str]], form: _Form) -> dict[str, str]:
+def _line_headers(prepared: list[_Line], form: _Form) -> dict[str, str]:
     """Printed column headers (code → text) found just above the table."""
     headers: dict[str, str] = {}
-    for label, tail, _ in prepared:
+    for label, tail, *_ in prepared:
         for word in [*fold_whitespace(label).split(" "), *tail]:
             col = form.column_for(word)
             if col is not None and col.code not in headers:
