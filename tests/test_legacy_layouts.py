@@ -404,3 +404,41 @@ def test_copy_with_last_years_column_as_lines(codebook, flat):
         "requests.received.online": 0,
         "requests.received.letter": 139,
     }
+
+
+def test_shanghai_model_monthly_form(codebook):
+    lines = [
+        "指标名称 计算单位 代码 本月累计 本年累计",
+        "主动信息公开 条 01 35 420",
+        "其中：全文电子化的主动公开信息数 条 02 30 400",
+        "公文类信息数 条 03 10 120",
+        "申请总次数 条 12 2 25",
+        "其中：1.当面申请数 条 13 1 10",
+        "2.传真申请数 条 14 0 1",
+        "3.电子邮件申请数 条 15 0 4",
+        "4.网上申请数 条 16 1 8",
+        "5.信函申请数 条 17 0 2",
+        "6.其它形式申请数 条 18 0 0",
+    ]
+    result = _read(codebook, lines)
+    assert result.variant == "sh-pudong-2008"
+    values = _values(result)
+    assert (values["proactive.total@month"], values["proactive.total@year"]) == (35, 420)
+    assert values["requests.received.email@year"] == 4
+    assert {r.column for r in result.rows} == {"本月累计", "本年累计"}
+    from extractors import validate
+    from extractors.model import Report
+
+    report = Report(
+        source=None, sha256="0" * 64, status="ok", template_variant="sh-pudong-2008", rows=result.rows
+    )
+    assert not [f for f in validate.check_identities(report, codebook) if f.kind == "identity_failed"]
+    report.rows = [r if r.code != "requests.received@year" else _replace_value(r, 26) for r in result.rows]
+    failed = [f for f in validate.check_identities(report, codebook) if f.kind == "identity_failed"]
+    assert [(f.code, f.found, f.expected) for f in failed] == [("requests.received@year", 26, 25)]
+
+
+def _replace_value(row, value):
+    from dataclasses import replace
+
+    return replace(row, value=value)
