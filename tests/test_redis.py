@@ -108,3 +108,31 @@ def test_two_workers_share_one_frontier(tmp_path, redis_url):
         summary = run_summary(archive)
         assert summary["crawl_id"] == crawl_id
         assert summary["finish_reason"] == "finished"
+
+
+def test_ogi_crawl_options_become_settings():
+    from ogi.cli import build_parser
+    from ogi.commands.crawl import crawl_settings
+
+    args = build_parser().parse_args(["crawl", "--all", "--jobdir", "/tmp/job", "--redis", "redis://h:1/0",
+                                      "--crawl-id", "w1", "--full"])  # fmt: skip
+    settings = crawl_settings(args)
+    assert settings["JOBDIR"] == "/tmp/job"
+    assert settings["SCHEDULER"] == "scrapy_redis.scheduler.Scheduler"
+    assert settings["DUPEFILTER_CLASS"] == "scrapy_redis.dupefilter.RFPDupeFilter"
+    assert settings["SCHEDULER_QUEUE_KEY"] == "ogi:w1:requests"
+    assert settings.getbool("SCHEDULER_PERSIST")
+    assert not settings.getbool("OGI_INCREMENTAL")
+    plain = crawl_settings(build_parser().parse_args(["crawl", "--all"]))
+    assert plain.get("JOBDIR") is None
+    assert plain["SCHEDULER"] == "scrapy.core.scheduler.Scheduler"
+    assert plain.getbool("OGI_INCREMENTAL")
+
+
+def test_default_crawl_id_is_the_iso_week():
+    from datetime import UTC, datetime
+
+    from crawler.redis_support import default_crawl_id
+
+    assert default_crawl_id(datetime(2026, 11, 26, tzinfo=UTC)) == "reports-2026-W48"
+    assert default_crawl_id(datetime(2027, 1, 1, tzinfo=UTC)) == "reports-2026-W53"
