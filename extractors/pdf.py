@@ -7,17 +7,22 @@ half above its numbers and the rest below, or the numbers before the label), and
 continues after a page break with a "- 3 -" footer in between. So we keep two views:
 
 * `lines`: one entry per printed text line (words grouped by baseline, as `extract_text` gives),
-  across pages in reading order, with page headers/footers dropped so tables read continuously.
+  across pages in reading order, with page numbers and running headers/footers dropped so tables
+  read continuously.
 * `tables`: grids rebuilt from positions. Ruled tables (the usual case: Word/WPS exports draw cell
   borders) are cut along their ruling lines, so every word lands in the cell whose box holds it,
   blank cells stay empty strings in their column, wrapped labels stay inside their cell, merged
   cells (三、本年度办理结果 spelled one character per line) become one group cell with `spans`.
-  Tables cut by a page break are joined back into one grid. Unruled tables fall back to columns
-  found from the x-positions of the numbers (see `_word_tables`).
+  Unruled tables get their columns from the x-ranges of the numbers and their rows from the lines
+  that end in numbers (see `_word_tables`). A table cut by a page break is joined back into one
+  grid: column heads repeated on the new page are dropped, a group cell cut in two ("（四）无" /
+  "法提供") becomes one again, row labels never join.
 
-A PDF without a text layer (a scan) gives a Document without lines and a `needs_ocr` finding; an
-encrypted or broken PDF raises `PdfUnreadableError` with a one-sentence reason (whatever pdfminer
-raised inside), which load.py reports as status "unreadable".
+A PDF without a usable text layer (a scan, or glyphs without a Unicode map) gives a Document
+without lines and a `needs_ocr` finding; an image-only page among text pages adds a `needs_ocr`
+warning (a table pasted as a picture). An encrypted or broken PDF raises `PdfUnreadableError`
+with a one-sentence reason, which load.py reports as status "unreadable". The document info goes
+to `meta` as `pdf_title`, `pdf_author`, `pdf_creationdate`, ... Nothing here prints or writes.
 """
 
 from __future__ import annotations
