@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 #: How many failed URLs the summary lists (the counts by kind are always complete).
 MAX_FAILURES_LISTED = 500
-#: A site now listing fewer than this share of the reports it listed before is flagged.
+#: A site now listing fewer than this share of the reports the previous run found is flagged.
 FEWER_REPORTS_RATIO = 0.5
 _LOGS: WeakKeyDictionary[Any, RunLog] = WeakKeyDictionary()
 
@@ -129,6 +129,7 @@ class RunSummary:
         self.started_at = ""
         self.t0 = 0.0
         self.known_before: dict[str, int] = {}
+        self.previous: dict[str, int] = {}
         crawler.signals.connect(self.opened, signal=signals.spider_opened)
         crawler.signals.connect(self.closed, signal=signals.spider_closed)
 
@@ -140,6 +141,7 @@ class RunSummary:
         self.started_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         self.t0 = time.monotonic()
         self.known_before = reports_known(self.archive_dir)
+        self.previous = previous_reports(self.path)
 
     def closed(self, spider=None, reason: str = "") -> None:
         spider = spider or self.crawler.spider
@@ -147,7 +149,7 @@ class RunSummary:
         summary = summarize(
             stats=self.crawler.stats.get_stats(), sites=sites, run=run_log(self.crawler),
             versions=versions_since(self.archive_dir, self.started_at), known_before=self.known_before,
-            distributed=bool(self.crawler.settings.get("OGI_REDIS_URL")),
+            previous=self.previous, distributed=bool(self.crawler.settings.get("OGI_REDIS_URL")),
         )  # fmt: skip
         summary.update({
             "started_at": self.started_at, "finished_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -171,7 +173,7 @@ def _site_dict(stats) -> dict[str, Any]:
 
 def summarize(*, stats: dict[str, Any], sites: list[dict[str, Any]], run: RunLog,
               versions: dict[str, Counter[str]], known_before: dict[str, int],
-              distributed: bool = False) -> dict[str, Any]:  # fmt: skip
+              previous: dict[str, int] | None = None, distributed: bool = False) -> dict[str, Any]:  # fmt: skip
     """The summary dict (pure: everything comes in as arguments)."""
     by_status = {
         k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith("downloader/response_status_count/")
@@ -192,7 +194,8 @@ def summarize(*, stats: dict[str, Any], sites: list[dict[str, Any]], run: RunLog
         row = {**site, "new": new["new"], "changed": new["changed"],
                "not_modified": per_site_states.get(sid, Counter())["not_modified"],
                "unchanged": per_site_states.get(sid, Counter())["unchanged"],
-               "known_before": known_before.get(sid, 0)}  # fmt: skip
+               "known_before": known_before.get(sid, 0),
+               "previous_run": (previous or {}).get(sid)}  # fmt: skip
         rows.append(row)
         if distributed and not site.get("listings") and not site.get("reports"):
             continue  # another worker of the shared crawl handled this site
@@ -236,10 +239,20 @@ def site_alerts(row: dict[str, Any]) -> list[dict[str, str]]:
         return [
             {"site": sid, "kind": "returned_nothing", "message": f"no report found (site status: {status})"}
         ]
-    if before and reports < FEWER_REPORTS_RATIO * before:
+    last = row.get("previous_run")
+    if last and reports < FEWER_REPORTS_RATIO * last:
         return [{"site": sid, "kind": "fewer_reports",
-                 "message": f"{reports} reports listed now, {before} archived before"}]  # fmt: skip
+                 "message": f"{reports} reports listed now, {last} in the previous run"}]  # fmt: skip
     return []
+
+
+def previous_reports(summary_path: Path) -> dict[str, int]:
+    """Reports per site found by the previous run (from its summary), for sites it did read."""
+    try:
+        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {s["site"]: s.get("reports", 0) for s in summary.get("sites", []) if s.get("listings")}
 
 
 def _catalog(archive_dir: Path) -> sqlite3.Connection | None:

@@ -181,10 +181,10 @@ def test_site_alerts():
     blocked = site_alerts({**base, "status": "blocked", "known_before": 12})
     assert blocked[0]["kind"] == "returned_nothing"
     assert "blocked" in blocked[0]["message"]
-    assert (
-        site_alerts({**base, "status": "ok", "reports": 4, "known_before": 12})[0]["kind"] == "fewer_reports"
-    )
-    assert site_alerts({**base, "status": "ok", "reports": 12, "known_before": 12}) == []
+    ok = {**base, "status": "ok", "known_before": 30}
+    assert site_alerts({**ok, "reports": 4, "previous_run": 12})[0]["kind"] == "fewer_reports"
+    assert site_alerts({**ok, "reports": 4, "previous_run": None}) == []  # URLs that moved are no alarm
+    assert site_alerts({**ok, "reports": 12, "previous_run": 12}) == []
 
 
 def test_summary_counts_and_distributed_sites():

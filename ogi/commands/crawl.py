@@ -101,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
     spider = crawler.spider
     print_summary(spider.stats_by_site.values(), sys.stdout.isatty())
     print(f"archive: {Path(args.archive).resolve()}  (summary: crawl-summary.json)")
+    _print_alerts(settings)
     if getattr(spider, "dataset_summary", None) is not None:
         print(f"dataset: {Path(args.out).resolve()}  ({describe_dataset(spider.dataset_summary)})")
     return 0
@@ -134,6 +135,20 @@ def _ops_settings(settings, args: argparse.Namespace) -> None:
         settings.setdict(redis_settings(args.redis, args.crawl_id), priority="cmdline")
     if getattr(args, "full", False):
         settings.set("OGI_INCREMENTAL", False, priority="cmdline")
+
+
+def _print_alerts(settings) -> None:
+    """One line per alert of the run summary (crawler/monitors.py), if it was written."""
+    import json
+
+    path = Path(settings.get("OGI_RUN_SUMMARY") or Path(settings.get("OGI_ARCHIVE_DIR")) / "run-summary.json")
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    for alert in summary.get("alerts", []):
+        print(f"ALERT {alert['site']}: {alert['kind']}: {alert['message']}")
+    print(f"run summary: {path.resolve()}  ({summary.get('errors', {}).get('total', 0)} failures)")
 
 
 def _sites(args: argparse.Namespace):
