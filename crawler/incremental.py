@@ -198,12 +198,19 @@ def _seen_within(stamp: str, window: timedelta) -> bool:
 
 
 class JobdirGuard:
-    """Extension: a JOBDIR left by a killed crawl is set aside (see module docstring), a clean one kept."""
+    """Extension: resume a JOBDIR stopped cleanly; set aside one left by a kill; drop a finished one.
+
+    A finished job's duplicate filter would hide next run's listing pages (all seen), so a job
+    directory whose last crawl ended `finished` starts afresh.
+    """
+
+    STATE = ("requests.seen", "requests.queue", "spider.state")
 
     def __init__(self, crawler, jobdir: Path) -> None:
         self.jobdir = jobdir
         marker = jobdir / CLEAN_MARKER
-        state = [p for p in ("requests.seen", "requests.queue", "spider.state") if (jobdir / p).exists()]
+        state = [p for p in self.STATE if (jobdir / p).exists()]
+        last_reason = marker.read_text(encoding="utf-8").strip() if marker.exists() else ""
         if state and not marker.exists():
             aside = jobdir / f"unclean-{time.strftime('%Y%m%dT%H%M%S')}"
             aside.mkdir(parents=True, exist_ok=True)
@@ -215,8 +222,17 @@ class JobdirGuard:
                 "aside in %s and the crawl restarts from the listings (the catalog skips what is archived)",
                 jobdir, aside.name,
             )  # fmt: skip
+        elif state and last_reason == "finished":
+            for name in state:
+                target = jobdir / name
+                if target.is_dir():
+                    shutil.rmtree(target)
+                else:
+                    target.unlink()
+            log.info("JOBDIR %s: the previous crawl finished; this one starts afresh", jobdir)
         elif state:
             crawler.stats.set_value("ogi/jobdir/resumed", 1)
+            log.info("JOBDIR %s: resuming a crawl stopped with %r", jobdir, last_reason)
         marker.unlink(missing_ok=True)
         crawler.signals.connect(self.closed, signal=signals.spider_closed)
 

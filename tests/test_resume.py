@@ -131,3 +131,25 @@ def test_recovery_indexes_complete_uncatalogued_records_and_ignores_a_truncated_
         assert reader.read(known["warc_file"], known["warc_offset"])[0] == page.body
     reader.close()
     assert recover_archive(tmp_path / "a", skip_live=False) == 0  # done once, remembered
+
+
+@pytest.mark.parametrize(("last", "kept", "aside"), [
+    (None, False, True),          # killed: no marker → set aside
+    ("shutdown", True, False),    # stopped cleanly (Ctrl-C, SIGTERM) → resumed
+    ("finished", False, False),   # done → next run starts afresh
+])  # fmt: skip
+def test_jobdir_guard(tmp_path, last, kept, aside):
+    from scrapy.utils.test import get_crawler
+
+    from crawler.incremental import JobdirGuard
+
+    job = tmp_path / "job"
+    (job / "requests.queue").mkdir(parents=True)
+    (job / "requests.seen").write_bytes(b"\x00\x01x")
+    if last is not None:
+        (job / CLEAN_MARKER).write_text(f"{last}\n", encoding="utf-8")
+    JobdirGuard.from_crawler(get_crawler(settings_dict={"JOBDIR": str(job)}))
+    assert (job / "requests.seen").exists() is kept
+    assert (job / "requests.queue").exists() is kept
+    assert any(p.name.startswith("unclean-") for p in job.iterdir()) is aside
+    assert not (job / CLEAN_MARKER).exists()  # until this crawl closes
