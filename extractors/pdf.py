@@ -27,6 +27,8 @@ to `meta` as `pdf_title`, `pdf_author`, `pdf_creationdate`, ... Nothing here pri
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import io
 import itertools
 import re
@@ -111,19 +113,21 @@ def pdf_to_document(data: bytes) -> Document:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as exc:  # pdfminer raises many unrelated types on bad files
         raise _unreadable(exc) from exc
-    with pdf:
-        try:
-            pages = list(pdf.pages)
-            if not _has_text_layer(pages):
-                return _needs_ocr(f"the PDF has no text layer ({len(pages)} page(s) of images)")
-            if _undecodable(pages):
-                return _needs_ocr("the PDF's text cannot be decoded (its fonts carry no Unicode map)")
-            lines, grids = _read_pages(pages)
-            findings = [_image_page(n) for n, page in enumerate(pages) if _is_image_page(page)]
-            meta = _meta(pdf)
-        except Exception as exc:  # a broken page must not escape as a traceback
-            raise _unreadable(exc) from exc
-    grids = _join_page_breaks(grids, lines)
+    try:
+        pages = list(pdf.pages)
+        if not _has_text_layer(pages):
+            return _needs_ocr(f"the PDF has no text layer ({len(pages)} page(s) of images)")
+        if _undecodable(pages):
+            return _needs_ocr("the PDF's text cannot be decoded (its fonts carry no Unicode map)")
+        findings = [_image_page(n) for n, page in enumerate(pages) if _is_image_page(page)]
+        lines, grids = _read_pages(pages, findings)
+        meta = _meta(pdf)
+    except Exception as exc:  # a broken page must not escape as a traceback
+        raise _unreadable(exc) from exc
+    finally:
+        with contextlib.suppress(Exception):  # closing re-parses the pages of a broken file
+            pdf.close()
+    grids = _join_safely(grids, lines, findings)
     tables = [Table(grid=g.grid, spans=g.spans, line_index=_line_index(g, lines)) for g in grids]
     return Document(kind="pdf", lines=[ln.text for ln in lines], tables=tables, meta=meta, findings=findings)
 
@@ -213,21 +217,40 @@ def _decode_info(value: object) -> str:
 # ---------------------------------------------------------------------------------------- pages
 
 
-def _read_pages(pages: list) -> tuple[list[_Line], list[_Grid]]:
+def _read_pages(pages: list, findings: list[Finding]) -> tuple[list[_Line], list[_Grid]]:
     raw: list[list[_Line]] = []
     grids: list[_Grid] = []
     for number, page in enumerate(pages):
-        page_grids = _ruled_tables(page, number)
         page_lines = [
             _Line(_fold_spaces(ln["text"]), number, ln["top"], ln["bottom"])
             for ln in page.extract_text_lines(strip=True, return_chars=False)
             if ln["text"].strip()
         ]
-        if not page_grids:
-            page_grids = _word_tables(page, number)
         raw.append(page_lines)
-        grids.extend(page_grids)
+        grids.extend(_page_tables(page, number, findings))
     return _drop_running_lines(raw, pages, grids), grids
+
+
+def _page_tables(page, number: int, findings: list[Finding]) -> list[_Grid]:
+    """The page's table grids; a layout we did not foresee costs its grids, not the page's text."""
+    try:
+        return _ruled_tables(page, number) or _word_tables(page, number)
+    except Exception as exc:  # noqa: BLE001 - the text lines are still read; a finding says what was lost
+        findings.append(_layout_error(f"page {number + 1}: its tables could not be rebuilt", exc))
+        return []
+
+
+def _join_safely(grids: list[_Grid], lines: list[_Line], findings: list[Finding]) -> list[_Grid]:
+    try:
+        return _join_page_breaks(copy.deepcopy(grids), lines)
+    except Exception as exc:  # noqa: BLE001 - keep the tables page by page, with a finding
+        findings.append(_layout_error("tables cut by page breaks could not be joined", exc))
+        return grids
+
+
+def _layout_error(what: str, exc: Exception) -> Finding:
+    message = f"{what} ({type(exc).__name__}: {str(exc)[:120]})"
+    return Finding(kind="extraction_error", message=message, severity="warning")
 
 
 def _fold_spaces(text: str) -> str:

@@ -8,6 +8,7 @@ or a table not joined over a page break shows up here, independently of the tabl
 from __future__ import annotations
 
 import csv
+import random
 import re
 import time
 from pathlib import Path
@@ -374,3 +375,31 @@ def test_text_layer_without_unicode_map_needs_ocr():
     assert pdf_module._undecodable([cid])
     assert pdf_module._undecodable([pua])
     assert not pdf_module._undecodable([fine])
+
+
+def test_table_layout_failure_costs_the_grids_not_the_text(monkeypatch):
+    """A layout the grid builders did not foresee: lines kept, an extraction_error finding."""
+
+    def boom(page, number):
+        raise ValueError("unexpected layout")
+
+    monkeypatch.setattr(pdf_module, "_ruled_tables", boom)
+    doc = pdf_to_document((FIXTURES / "shili-county-2022-ruled.pdf").read_bytes())
+    assert "一、本年新收政府信息公开申请数量 12 3 0 1 0 0 16" in doc.lines
+    assert doc.tables == []
+    assert [f.kind for f in doc.findings] == ["extraction_error", "extraction_error"]
+    assert "page 1" in doc.findings[0].message
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_damaged_pdf_bytes_never_escape_as_a_traceback(seed):
+    """Bytes flipped at random in a real-looking PDF: a Document or PdfUnreadableError, nothing else."""
+    data = bytearray((FIXTURES / "shili-county-2022-ruled.pdf").read_bytes())
+    rnd = random.Random(seed)
+    for _ in range(20):
+        data[rnd.randrange(len(data))] = rnd.randrange(256)
+    try:
+        doc = pdf_to_document(bytes(data))
+    except PdfUnreadableError:
+        return
+    assert doc.kind == "pdf"
