@@ -132,7 +132,7 @@ def legacy_expected(rows: list[tuple[str | None, str, str, str | None]]) -> dict
 
 
 def _expected_value(printed: str) -> str:
-    text = printed.translate(str.maketrans("０１２３４５６７８９．－", "0123456789.-")).replace("万元", "").replace("元", "").strip()
+    text = printed.translate(str.maketrans("０１２３４５６７８９．－", "0123456789.-")).replace("万元", "").replace("元", "").replace(",", "").strip()
     return "" if text in ("", "——", "—", "/", "无", "-") else text
 
 
@@ -544,6 +544,142 @@ def sd_licheng_2021():
 def sh_jingan_2021():
     return _gov_page("上海市静安区人民政府", 2021, "gov2021", t2_style=table_mso, t3_style=table_mso, t4_style=table_mso,
                      blank_total=True)
+
+
+# ------------------------------------------------------------------------------------ round 2: harder shapes
+
+
+def legacy_renumbered(rows):
+    """A 2014/2015 copy that dropped 二、回应解读情况 and renumbered the later sections 二 to 八."""
+    shift = dict(zip("三四五六七八九", "二三四五六七八", strict=True))
+    out = []
+    for code, label, unit, value in rows:
+        if label[:1] in shift and label[1:2] == "、":
+            label = shift[label[0]] + label[1:]
+        out.append((code, label, unit, value))
+    return out
+
+
+@case("hn-changsha-2015-renumbered.html", "legacy", 2015, "2015 copy without 回应解读 whose sections are renumbered 二…八, Word-pasted")
+def hn_changsha_2015():
+    rows = legacy_renumbered(legacy_rows("dot", drop=("response",)))
+    return _legacy_page("长沙市天心区人民政府", 2015, rows, table_mso, date="2016-03-25"), legacy_expected(rows)
+
+
+@case("jx-nanchang-2017-pagebreak.html", "legacy", 2017, "Word table broken in two by a page break, second part repeats the 统计指标/单位/统计数 header")
+def jx_nanchang_2017():
+    rows = legacy_rows("dun")
+    grid = legacy_grid(rows, "2017年度政府信息公开情况统计表")
+    at = next(i for i, r in enumerate(grid) if r[0][0].startswith("（三）申请答复数"))
+    body = table_mso(grid[:at]) + '\n<p class="MsoNormal"><span lang="EN-US"><br clear="all" style="page-break-before:always"/></span></p>\n' + table_mso([grid[1], *grid[at:]])
+    title = "南昌市西湖区人民政府2017年政府信息公开工作年度报告"
+    return page(title, "2018-03-20", body).encode("utf-8"), legacy_expected(rows)
+
+
+@case("gs-anning-2016-units-in-cells.html", "legacy", 2016, "header 指标名称/计量单位/数量 split over two <tr>; thousands separators; units only on 七/八(四)/九(三); '5.5万元' in a cell; 八(四) unit but no value")
+def gs_anning_2016():
+    vals = {"proactive.total": "2,350", "proactive.channels.website": "1,800", "fees.request_fees": "0万元", "org.budget": ""}
+    rows = legacy_rows("dot", values=vals)
+    units = {"fees.request_fees", "org.budget", "training.trainees"}
+    grid: Grid = [[c("2016年度政府信息公开情况统计表", 1, 3)], [c("指标名称", 2), c("计量单位", 2), c("数量")], [c("2016年")]]
+    for code, label, unit, value in rows:
+        text = label.replace("|", "")
+        if value is None:
+            grid.append([c(text, 1, 3)])
+        else:
+            grid.append([c(text), c(unit if code in units else ""), c(value)])
+    title = "兰州市安宁区人民政府2016年政府信息公开工作年度报告"
+    return page(title, "2017-03-02", layout(table_plain(grid))).encode("utf-8"), legacy_expected(rows)
+
+
+def t3_grid_unmerged(rows: list[dict], numbers: dict[str, str], subtotal: bool) -> Grid:
+    """Table 三 retyped in a CMS: one label column, group rows printed as their own rows with empty cells."""
+    cols = APPLICANTS + (["legal.subtotal"] if subtotal else []) + ["total"]
+    grid: Grid = [[c(CORNER, 2), c("申请人情况", 1, len(cols))],
+                  [c(x) for x in APPLICANT_LABELS + (["小计"] if subtotal else []) + ["总计"]]]
+    for r in rows:
+        if r["kind"] == "value":
+            grid.append([c(r["label"]), *[c(numbers[f"{r['code']}@{col}"]) for col in cols]])
+        else:
+            grid.append([c(r["label"]), *[c("") for _ in cols]])
+    return grid
+
+
+def _gov_custom(place: str, year: int, version: str, build: Callable[[dict, dict, list[dict], dict, dict], str],
+                blank_regs: bool = False, subtotal: bool = False, amount: str | None = None) -> tuple[bytes, dict[str, str]]:
+    form = load_form(version)
+    n2 = t2_numbers(form, amount)
+    if blank_regs:  # counties issue no 规章: the row printed with dashes
+        for k in [k for k in n2 if k.startswith("disclosure.regulations@")]:
+            n2[k] = "——"
+    rows3 = t3_rows(form)
+    n3 = t3_numbers(rows3, subtotal)
+    n4 = t4_numbers()
+    body = build(form, n2, rows3, n3, n4)
+    text = page(f"{place}{year}年政府信息公开工作年度报告", f"{year + 1}-01-20", body)
+    return text.encode("utf-8"), {**{k: _expected_value(v) for k, v in n2.items()}, **n3, **n4}
+
+
+@case("sc-pidu-2019-unmerged.html", "gov2019", 2019, "table 三 retyped with one label column and group rows as empty rows; 规章 row '——'")
+def sc_pidu_2019():
+    def build(form, n2, rows3, n3, n4):
+        return "\n".join([table_plain(t2_grid(form, n2)), "<p>三、收到和处理政府信息公开申请情况</p>",
+                          table_plain(t3_grid_unmerged(rows3, n3, False)), "<p>四、政府信息公开行政复议、行政诉讼情况</p>",
+                          table_plain(t4_grid(n4))])
+    return _gov_custom("成都市郫都区人民政府", 2019, "gov2019", build, blank_regs=True, amount="0")
+
+
+@case("fj-jinan-2021-pagebreak.html", "gov2021", 2021, "table 三 broken by a Word page break after （三）不予公开 (second part repeats the header, group label cut)")
+def fj_jinan_2021():
+    def build(form, n2, rows3, n3, n4):
+        grid = t3_grid(rows3, n3, False)
+        at = next(i for i, r in enumerate(grid) if any(t.startswith("（四）无法提供") for t, _, _ in r))
+        first = [[(t, min(rs, at - i), cs) for t, rs, cs in row] for i, row in enumerate(grid[:at])]
+        second = [list(r) for r in grid[:3]]
+        for j, row in enumerate(grid[at:]):
+            second.append(([c("三、本年度办理结果", len(grid) - at - 2)] if j == 0 else []) + list(row))
+        brk = '<p class="MsoNormal"><span lang="EN-US"><br clear="all" style="page-break-before:always"/></span></p>'
+        return "\n".join([table_mso(t2_grid(form, n2)), "<p>三、收到和处理政府信息公开申请情况</p>", table_mso(first), brk,
+                          table_mso(second), "<p>四、政府信息公开行政复议、行政诉讼情况</p>", table_mso(t4_grid(n4))])
+    return _gov_custom("福州市晋安区人民政府", 2021, "gov2021", build)
+
+
+@case("gd-tianhe-2022-br-labels.html", "gov2021", 2022, "header and label cells broken with <br> (本年<br>制发件数, 部分公开…<br>…), t2 header split over two <tr>, 规章 '/'")
+def gd_tianhe_2022():
+    def build(form, n2, rows3, n3, n4):
+        t2: Grid = []
+        for block in form["t2"]["blocks"]:
+            cols = block["columns"]
+            t2.append([c(block["heading"], 1, 4)])
+            if len(cols) == 3:
+                t2.append([c("信息内容", 2)] + [c(col["label"][:2]) for col in cols])
+                t2.append([c(col["label"][2:]) for col in cols])
+            else:
+                t2.append([c("信息内容"), c(cols[0]["label"][:4] + "\n" + cols[0]["label"][4:], 1, 3)])
+            for row in block["rows"]:
+                vals = [n2[f"{row['code']}@{col['code']}"] for col in cols]
+                t2.append([c(row["label"]), *_spread(vals, False)])
+        labels = {r["code"]: r["label"][:8] + "\n" + r["label"][8:] for r in rows3 if len(r["label"]) > 12}
+        return "\n".join([table_plain(t2), "<p>三、收到和处理政府信息公开申请情况</p>",
+                          table_plain(t3_grid(rows3, n3, False, labels=labels)), "<p>四、政府信息公开行政复议、行政诉讼情况</p>",
+                          table_plain(t4_grid(n4))])
+    out, exp = _gov_custom("广州市天河区人民政府", 2022, "gov2021", build, blank_regs=True)
+    return out.replace("<td>——</td>".encode(), b"<td>/</td>"), exp
+
+
+@case("zj-shaoxing-2021-one-table.html", "gov2021", 2021, "tables 二 and 三 printed as one 10-column table (section titles as full-width rows), 规章 '——'")
+def zj_shaoxing_2021():
+    def build(form, n2, rows3, n3, n4):
+        t2: Grid = []
+        for row in t2_grid(form, n2):
+            if len(row) == 1:
+                t2.append([c(row[0][0], 1, 10)])
+            else:
+                t2.append([c(row[0][0], 1, 4), *[c(t, rs, 2 * cs) for t, rs, cs in row[1:]]])
+        grid: Grid = [[c("二、主动公开政府信息情况", 1, 10)], *t2, [c("三、收到和处理政府信息公开申请情况", 1, 10)],
+                      *t3_grid(rows3, n3, False)]
+        return "\n".join([table_plain(grid), "<p>四、政府信息公开行政复议、行政诉讼情况</p>", table_plain(t4_grid(n4))])
+    return _gov_custom("绍兴市越城区人民政府", 2021, "gov2021", build, blank_regs=True)
 
 
 def main() -> None:
