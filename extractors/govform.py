@@ -152,11 +152,14 @@ def _row(cell: Cell, spec: FormSpec) -> tuple[Row, list[Finding]]:
     if cell.raw is None:
         return row, []  # the reader could not place a number here; its finding is already made
     parsed = parse_number(cell.raw)
+    row.raw = parsed.raw or None  # as legacy rows: a blank cell has no text
     where = f"{cell.label} | {cell.column}" if cell.column else cell.label
     if parsed.value is None:
         kind = "missing_value" if parsed.blank else "unparsed_value"
-        message = f"blank cell: {where}" if parsed.blank else f"not a number: {where} = {cell.raw!r}"
-        return row, [Finding(kind, message, severity="info" if parsed.blank else "warning", code=cell.code)]
+        message = (
+            f"{where}: the cell is blank" if parsed.blank else f"{where}: cell {cell.raw!r} is not a number"
+        )
+        return row, [Finding(kind, message, code=cell.code)]
     row.value = parsed.value
     if parsed.unit:
         row.unit = parsed.unit
@@ -178,13 +181,9 @@ def _normalize_unit(row: Row, cell: Cell, spec: FormSpec) -> list[Finding]:
     factors = yuan_factors()
     if row.unit == target or row.unit not in factors or target not in factors or row.value is None:
         return []
-    row.value_normalized = row.value * factors[row.unit] / factors[target]
+    normalized = row.value * factors[row.unit] / factors[target]
+    row.value_normalized = int(normalized) if float(normalized).is_integer() else round(normalized, 6)
     row.unit_normalized = target
-    return [
-        Finding(
-            "unit_converted",
-            f"{cell.label} | {cell.column}: {row.raw} → {row.value_normalized:g}{target}",
-            severity="info",
-            code=cell.code,
-        )
-    ]
+    message = f"{cell.label} | {cell.column}: printed {row.raw}, the form's unit is {target}"
+    return [Finding("unit_converted", message, severity="info", code=cell.code,
+                    expected=row.value_normalized, found=row.value)]  # fmt: skip

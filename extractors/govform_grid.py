@@ -224,9 +224,7 @@ def _unknown_row(read: SectionRead, label: str, cells: list[tuple[int, str]], in
     for _, text in cells:
         read.cells.append(Cell(read.section, None, None, None, label, None, text, index))
     read.findings.append(
-        Finding(
-            "unknown_label", f"row {label!r} of table {read.section} is not in the codebook", severity="info"
-        )
+        Finding("unknown_label", f"row {label!r} of table {read.section} is not in the codebook")
     )
 
 

@@ -185,9 +185,7 @@ def _assign(items: list[Item], width: int, carriers: frozenset[str] = frozenset(
             label = _unknown_label(items, pos)
             if label is not None:
                 label.kind, label.assigned = "unknown", chunk
-                findings.append(
-                    Finding("unknown_label", f"row {label.text!r} is not in the codebook", severity="info")
-                )
+                findings.append(Finding("unknown_label", f"row {label.text!r} is not in the codebook"))
                 continue
             message = f"numbers {' '.join(chunk)} are not next to a row label"
             findings.append(Finding("row_count_mismatch", message, found=len(chunk)))

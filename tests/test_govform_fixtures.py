@@ -113,7 +113,7 @@ def test_blank_cells_are_missing_not_zero():
     rep = report("sh-shanghai-2019-blanks.html")
     blanks = [r for r in rep.rows if r.value is None]
     assert len(blanks) == 20  # 19 detail rows without 总计 + one dash in table 二
-    assert all(r.raw in ("", "—") for r in blanks)
+    assert all(r.raw in (None, "—") for r in blanks)
     missing = {f.code for f in rep.findings if f.kind == "missing_value"}
     assert missing == {r.code for r in blanks}
     assert not [f for f in rep.findings if f.kind == "identity_failed"]
