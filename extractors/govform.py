@@ -184,6 +184,6 @@ def _normalize_unit(row: Row, cell: Cell, spec: FormSpec) -> list[Finding]:
     normalized = row.value * factors[row.unit] / factors[target]
     row.value_normalized = int(normalized) if float(normalized).is_integer() else round(normalized, 6)
     row.unit_normalized = target
-    message = f"{cell.label} | {cell.column}: printed {row.raw}, the form's unit is {target}"
+    message = f"{cell.label} | {cell.column}: printed {row.raw}, normalized to {target}"
     return [Finding("unit_converted", message, severity="info", code=cell.code,
                     expected=row.value_normalized, found=row.value)]  # fmt: skip
