@@ -35,7 +35,7 @@ class Change:
     new_code: str
     name_old: str
     name_new: str
-    year: int
+    year: int | None  # year the new code took effect; None: between cpca's vintage and today
 
 
 @dataclass(slots=True)
@@ -51,10 +51,14 @@ def changes() -> tuple[Change, ...]:
     """The code changes table, oldest first."""
     with (DATA / "adcode_changes.csv").open(encoding="utf-8") as fh:
         rows = [
-            Change(r["old_code"], r["new_code"], r["name_old"], r["name_new"], int(r["effective_year"]))
+            Change(r["old_code"], r["new_code"], r["name_old"], r["name_new"], _year(r["effective_year"]))
             for r in csv.DictReader(fh)
         ]
-    return tuple(sorted(rows, key=lambda c: (c.year, c.old_code)))
+    return tuple(sorted(rows, key=lambda c: (c.year or 9999, c.old_code)))
+
+
+def _year(text: str) -> int | None:
+    return int(text) if text.strip() else None
 
 
 @cache
@@ -154,17 +158,26 @@ def _pick(candidates: list, parent, ctx: Counter[str], hint: str | None):
     return max(candidates, key=weight)
 
 
-def locate_changed(text: str, year: int | None, ctx: Counter[str]) -> str | None:
-    """A code from the changes table for a name cpca does not know: an old name before its change
-    (吴江市 in 2011), a new one after it (海门区 in 2021)."""
+def locate_changed(text: str, year: int | None, ctx: Counter[str]) -> Change | None:
+    """The change whose new or old name the text prints (海门区 in 2021, 吴江市 in 2011), when
+    that name was in use in `year`; the new name is tried first (赣县区 contains 赣县)."""
     for c in changes():
         if ctx and ctx[c.old_code[:2]] == 0:
             continue
-        if (year is None or c.year > year) and c.name_old in text:
-            return c.old_code
-        if (year is None or c.year <= year) and c.name_new in text:
-            return c.new_code
+        if c.name_new in text and (year is None or c.year is None or c.year <= year):
+            return c
+    for c in changes():
+        if ctx and ctx[c.old_code[:2]] == 0:
+            continue
+        if c.name_old in text and (year is None or c.year is None or c.year > year):
+            return c
     return None
+
+
+def printed_code(change: Change, text: str, year: int | None) -> str:
+    """The side of `change` the text names: its new code when the new name is printed."""
+    new_in_use = year is None or change.year is None or change.year <= year
+    return change.new_code if change.name_new in text and new_in_use else change.old_code
 
 
 def in_force(code: str, year: int | None) -> str:
@@ -181,8 +194,9 @@ def current(code: str) -> str:
 
 
 def _forward(code: str, year: int) -> str:
+    """Follow changes in force by `year` (a change of unknown year only for today's code)."""
     for c in changes():
-        if c.old_code == code and c.year <= year:
+        if c.old_code == code and (c.year <= year if c.year is not None else year == 9999):
             code = c.new_code
     return code
 
@@ -190,6 +204,6 @@ def _forward(code: str, year: int) -> str:
 def _backward(code: str, year: int) -> str:
     """Undo a change made after `year` when it only renumbered the same place (崇川区 2020)."""
     for c in reversed(changes()):
-        if c.new_code == code and c.year > year and c.name_old == c.name_new:
+        if c.new_code == code and c.year is not None and c.year > year and c.name_old == c.name_new:
             code = c.old_code
     return code

@@ -311,11 +311,13 @@ def _place(doc: Document, head: list[str], meta: Metadata) -> None:
 def _find_code(
     texts: list[tuple[str, str]], year: int | None, ctx: Counter[str], site_code: str | None
 ) -> tuple[str, str] | None:
-    """The first text naming a place decides; a district beats a city named in the same text."""
+    """The first text naming a place decides. A name from the changes table beats cpca's match
+    when cpca found no district, or found the same place under its older, shorter name."""
     for where, text in texts:
         code = divisions.locate(text, ctx, site_code)
-        if not (code and not code.endswith("00")):
-            code = divisions.locate_changed(text, year, ctx) or code
+        change = divisions.locate_changed(text, year, ctx)
+        if change and (code is None or code.endswith("00") or code == change.old_code):
+            code = divisions.printed_code(change, text, year)
         if code:
             return code, where
     return None

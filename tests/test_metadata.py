@@ -169,7 +169,7 @@ def test_code_changes_table_is_consistent():
     for change in divisions.changes():
         assert len(change.old_code) == len(change.new_code) == 6
         assert change.old_code[:2] == change.new_code[:2]  # no change crosses a province
-        assert 1990 <= change.year <= 2030
+        assert change.year is None or 1990 <= change.year <= 2030  # None: derived, year unknown
     assert divisions.in_force("320602", 2016) == "320602"
     assert divisions.in_force("320602", 2020) == "320613"
     assert divisions.in_force("320613", 2019) == "320602"  # renumbered only: undo before 2020
@@ -223,7 +223,22 @@ def test_trs_attachment_date_and_listing_line_dates():
 
 
 def test_menu_item_is_not_the_title():
-    doc = _doc("首页", "政府信息公开年度报告", "政务公开", "南通市崇川区2018年政府信息公开工作年度报告", "正文")
+    doc = _doc(
+        "首页", "政府信息公开年度报告", "政务公开", "南通市崇川区2018年政府信息公开工作年度报告", "正文"
+    )
     meta, _ = read_metadata(doc, url=None, filename=None)
     assert meta.title == "南通市崇川区2018年政府信息公开工作年度报告"
     assert meta.year == 2018
+
+
+@pytest.mark.parametrize(
+    ("title", "adcode", "current", "district"),
+    [
+        ("新津县2018年政府信息公开工作年度报告", "510132", "510118", "新津县"),  # old name, old code
+        ("成都市新津区2022年政府信息公开工作年度报告", "510118", "510118", "新津区"),  # new name
+        ("赣州市赣县区2020年政府信息公开工作年度报告", "360704", "360704", "赣县区"),  # cpca sees 赣县
+    ],
+)
+def test_renames_since_cpcas_vintage_follow_the_printed_name(title, adcode, current, district):
+    meta, _ = read_metadata(_doc(title), url=None, filename=None)
+    assert (meta.adcode, meta.adcode_current, meta.district) == (adcode, current, district)
