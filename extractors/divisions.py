@@ -68,6 +68,14 @@ def aliases() -> dict[str, str]:
         return {r["alias"]: r["adcode"] for r in csv.DictReader(fh)}
 
 
+@cache
+def new_divisions() -> dict[str, str]:
+    """Name → code of county-level divisions created after cpca's table (钱塘区 330114), longest first."""
+    with (DATA / "new_divisions.csv").open(encoding="utf-8") as fh:
+        rows = {r["name"]: r["adcode"] for r in csv.DictReader(fh)}
+    return dict(sorted(rows.items(), key=lambda kv: -len(kv[0])))
+
+
 def cpca_name(code: str) -> str | None:
     """Name of a (possibly partial: 2 or 4 digit) code in cpca's table, else None."""
     return cpca.adcode_name(code)
@@ -83,7 +91,7 @@ def is_known_code(code: str) -> bool:
 def is_place_name(name: str) -> bool:
     """True when `name` is made only of division names (崇川区, 南通市海门区) or aliases."""
     rest = name
-    known = [*aliases(), *(c.name_old for c in changes()), *(c.name_new for c in changes())]
+    known = [*aliases(), *new_divisions(), *(c.name_old for c in changes()), *(c.name_new for c in changes())]
     for word in sorted(known, key=len, reverse=True):
         rest = rest.replace(word, "")
     for match in cpca.matcher.iter(name):
@@ -100,8 +108,12 @@ def names(code: str) -> tuple[str | None, str | None, str | None]:
         city = province if code[:2] in _MUNICIPALITIES else cpca_name(code[:4])
     district = None
     if not code.endswith("00"):
-        district = cpca_name(code) or _changed_name(code)
+        district = cpca_name(code) or _changed_name(code) or _new_name(code)
     return province, city, district
+
+
+def _new_name(code: str) -> str | None:
+    return next((name for name, c in new_divisions().items() if c == code), None)
 
 
 def _changed_name(code: str) -> str | None:
@@ -127,7 +139,7 @@ def context(texts: list[str]) -> Counter[str]:
 
 
 def locate(text: str, ctx: Counter[str], hint: str | None = None) -> str | None:
-    """The most specific division code named in `text` (cpca vintage or alias), or None."""
+    """The most specific division code named in `text` (alias, cpca, or created since), or None."""
     for alias, code in aliases().items():
         if alias in text:
             return code
@@ -139,8 +151,17 @@ def locate(text: str, ctx: Counter[str], hint: str | None = None) -> str | None:
             continue
         parent, found = addr, addr.adcode
         if addr.rank == 2:
-            break
-    return found
+            return found
+    return _created_since(text, found, ctx) or found
+
+
+def _created_since(text: str, parent: str | None, ctx: Counter[str]) -> str | None:
+    """A district cpca cannot know (created after its table), under the city or province found."""
+    scope = parent[:2] if parent and parent.endswith("0000") else parent[:4] if parent else None
+    for name, code in new_divisions().items():
+        if name in text and (scope is None or code.startswith(scope)) and (not ctx or ctx[code[:2]]):
+            return code
+    return None
 
 
 def _pick(candidates: list, parent, ctx: Counter[str], hint: str | None):

@@ -242,3 +242,9 @@ def test_menu_item_is_not_the_title():
 def test_renames_since_cpcas_vintage_follow_the_printed_name(title, adcode, current, district):
     meta, _ = read_metadata(_doc(title), url=None, filename=None)
     assert (meta.adcode, meta.adcode_current, meta.district) == (adcode, current, district)
+
+
+def test_district_created_after_cpcas_table():
+    meta, _ = read_metadata(_doc("杭州市钱塘区2022年政府信息公开工作年度报告"), url=None, filename=None)
+    assert (meta.adcode, meta.city, meta.district) == ("330114", "杭州市", "钱塘区")
+    assert meta.publisher == "杭州市钱塘区人民政府"  # a bare place name in the title: its government

