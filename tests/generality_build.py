@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import html
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -682,11 +683,136 @@ def zj_shaoxing_2021():
     return _gov_custom("绍兴市越城区人民政府", 2021, "gov2021", build, blank_regs=True)
 
 
+# ------------------------------------------------------------------------------------ round 3: mirrors, Word runs, wording
+
+#: simplified -> traditional for the characters of the legacy form (big5 gateways and wiki mirrors)
+TRAD = str.maketrans(
+    "万专业个为举众会传体务动发关况办复应报围国开总护时机条构济点热类纠线经结络维编网职舆范补规计训议讼设访诉请读谈负责费辑过门闻阅隐项题驳错稳员单统标区县属从当径数政见华泽丰参",
+    "萬專業個為舉眾會傳體務動發關況辦復應報圍國開總護時機條構濟點熱類糾線經結絡維編網職輿範補規計訓議訟設訪訴請讀談負責費輯過門聞閱隱項題駁錯穩員單統標區縣屬從當徑數政見華澤豐參",
+)
+
+
+@case("tw-mirror-2016-big5.html", "legacy", 2016, "mirror page in traditional characters, big5-encoded, table kept")
+def tw_mirror_2016():
+    rows = legacy_rows("dot")
+    grid = legacy_grid(rows, "2016年度政府信息公开情况统计表")
+    grid = [[(t.translate(TRAD), rs, cs) for t, rs, cs in row] for row in grid]
+    title = "泉州市丰泽区人民政府2016年政府信息公开工作年度报告".translate(TRAD)
+    text = page(title, "2017-03-01", table_plain(grid), "big5").translate(TRAD)
+    return text.encode("big5"), legacy_expected(rows)
+
+
+def table_word_runs(grid: Grid) -> str:
+    """Word at its worst: <th> header cells, numbers split into one span per digit, wrapped labels as two <p>."""
+    out = ['<table class="MsoTableGrid" border="1" cellspacing="0" cellpadding="0"><tbody>']
+    for i, row in enumerate(grid):
+        cells = []
+        for t, rs, cs in row:
+            tag = "th" if i < 2 else "td"
+            if t.strip().replace(".", "").replace("-", "").isdigit():
+                inner = '<p class="MsoNormal" align="center">' + "".join(
+                    f'<span lang="EN-US" style="font-size:10.5pt">{ch}</span>' for ch in t) + "</p>"
+            elif t.strip():
+                inner = "".join(f'<p class="MsoNormal"><span style="font-family:宋体">{_e(part)}</span></p>' for part in t.split("\n"))
+            else:
+                inner = '<p class="MsoNormal"><span lang="EN-US">&nbsp;</span></p>'
+            cells.append(f"<{tag}{_span(rs, cs)}>{inner}</{tag}>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    return "\n".join(out) + "\n</tbody></table>"
+
+
+@case("hb-yichang-2018-wordruns.html", "legacy", 2018, "<th> headers, one <span> per digit, wrapped labels as two <p> in a cell, 备注 column with text")
+def hb_yichang_2018():
+    rows = legacy_rows("dot")
+    grid = legacy_grid(rows, "2018年度政府信息公开情况统计表")
+    grid[0] = [c(grid[0][0][0], 1, 4)]
+    grid[1] = [*grid[1], c("备注")]
+    remarks = {"org.budget": "含网站维护费", "requests.received": "其中网上申请38件", "training.trainees": "含乡镇"}
+    for i, (code, *_rest) in enumerate(rows, start=2):
+        if len(grid[i]) == 1:
+            grid[i] = [c(grid[i][0][0], 1, 4)]
+        else:
+            grid[i] = [*grid[i], c(remarks.get(code, ""))]
+    title = "宜昌市西陵区人民政府2018年政府信息公开工作年度报告"
+    return page(title, "2019-03-12", table_word_runs(grid)).encode("utf-8"), legacy_expected(rows)
+
+
+@case("ln-dadong-2017-wording.html", "legacy", 2017, "local wording: no parenthetical, half-width (一) and 其中:, 危及“三安全一稳定”, 所指的政府信息, numbers without dots")
+def ln_dadong_2017():
+    labels = {
+        "proactive.total": "(一)主动公开政府信息数", "proactive.normative": "其中:主动公开规范性文件数",
+        "response.hotspots": "(一)回应公众关注热点或重大舆情数",
+        "requests.replies.denied.security_stability": "危及“三安全一稳定”",
+        "requests.replies.denied.not_gov_info": "不是《条例》所指的政府信息",
+        "requests.replies.denied.state_secret": "其中:涉及国家秘密",
+        "org.budget": "(四)政府信息公开专项经费",
+        "org.staff.full_time": "{1}专职人员数",
+    }
+    rows = legacy_rows("none", labels=labels)
+    return _legacy_page("沈阳市大东区人民政府", 2017, rows, table_plain, date="2018-03-28"), legacy_expected(rows)
+
+
+@case("cq-yubei-2020-separate-tables.html", "gov2019", 2020, "each 第二十条 block its own table, table 四 as two tables (复议 / 诉讼), one <span> per digit")
+def cq_yubei_2020():
+    def build(form, n2, rows3, n3, n4):
+        t2 = t2_grid(form, n2)
+        starts = [i for i, r in enumerate(t2) if len(r) == 1] + [len(t2)]
+        parts = [f"<p>{_e(t2[a][0][0])}</p>\n" + table_word_runs(t2[a + 1:b]) for a, b in itertools.pairwise(starts)]
+        vals = [c(n4[f"{g}.{n}"]) for g in T4 for n in T4_NAMES]
+        review = [[c("行政复议", 1, 5)], [c(x) for x in T4_LABELS], vals[:5]]
+        lit = [[c("行政诉讼", 1, 10)], [c("未经复议直接起诉", 1, 5), c("复议后起诉", 1, 5)], [c(x) for x in T4_LABELS * 2], vals[5:]]
+        return "\n".join([*parts, "<p>三、收到和处理政府信息公开申请情况</p>", table_word_runs(t3_grid(rows3, n3, False)),
+                          "<p>四、政府信息公开行政复议、行政诉讼情况</p>", table_word_runs(review), table_word_runs(lit)])
+    return _gov_custom("重庆市渝北区人民政府", 2020, "gov2019", build, amount="1280.5万元")
+
+
+@case("sh-putuo-2019-flat-dashes.html", "gov2019", 2019, "Shanghai blanks in 总计 printed as —— in a page flattened one <p> per cell")
+def sh_putuo_2019():
+    def build(form, n2, rows3, n3, n4):
+        n3 = {k: (v or "——") for k, v in n3.items()}
+        return "\n".join([flat_p(t2_grid(form, n2, True)), "<p>三、收到和处理政府信息公开申请情况</p>",
+                          flat_p(t3_grid(rows3, n3, False)), "<p>四、政府信息公开行政复议、行政诉讼情况</p>", flat_p(t4_grid(n4))])
+    form = load_form("gov2019")
+    data, exp = _gov_custom("上海市普陀区人民政府", 2019, "gov2019", lambda f, a, r, n3, n4: build(f, a, r, _blank_totals(n3), n4),
+                            amount="251000元")
+    blanks = _blank_totals(t3_numbers(t3_rows(form), False))
+    return data, {**exp, **blanks}
+
+
+def _blank_totals(n3: dict[str, str]) -> dict[str, str]:
+    keep = ("apps.new@", "apps.carried_in@", "apps.result.total@", "apps.carried_out@")
+    return {k: ("" if k.endswith("@total") and not k.startswith(keep) else v) for k, v in n3.items()}
+
+
+@case("sx-xiaodian-2022-wording.html", "gov2021", 2022, "local wording: 1、 sub-item numbering, 危及「三安全一稳定」, short （二）部分公开, 法人或者其他组织, 本年收费金额 '0.00'")
+def sx_xiaodian_2022():
+    def build(form, n2, rows3, n3, n4):
+        labels = {}
+        for r in rows3:
+            lab = r["label"]
+            if lab[:2] in ("1.", "2.", "3.", "4.", "5.", "6.", "7.", "8."):
+                lab = lab[0] + "、" + lab[2:]
+            labels[r["code"]] = lab
+        labels["apps.result.partial"] = "（二）部分公开"
+        labels["apps.result.denied.security_stability"] = "3、危及「三安全一稳定」"
+        grid = t3_grid(rows3, n3, False, labels=labels)
+        grid[1] = [(("法人或者其他组织" if t == "法人或其他组织" else t), rs, cs) for t, rs, cs in grid[1]]
+        n2 = {**n2, "disclosure.admin_fees@amount": "0.00"}
+        return "\n".join([table_plain(t2_grid(form, n2)), "<p>三、收到和处理政府信息公开申请情况</p>", table_plain(grid),
+                          "<p>四、政府信息公开行政复议、行政诉讼情况</p>", table_plain(t4_grid(n4))])
+    data, exp = _gov_custom("太原市小店区人民政府", 2022, "gov2021", build)
+    return data, {**exp, "disclosure.admin_fees@amount": "0.00"}
+
+
+#: valued rows the codebook does not know, printed on purpose (local additions): kept with code None
+EXTRA_ROWS = {"gd-shatian-2018-town.html": 2, "hb-wuhan-2020-annotated.html": 3}
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with (OUT / "cases.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(["fixture", "template", "year", "note"])
+        w.writerow(["fixture", "template", "year", "extra_rows", "note"])
         for name, template, year, note, fn in CASES:
             data, expected = fn()
             (OUT / name).write_bytes(data)
@@ -694,7 +820,7 @@ def main() -> None:
                 ew = csv.writer(g, lineterminator="\n")
                 ew.writerow(["code", "value"])
                 ew.writerows(expected.items())
-            w.writerow([name, template, year, note])
+            w.writerow([name, template, year, EXTRA_ROWS.get(name, 0), note])
 
 
 if __name__ == "__main__":
