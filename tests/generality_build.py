@@ -804,8 +804,95 @@ def sx_xiaodian_2022():
     return data, {**exp, "disclosure.admin_fees@amount": "0.00"}
 
 
+# ------------------------------------------------------------------------------------ round 4: retyped tables, partial pages, titles
+
+
+@case("gx-xixiangtang-2016-units-in-values.html", "legacy", 2016, "values printed with their unit in the cell ('2350条', '57件'), unit column empty; wrapped parenthetical as its own row carrying the value")
+def gx_xixiangtang_2016():
+    rows = legacy_rows("dot")
+    grid: Grid = [[c("2016年度政府信息公开情况统计表", 1, 3)], [c("统计指标"), c("单位"), c("统计数")]]
+    for _code, label, unit, value in rows:
+        if value is None:
+            grid.append([c(label, 1, 3)])
+        elif "|" in label:
+            head, tail = label.split("|")
+            grid.append([c(head), c(""), c("")])
+            grid.append([c(tail), c(""), c(value + unit)])
+        else:
+            grid.append([c(label), c(""), c(value + unit)])
+    title = "南宁市西乡塘区人民政府2016年政府信息公开工作年度报告"
+    return page(title, "2017-03-30", table_plain(grid)).encode("utf-8"), legacy_expected(rows)
+
+
+def t3_grid_oneheader(rows: list[dict], numbers: dict[str, str]) -> Grid:
+    """Table 三 retyped with a one-row header in value order and no corner note, unmerged labels."""
+    grid: Grid = [[c(""), *[c(x) for x in [*APPLICANT_LABELS, "总计"]]]]
+    for r in rows:
+        vals = [numbers.get(f"{r['code']}@{col}", "") for col in [*APPLICANTS, "total"]]
+        grid.append([c(r["label"]), *[c(v) for v in vals]])
+    return grid
+
+
+@case("nm-saihan-2019-oneheader.html", "gov2019", 2019, "table 三 with a one-row header (自然人…总计) and no corner note; 采购总金额（万元） in the header, value 25.1")
+def nm_saihan_2019():
+    def build(form, n2, rows3, n3, n4):
+        t2 = [[(("采购总金额（万元）" if t == "采购总金额" else t), rs, cs) for t, rs, cs in row] for row in t2_grid(form, n2)]
+        return "\n".join([table_plain(t2), "<p>三、收到和处理政府信息公开申请情况</p>",
+                          table_plain(t3_grid_oneheader(rows3, n3)), "<p>四、政府信息公开行政复议、行政诉讼情况</p>",
+                          table_plain(t4_grid(n4))])
+    return _gov_custom("呼和浩特市赛罕区人民政府", 2019, "gov2019", build, amount="25.1")
+
+
+def _t34_only(place: str, year: int, version: str, title: str) -> tuple[bytes, dict[str, str]]:
+    form = load_form(version)
+    rows3 = t3_rows(form)
+    n3, n4 = t3_numbers(rows3, False), t4_numbers()
+    body = "\n".join(["<p>　　二、主动公开政府信息情况</p><p>　　本年度共主动公开政府信息1520条。</p>",
+                      "<p>三、收到和处理政府信息公开申请情况</p>", table_mso(t3_grid(rows3, n3, False)),
+                      "<p>四、政府信息公开行政复议、行政诉讼情况</p>", table_mso(t4_grid(n4))])
+    return page(title, f"{year + 1}-01-28", body).encode("utf-8"), {**n3, **n4}
+
+
+@case("ha-jinshui-2020-t34-only.html", "gov2019", 2020, "gov2019 page with tables 三 and 四 only (table 二 in prose): （六） one row decides")
+def ha_jinshui_2020():
+    return _t34_only("郑州市金水区", 2020, "gov2019", "郑州市金水区人民政府2020年政府信息公开工作年度报告")
+
+
+@case("ha-jinshui-2022-t34-only.html", "gov2021", 2022, "gov2021 page with tables 三 and 四 only: （六） with three sub-rows decides")
+def ha_jinshui_2022():
+    return _t34_only("郑州市金水区", 2022, "gov2021", "郑州市金水区人民政府2022年政府信息公开工作年度报告")
+
+
+@case("js-haian-2021-title-suffix.html", "gov2021", 2021, "title '政府信息公开工作年度报告（2021年）', year only in brackets after the name")
+def js_haian_2021():
+    return _t34_only("海安市", 2021, "gov2021", "海安市人民政府政府信息公开工作年度报告（2021年）")
+
+
+@case("sd-zhangqiu-2017-chinese-year.html", "legacy", 2017, "title with the year in Chinese numerals: 二〇一七年度")
+def sd_zhangqiu_2017():
+    rows = legacy_rows("dot")
+    grid = legacy_grid(rows, "二〇一七年度政府信息公开情况统计表")
+    title = "济南市章丘区人民政府二〇一七年度政府信息公开工作年度报告"
+    return page(title, "2018-03-26", table_plain(grid)).encode("utf-8"), legacy_expected(rows)
+
+
 #: valued rows the codebook does not know, printed on purpose (local additions): kept with code None
 EXTRA_ROWS = {"gd-shatian-2018-town.html": 2, "hb-wuhan-2020-annotated.html": 3}
+
+
+#: the unit a money cell is printed in (in the cell, in its column header, or by the form); checked as Row.unit
+GOV2019_AMOUNT_UNIT = {
+    "sh-xuhui-2019-colspan.html": "元", "hb-wuhan-2020-annotated.html": "元", "js-wujin-2019-br-gbk.html": "万元",
+    "cq-yubei-2020-separate-tables.html": "万元", "sh-putuo-2019-flat-dashes.html": "元", "nm-saihan-2019-oneheader.html": "万元",
+}
+
+
+def money_unit(name: str, code: str) -> str:
+    if code in ("fees.request_fees", "org.budget", "disclosure.admin_fees@amount"):
+        return "万元"
+    if code == "disclosure.central_procurement@amount":
+        return GOV2019_AMOUNT_UNIT.get(name, "")
+    return ""
 
 
 def main() -> None:
@@ -818,8 +905,8 @@ def main() -> None:
             (OUT / name).write_bytes(data)
             with (OUT / f"{name.rsplit('.', 1)[0]}.expected.csv").open("w", encoding="utf-8", newline="") as g:
                 ew = csv.writer(g, lineterminator="\n")
-                ew.writerow(["code", "value"])
-                ew.writerows(expected.items())
+                ew.writerow(["code", "value", "unit"])
+                ew.writerows((code, value, money_unit(name, code)) for code, value in expected.items())
             w.writerow([name, template, year, EXTRA_ROWS.get(name, 0), note])
 
 

@@ -28,6 +28,8 @@ KNOWN_FAILURES: dict[tuple[str, str], str] = {
     ("clean", "cq-yubei-2020-separate-tables.html"): "govform: row_count_mismatch for table 四 split into 复议/诉讼 tables",
     ("clean", "fj-jinan-2021-pagebreak.html"): "govform: table 三 continued after a Word page break raises second_table "
     "('prints table 三 more than once'); only table 二 continuations are merged",
+    ("units", "nm-saihan-2019-oneheader.html"): "govform: 采购总金额 with the unit in its column header "
+    "'采购总金额（万元）' and cell '25.1' comes out with unit None (header unit ignored; 25.1 then reads like 元)",
     ("clean", "hb-yichang-2018-wordruns.html"): "legacy: a 备注 column's text '其中网上申请38件' becomes an uncoded row with value 38 "
     "(the text-lines reading wins over the 4-column grid)",
 }
@@ -58,6 +60,12 @@ def _params(test: str) -> list:
 
 
 _MISSING = object()
+
+
+def _units(fixture: str) -> dict[str, str]:
+    path = FIXTURES / f"{fixture.rsplit('.', 1)[0]}.expected.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        return {r["code"]: r["unit"] for r in csv.DictReader(f) if r["unit"]}
 
 
 def cell_differences(fixture: str) -> list[str]:
@@ -100,6 +108,15 @@ def test_no_spurious_rows_or_findings(case: dict[str, str]) -> None:
     uncoded = [f"{r.label}={r.value}" for r in report.rows if r.code is None and r.value is not None]
     assert not spurious, spurious
     assert len(uncoded) == int(case["extra_rows"]), uncoded
+
+
+@pytest.mark.parametrize("case", _params("units"))
+def test_money_cells_keep_their_unit(case: dict[str, str]) -> None:
+    """元 vs 万元 decides the figure: the unit printed in the cell, its column header or the form must stay."""
+    report = extract((FIXTURES / case["fixture"]).read_bytes(), filename=case["fixture"])
+    units = {r.code: r.unit for r in report.rows if r.code}
+    wrong = {code: (units.get(code), want) for code, want in _units(case["fixture"]).items() if units.get(code) != want}
+    assert not wrong, wrong
 
 
 def test_blank_cells_are_missing_not_zero() -> None:
