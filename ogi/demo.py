@@ -39,7 +39,14 @@ def main(argv: list[str] | None = None) -> int:
         with serve() as server:
             code = _crawl(server.base, args)
     _show_reports(Path(args.out))
-    return code
+    return code or _quality_report(args)
+
+
+def _quality_report(args: argparse.Namespace) -> int:
+    """Finish like a researcher would: the quality report over what the crawl produced."""
+    from ogi.cli import main as ogi_main
+
+    return ogi_main(["report", "--out", args.out, "--archive", args.archive])
 
 
 def _crawl(base: str, args: argparse.Namespace) -> int:
@@ -64,7 +71,7 @@ def _show_reports(out: Path) -> None:
     for r in sorted(rows, key=_order):
         say(f"  {r.get('year') or '----':>4}  {r.get('district') or '?':<6} {r.get('template') or '-':<8} "
             f"{r.get('status') or '':<10} {r.get('n_values') or 0:>4} values  {r.get('source')}")  # fmt: skip
-    for name in ("reports.csv", "values.csv", "panel.csv", "findings.csv"):
+    for name in ("reports.csv", "values.csv", "panel.csv", "findings.csv", "codebook.csv", "datapackage.json"):
         if (out / name).is_file():
             say(f"  → {out / name}")
 

@@ -37,6 +37,7 @@ import pyarrow.parquet as pq
 
 from extractors.model import Report
 from writers import atomic, paths
+from writers.datapackage import write_package
 
 REPORT_COLUMNS = (
     "report_id", "source", "title", "publisher", "province", "city", "district", "adcode",
@@ -123,6 +124,9 @@ class DatasetWriter:
         except BaseException:
             self.abort()
             raise
+        # Every dataset carries its codebook and data package (issue 6): a researcher who gets
+        # only this folder can still read and validate it.
+        write_package(self.out_dir)
         self._summary = {
             "out_dir": str(self.out_dir),
             "reports": len(self._seen),
