@@ -131,6 +131,11 @@ def _scale(plan: Plan, corpus: Path, results: dict[str, Any]) -> dict[str, Any]:
         results["peak_rss_mb_20k"] = sc["peak_rss_mb_largest"]
     else:
         results["notes"]["peak_rss_mb_20k"] = f"20k run not done (largest: {sc.get('largest_size')})"
+    if sc.get("fallback_size"):
+        results["notes"]["scale"] = (
+            f"{plan.scale_sizes[0]} pages do not fit the budget at this extraction rate: "
+            f"measured at {sc['fallback_size']} pages instead"
+        )
     if sc.get("largest_size") != plan.scale_sizes[-1]:
         results["notes"]["scale_2w_vs_1w"] = (
             f"measured at {sc.get('largest_size')} pages, not {plan.scale_sizes[-1]}"

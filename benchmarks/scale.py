@@ -77,6 +77,12 @@ def bench_scale(root: Path, sizes: list[int], *, rate_hint: float | None, budget
     check_cli()
     results: dict[str, Any] = {"sizes": sizes, "budget_s": budget_s, "runs": {}}
     spent, rate = 0.0, rate_hint / 1.5 if rate_hint else None
+    fallback = _fallback_size(sizes[0], rate, budget_s)
+    if fallback:
+        # Not even the smallest size fits: a smaller one that does, so 1 vs 2 workers and the
+        # memory baseline are still measured (and labelled as such), then the listed sizes' n/a.
+        results["fallback_size"] = fallback
+        sizes = [fallback, *sizes]
     for n in sizes:
         projected = _projected(n, rate)
         if spent + projected > budget_s:
@@ -110,6 +116,14 @@ def _size(root: Path, n: int, repeats: int, timeout: float) -> dict[str, Any]:
         row[f"{workers}w"] = _summary(n, runs)
     row["speedup_2w_vs_1w"] = round(row["2w"]["pages_per_s"] / row["1w"]["pages_per_s"], 3)
     return row
+
+
+def _fallback_size(smallest: int, rate: float | None, budget_s: float) -> int | None:
+    """A size (multiple of 50) whose 1- and 2-worker runs fit half the budget, when `smallest` does not."""
+    if not rate or _projected(smallest, rate) <= budget_s:
+        return None
+    n = int((budget_s / 2 - 2 * STARTUP_S) * rate / (1 + 1 / 1.6)) // 50 * 50
+    return n if n >= 50 else None
 
 
 def _projected(n: int, rate: float | None) -> float:

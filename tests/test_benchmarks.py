@@ -25,7 +25,7 @@ from benchmarks.forms import check, load_form
 from benchmarks.measure import NotAvailable, run_child
 from benchmarks.report import TARGETS
 from benchmarks.run import QUICK, Plan, run
-from benchmarks.scale import headline, paths_for
+from benchmarks.scale import _fallback_size, headline, paths_for
 
 PAGES = [make_page(i) for i in range(30)]
 
@@ -177,3 +177,12 @@ def test_harness_never_writes_into_the_repo_by_default():
     root = Path(__file__).resolve().parents[1]
     assert args.corpus.is_relative_to(root / "output")
     assert args.out.is_relative_to(root / "output")
+
+
+def test_scaling_falls_back_to_a_size_that_fits_the_budget():
+    assert _fallback_size(1000, rate=100.0, budget_s=400) is None  # 1k fits
+    small = _fallback_size(1000, rate=1.0, budget_s=400)
+    assert small is not None
+    assert small % 50 == 0
+    assert 50 <= small < 1000
+    assert _fallback_size(1000, rate=0.1, budget_s=400) is None  # nothing useful fits
