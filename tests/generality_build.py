@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import html
 import itertools
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -874,6 +875,38 @@ def sd_zhangqiu_2017():
     grid = legacy_grid(rows, "二〇一七年度政府信息公开情况统计表")
     title = "济南市章丘区人民政府二〇一七年度政府信息公开工作年度报告"
     return page(title, "2018-03-26", table_plain(grid)).encode("utf-8"), legacy_expected(rows)
+
+
+# ------------------------------------------------------------------------------------ round 5: dashes in heading rows, retyped labels
+
+
+@case("sx-yanta-2018-dash-headings.html", "legacy", 2018, "heading rows print —— in the 单位 and 统计数 columns (as the official form), empty spacer rows")
+def sx_yanta_2018():
+    rows = legacy_rows("dot")
+    grid: Grid = [[c("2018年度政府信息公开情况统计表", 1, 3)], [c("统计指标"), c("单位"), c("统计数")]]
+    for _code, label, unit, value in rows:
+        text = label.replace("|", "")
+        if value is None:
+            grid.append([c(text), c("——"), c("——")])
+            if text.startswith("三、"):
+                grid.append([c("", 1, 3)])
+        else:
+            grid.append([c(text), c(unit), c(value)])
+    title = "西安市雁塔区人民政府2018年政府信息公开工作年度报告"
+    return page(title, "2019-03-29", table_mso(grid)).encode("utf-8"), legacy_expected(rows)
+
+
+@case("gs-chengguan-2020-retyped.html", "gov2019", 2020, "labels retyped without numbering (予以公开, 本年新收…), vertical 三/、/本/年/度… label, '+3' in 本年增/减, '3件' cells in table 二")
+def gs_chengguan_2020():
+    def build(form, n2, rows3, n3, n4):
+        n2 = {k: (("+" + v) if k.endswith("@delta_items") and not v.startswith("-") else v) for k, v in n2.items()}
+        n2 = {k: (v + "件" if k.startswith("disclosure.regulations@") else v) for k, v in n2.items()}
+        labels = {r["code"]: re.sub(r"^(?:[一二三四]、|（[一二三四五六七]）|\d\.)", "", r["label"]) for r in rows3}
+        grid = t3_grid(rows3, n3, False, labels=labels)
+        grid = [[(("\n".join("三、本年度办理结果") if t == "三、本年度办理结果" else t), rs, cs) for t, rs, cs in row] for row in grid]
+        return "\n".join([table_plain(t2_grid(form, n2)), "<p>三、收到和处理政府信息公开申请情况</p>", table_plain(grid),
+                          "<p>四、政府信息公开行政复议、行政诉讼情况</p>", table_plain(t4_grid(n4))])
+    return _gov_custom("兰州市城关区人民政府", 2020, "gov2019", build, amount="0")
 
 
 #: valued rows the codebook does not know, printed on purpose (local additions): kept with code None
