@@ -417,6 +417,8 @@ def _join_page_breaks(grids: list[_Grid], lines: list[_Line]) -> list[_Grid]:
     """Join a table cut by a page break back into one grid (footers are already gone)."""
     out: list[_Grid] = []
     for grid in grids:
+        if out and grid.page == out[-1].page + 1 and not grid.extents and not out[-1].extents:
+            _align_edges(out[-1], grid)
         if out and grid.extents and out[-1].extents and grid.page == out[-1].page + 1:
             if len(grid.extents) < len(out[-1].extents):
                 _remap_columns(out[-1], grid)
@@ -536,6 +538,31 @@ def _unlabelled_run(grid: _Grid, c: int) -> list[tuple[int, int]]:
             break
         out.append((r, c))
     return out
+
+
+def _align_edges(first: _Grid, second: _Grid) -> None:
+    """Ruled parts of one table can miss a column edge: a part whose rows all span two columns
+    (only "（一）予以公开"-like rows above the break) draws no line between them. Split the
+    coarser part's columns at the edges the other part has, when all its own edges match."""
+    for coarse, fine in ((first, second), (second, first)):
+        if len(coarse.edges) >= len(fine.edges):
+            continue
+        matched = [any(abs(e - f) <= _TOL for f in fine.edges) for e in coarse.edges]
+        ends = abs(coarse.edges[0] - fine.edges[0]) <= _TOL and abs(coarse.edges[-1] - fine.edges[-1]) <= _TOL
+        if not all(matched) or not ends:
+            return
+        for x in fine.edges:
+            if not any(abs(e - x) <= _TOL for e in coarse.edges):
+                _split_column(coarse, x)
+
+
+def _split_column(grid: _Grid, x: float) -> None:
+    c = next(k for k in range(len(grid.edges) - 1) if grid.edges[k] < x < grid.edges[k + 1])
+    for r in range(len(grid.grid)):
+        shifted = [(a, b + 1 if b > c else b) for a, b in grid.spans[r]]
+        grid.spans[r] = shifted[: c + 1] + [shifted[c]] + shifted[c + 1 :]
+        grid.grid[r].insert(c + 1, grid.grid[r][c])
+    grid.edges.insert(c + 1, x)
 
 
 def _remap_columns(first: _Grid, second: _Grid) -> None:

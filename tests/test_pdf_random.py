@@ -157,3 +157,159 @@ def test_random_table_comes_back_cell_for_cell(seed, ruled):
         assert body[label] == values, (label, grid)
     if ruled:  # unruled heads wrapped over lines are a best effort (a group head or a wrap?)
         assert grid[0][1:] == case.heads
+
+
+# --------------------------------------------------------------- table 三 cut by a page break
+
+T3 = [  # (group, sub-group, row label) of the 2021 form's table 三; "" = the cell above goes on
+    ("一、本年新收政府信息公开申请数量", None, None),
+    ("二、上年结转政府信息公开申请数量", None, None),
+    ("三、本年度办理结果", "（一）予以公开", None),
+    ("三、本年度办理结果", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", None),
+    *[
+        ("三、本年度办理结果", "（三）不予公开", label)
+        for label in [
+            "1.属于国家秘密",
+            "2.其他法律行政法规禁止公开",
+            "3.危及“三安全一稳定”",
+            "4.保护第三方合法权益",
+            "5.属于三类内部事务信息",
+            "6.属于四类过程性信息",
+            "7.属于行政执法案卷",
+            "8.属于行政查询事项",
+        ]
+    ],
+    *[
+        ("三、本年度办理结果", "（四）无法提供", label)
+        for label in ["1.本机关不掌握相关政府信息", "2.没有现成信息需要另行制作", "3.补正后申请内容仍不明确"]
+    ],
+    *[
+        ("三、本年度办理结果", "（五）不予处理", label)
+        for label in [
+            "1.信访举报投诉类申请",
+            "2.重复申请",
+            "3.要求提供公开出版物",
+            "4.无正当理由大量反复申请",
+            "5.要求行政机关确认或重新出具已获取信息",
+        ]
+    ],
+    *[
+        ("三、本年度办理结果", "（六）其他处理", label)
+        for label in [
+            "1、申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+            "2、申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+            "3、其他",
+        ]
+    ],
+    ("三、本年度办理结果", "（七）总计", None),
+    ("四、结转下年度继续办理", None, None),
+]
+T3_HEADS = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+
+
+def draw_t3(seed: int) -> tuple[bytes, list[list[str]]]:
+    """Table 三 ruled, cut by a page break at a random row; returns the PDF and its expected rows."""
+    rnd = random.Random(seed)
+    size = rnd.choice([9, 10.5])
+    xs = [50.0, 50 + 2 * size, 50 + 2 * size + rnd.uniform(4, 6) * size]
+    xs.append(xs[-1] + rnd.uniform(9, 13) * size)
+    for _ in T3_HEADS:
+        xs.append(xs[-1] + rnd.uniform(2.6, 3.4) * size)
+    values = [[str(rnd.choice([0, 0, 1, rnd.randint(2, 999)])) for _ in T3_HEADS] for _ in T3]
+    repeat_heads = rnd.random() < 0.4
+    lead, pitch = size * 1.2, size * 2.4
+    pdfmetrics.registerFont(cidfonts.UnicodeCIDFont(FONT))
+    out = io.BytesIO()
+    width, height = 595.0, 842.0
+    c = canvas_mod.Canvas(out, pagesize=(width, height), invariant=1)
+
+    def text(x0: float, x1: float, top: float, bottom: float, lines: list[str]) -> None:
+        base = (top + bottom) / 2 - lead * len(lines) / 2 + size * 0.85
+        for i, line in enumerate(lines):
+            c.drawCentredString((x0 + x1) / 2, height - base - i * lead, line)
+
+    def box(c0: int, c1: int, top: float, bottom: float, lines: list[str]) -> None:
+        c.rect(xs[c0], height - bottom, xs[c1] - xs[c0], bottom - top, stroke=1, fill=0)
+        text(xs[c0], xs[c1], top, bottom, lines)
+
+    def heads(top: float) -> float:
+        box(0, 3, top, top + pitch, ["信息内容"])
+        for k, head in enumerate(T3_HEADS):
+            box(3 + k, 4 + k, top, top + pitch, fit(head, xs[4 + k] - xs[3 + k], size)[:1])
+        return top + pitch
+
+    def leaf_lines(r: int) -> list[str]:
+        group, sub, label = T3[r]
+        if sub is None:
+            return fit(group, xs[3] - xs[0], size)
+        return fit(label or sub, xs[3] - (xs[2] if label else xs[1]), size)
+
+    heights = [pitch + lead * (len(leaf_lines(r)) - 1) for r in range(len(T3))]
+    fits = [
+        k
+        for k in range(3, len(T3))
+        if 120 + pitch + sum(heights[:k]) < 790 and 72 + 2 * pitch + sum(heights[k:]) < 790
+    ]
+    cut = rnd.choice(fits)
+    tops, y, page = {}, 0.0, 0
+    for r in range(len(T3)):
+        if r in (0, cut):
+            page, y = (0, 120.0 + pitch) if r == 0 else (1, 72.0 + (pitch if repeat_heads else 0))
+        h = pitch + lead * (len(leaf_lines(r)) - 1)
+        tops[r] = (page, y, y + h)
+        y += h
+    for part in (0, 1):
+        if part:
+            c.drawCentredString(width / 2, 30, "- 1 -")
+            c.showPage()
+        c.setFont(FONT, size)
+        c.setLineWidth(0.6)
+        if part == 0 or repeat_heads:
+            heads(120.0 if part == 0 else 72.0)
+        rows = [r for r in range(len(T3)) if tops[r][0] == part]
+        for r in rows:
+            _, top, bottom = tops[r]
+            group, sub, label = T3[r]
+            first_col = 0 if sub is None else (1 if label is None else 2)
+            box(first_col, 3, top, bottom, leaf_lines(r))
+            for k, value in enumerate(values[r]):
+                box(3 + k, 4 + k, top, bottom, [value])
+        for col, key in ((0, 0), (1, 1)):  # group cells: one box per page part, text split over them
+            spans: dict[str, list[int]] = {}
+            for r in rows:
+                if T3[r][1] is not None and (col == 0 or T3[r][2] is not None):
+                    spans.setdefault(T3[r][key], []).append(r)
+            for name, members in spans.items():
+                top, bottom = tops[members[0]][1], tops[members[-1]][2]
+                c.rect(xs[col], height - bottom, xs[col + 1] - xs[col], bottom - top, stroke=1, fill=0)
+                all_rows = [r for r in range(len(T3)) if T3[r][key] == name and (col == 0 or T3[r][2])]
+                lines = list(name) if col == 0 else fit(name, xs[2] - xs[1], size)
+                own = _share(lines, all_rows, members, cut)
+                text(xs[col], xs[col + 1], top, bottom, own)
+    c.drawCentredString(width / 2, 30, "- 2 -")
+    c.showPage()
+    c.save()
+    expected = []
+    for r, (group, sub, label) in enumerate(T3):
+        cells = [group] * 3 if sub is None else [group, sub, label or sub]
+        expected.append(cells + values[r])
+    return out.getvalue(), expected
+
+
+def _share(lines: list[str], all_rows: list[int], members: list[int], cut: int) -> list[str]:
+    """The lines of a group cell printed on this page part: Word starts the text in the part
+    that holds its first row and lets the rest flow on into the next part."""
+    if all_rows[0] >= cut or all_rows[-1] < cut:
+        return lines
+    room = sum(1 for r in all_rows if r < cut)
+    return lines[:room] if members[0] < cut else lines[room:]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_table_three_cut_anywhere_by_a_page_break(seed):
+    data, expected = draw_t3(seed)
+    doc = pdf_to_document(data)
+    assert len(doc.tables) == 1
+    grid = doc.tables[0].grid
+    body = grid[next(r for r, row in enumerate(grid) if row[0] == T3[0][0]) :]
+    assert body == expected
