@@ -590,15 +590,21 @@ def _pad_labels(grid: _Grid, k: int) -> None:
     """Give a word-built grid `k` more (group) label columns on the left, as on the page before.
 
     The page before had group columns (a one-character-per-line stack) that do not reach this
-    page: their cells go on down this page until a top-level row ("四、…") spans all labels.
+    page: their cells go on down this page until a top-level row ("四、…") spans all labels
+    (as repeated column heads do).
     """
     spans: list[list[tuple[int, int]]] = []
     cells: list[list[str]] = []
+    heads = next((r for r, row in enumerate(grid.grid) if any(_NUMBER.match(t) for t in row)), 0)
+
+    def widen(origin: tuple[int, int]) -> tuple[int, int]:
+        return (origin[0], 0) if origin[1] == k else origin
+
     for r, row in enumerate(grid.grid):
         shifted = [(a, b + k) for a, b in grid.spans[r]]
-        if _level(row[grid.n_label - 1]) == 1:  # "四、结转下年度继续办理" spans every label column
+        if r < heads or _level(row[grid.n_label - 1]) == 1:  # heads, "四、…": over every label column
             cells.append([row[0]] * k + row)
-            spans.append([(r, 0)] * k + [(r, 0) if s == (r, k) else s for s in shifted])
+            spans.append([widen(shifted[0])] * k + [widen(s) for s in shifted])
         else:
             above = spans[-1][:k] if r and cells[-1][0] == "" else [(r, c) for c in range(k)]
             cells.append([""] * k + row)
