@@ -909,6 +909,82 @@ def gs_chengguan_2020():
     return _gov_custom("兰州市城关区人民政府", 2020, "gov2019", build, amount="0")
 
 
+# ------------------------------------------------------------------------------------ round 6: browser copies, two years
+
+
+def tab_rows(grid: Grid) -> str:
+    """A table copied from a browser into a text file: one row per line, cells separated by tabs, blanks kept."""
+    lines = []
+    for row in grid:
+        cells = []
+        for t, _, cs in row:
+            cells.extend([t.replace("\n", "")] + [""] * (cs - 1))
+        lines.append("\t".join(cells))
+    return "\n".join(lines)
+
+
+@case("sh-hongkou-2019-tabs.txt", "gov2019", 2019, "browser copy to text: tab-separated cells, blank 总计 cells kept as empty tabs")
+def sh_hongkou_2019():
+    form = load_form("gov2019")
+    n2 = t2_numbers(form, "251000元")
+    rows3 = t3_rows(form)
+    n3 = t3_numbers(rows3, False, blank_detail_total=True)
+    n4 = t4_numbers()
+    text = "\n".join(["上海市虹口区人民政府2019年政府信息公开工作年度报告", "二、主动公开政府信息情况", tab_rows(t2_grid(form, n2)),
+                      "三、收到和处理政府信息公开申请情况", tab_rows(t3_grid(rows3, n3, False)),
+                      "四、政府信息公开行政复议、行政诉讼情况", tab_rows(t4_grid(n4)), ""])
+    return text.encode("utf-8"), {**{k: _expected_value(v) for k, v in n2.items()}, **n3, **n4}
+
+
+@case("zj-gongshu-2022-tabs.txt", "gov2021", 2022, "browser copy to text of the 2021 form: tab-separated cells, rowspan-covered cells absent, no blanks")
+def zj_gongshu_2022():
+    form = load_form("gov2021")
+    n2 = t2_numbers(form)
+    rows3 = t3_rows(form)
+    n3, n4 = t3_numbers(rows3, False), t4_numbers()
+    text = "\n".join(["杭州市拱墅区人民政府2022年政府信息公开工作年度报告", "二、主动公开政府信息情况", tab_rows(t2_grid(form, n2)),
+                      "三、收到和处理政府信息公开申请情况", tab_rows(t3_grid(rows3, n3, False)),
+                      "四、政府信息公开行政复议、行政诉讼情况", tab_rows(t4_grid(n4)), ""])
+    return text.encode("utf-8"), {**{k: _expected_value(v) for k, v in n2.items()}, **n3, **n4}
+
+
+@case("hn-furong-2018-tabs.txt", "legacy", 2018, "browser copy to text: tab-separated label, unit, value")
+def hn_furong_2018():
+    rows = legacy_rows("dot")
+    text = "长沙市芙蓉区人民政府2018年政府信息公开工作年度报告\n" + tab_rows(legacy_grid(rows, "2018年度政府信息公开情况统计表", wrap=False)) + "\n"
+    return text.encode("utf-8"), legacy_expected(rows)
+
+
+@case("js-gulou-2017-two-years.html", "legacy", 2017, "two value columns 2016年 | 2017年 (last year beside this year): the report year's column is read")
+def js_gulou_2017():
+    rows = legacy_rows("dot")
+    grid: Grid = [[c("2017年度政府信息公开情况统计表", 1, 4)], [c("统计指标"), c("单位"), c("2016年"), c("2017年")]]
+    for _code, label, unit, value in rows:
+        if value is None:
+            grid.append([c(label.replace("|", ""), 1, 4)])
+        else:
+            last = str(round(float(value) * 1.5 + 1, 1)).removesuffix(".0")
+            grid.append([c(label.replace("|", "")), c(unit), c(last), c(value)])
+    title = "南京市鼓楼区人民政府2017年政府信息公开工作年度报告"
+    return page(title, "2018-03-30", table_mso(grid)).encode("utf-8"), legacy_expected(rows)
+
+
+@case("gd-nanshan-2022-midgroup-break.html", "gov2021", 2022, "table 三 cut by a page break inside （三）不予公开: the continued rows carry no group label")
+def gd_nanshan_2022():
+    def build(form, n2, rows3, n3, n4):
+        grid = t3_grid(rows3, n3, False)
+        at = next(i for i, r in enumerate(grid) if any(t.startswith("5.属于三类内部事务信息") for t, _, _ in r))
+        first = [[(t, min(rs, at - i), cs) for t, rs, cs in row] for i, row in enumerate(grid[:at])]
+        second = [list(r) for r in grid[:3]]
+        for j, row in enumerate(grid[at:]):
+            lead = [c("", len(grid) - at - 2), c("", 4)] if j == 0 else ([c("", 1)] if j < 4 else [])
+            second.append(lead + list(row))
+        brk = '<p class="MsoNormal"><span lang="EN-US"><br clear="all" style="page-break-before:always"/></span></p>'
+        return "\n".join([table_mso(t2_grid(form, n2)), "<p>三、收到和处理政府信息公开申请情况</p>", table_mso(first), brk,
+                          table_mso(second), "<p>四、政府信息公开行政复议、行政诉讼情况</p>", table_mso(t4_grid(n4))])
+    return _gov_custom("深圳市南山区人民政府", 2022, "gov2021", build)
+
+
 #: valued rows the codebook does not know, printed on purpose (local additions): kept with code None
 EXTRA_ROWS = {"gd-shatian-2018-town.html": 2, "hb-wuhan-2020-annotated.html": 3}
 
