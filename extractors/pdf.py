@@ -900,10 +900,13 @@ def _stack(words: list[_Word], height: float) -> tuple[list[_Word], list[_Word]]
                 chain.append(w)
         if len(chain) > len(best):
             best = chain
-    if len(best) < 3:
-        return [], words
     ids = {id(w) for w in best}
-    return best, [w for w in words if id(w) not in ids]
+    others = [w for w in words if id(w) not in ids]
+    # two characters make a stack only as the leftmost column (the end of one cut by a page break)
+    leftmost = len(best) == 2 and others and max(w.x1 for w in best) < min(w.x0 for w in others)
+    if len(best) < 3 and not leftmost:
+        return [], words
+    return best, others
 
 
 def _pieces(words: list[_Word], height: float, centers: list[float]) -> list[_Piece]:
