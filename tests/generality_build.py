@@ -985,6 +985,67 @@ def gd_nanshan_2022():
     return _gov_custom("深圳市南山区人民政府", 2022, "gov2021", build)
 
 
+# ------------------------------------------------------------------------------------ round 7: units in headers, spaced labels
+
+
+@case("bj-haidian-2022-fee-yuan.html", "gov2021", 2022, "本年收费金额（单位：元） with 365200 in 元 (the form prints 万元); t4 header in one table, its values in the next (page break)")
+def bj_haidian_2022():
+    def build(form, n2, rows3, n3, n4):
+        t2 = [[(("本年收费金额（单位：元）" if t.startswith("本年收费金额") else t), rs, cs) for t, rs, cs in row] for row in t2_grid(form, n2)]
+        t4 = t4_grid(n4)
+        brk = '<p class="MsoNormal"><span lang="EN-US"><br clear="all" style="page-break-before:always"/></span></p>'
+        return "\n".join([table_mso(t2), "<p>三、收到和处理政府信息公开申请情况</p>", table_mso(t3_grid(rows3, n3, False)),
+                          "<p>四、政府信息公开行政复议、行政诉讼情况</p>", table_mso(t4[:3]), brk, table_mso(t4[3:])])
+    form = load_form("gov2021")
+    data, exp = _gov_custom("北京市海淀区人民政府", 2022, "gov2021", lambda f, a, r, n3, n4: build(f, {**a, "disclosure.admin_fees@amount": "365200"}, r, n3, n4))
+    del form
+    return data, {**exp, "disclosure.admin_fees@amount": "365200"}
+
+
+GOV2021_FEE_UNIT = {"bj-haidian-2022-fee-yuan.html": "元"}
+
+
+@case("hb-jiangan-2017-fees-yuan.html", "legacy", 2017, "七 and 八(四) printed in 元 in the unit column (300 元, 55000 元) instead of 万元")
+def hb_jiangan_2017():
+    rows = legacy_rows("dot", values={"fees.request_fees": "300", "org.budget": "55000"})
+    rows = [(code, label, ("元" if code in ("fees.request_fees", "org.budget") else unit), value) for code, label, unit, value in rows]
+    return _legacy_page("武汉市江岸区人民政府", 2017, rows, table_plain, date="2018-03-22"), legacy_expected(rows)
+
+
+LEGACY_FEE_UNIT = {"hb-jiangan-2017-fees-yuan.html": "元"}
+
+
+def _spaced(text: str) -> str:
+    """Word justification: short labels padded with full-width or ASCII spaces between characters."""
+    if len(text) <= 4 and not text.isdigit():
+        return "　".join(text) if len(text) == 2 else " ".join(text)
+    return text
+
+
+@case("fj-siming-2020-spaced.html", "gov2019", 2020, "short labels and headers spaced out by Word (自 然 人, 总　计, 规　章, 其　他)")
+def fj_siming_2020():
+    def build(form, n2, rows3, n3, n4):
+        t2 = [[(_spaced(t), rs, cs) for t, rs, cs in row] for row in t2_grid(form, n2)]
+        grid = [[(_spaced(t), rs, cs) for t, rs, cs in row] for row in t3_grid(rows3, n3, False)]
+        t4 = [[(_spaced(t), rs, cs) for t, rs, cs in row] for row in t4_grid(n4)]
+        return "\n".join([table_plain(t2), "<p>三、收到和处理政府信息公开申请情况</p>", table_plain(grid),
+                          "<p>四、政府信息公开行政复议、行政诉讼情况</p>", table_plain(t4)])
+    return _gov_custom("厦门市思明区人民政府", 2020, "gov2019", build, amount="251000元")
+
+
+@case("fj-huli-2020-no-total-column.html", "gov2019", 2020, "table 三 printed without its 总计 column (six applicant columns only)")
+def fj_huli_2020():
+    def build(form, n2, rows3, n3, n4):
+        grid = t3_grid(rows3, n3, False)
+        grid[0] = [grid[0][0], (grid[0][1][0], 1, 6)]
+        grid[1] = grid[1][:-1]
+        grid = grid[:3] + [row[:-1] for row in grid[3:]]
+        return "\n".join([table_plain(t2_grid(form, n2)), "<p>三、收到和处理政府信息公开申请情况</p>", table_plain(grid),
+                          "<p>四、政府信息公开行政复议、行政诉讼情况</p>", table_plain(t4_grid(n4))])
+    data, exp = _gov_custom("厦门市湖里区人民政府", 2020, "gov2019", build, amount="251000元")
+    return data, {k: v for k, v in exp.items() if not (k.startswith("apps.") and k.endswith("@total"))}
+
+
 #: valued rows the codebook does not know, printed on purpose (local additions): kept with code None
 EXTRA_ROWS = {"gd-shatian-2018-town.html": 2, "hb-wuhan-2020-annotated.html": 3}
 
@@ -993,12 +1054,15 @@ EXTRA_ROWS = {"gd-shatian-2018-town.html": 2, "hb-wuhan-2020-annotated.html": 3}
 GOV2019_AMOUNT_UNIT = {
     "sh-xuhui-2019-colspan.html": "元", "hb-wuhan-2020-annotated.html": "元", "js-wujin-2019-br-gbk.html": "万元",
     "cq-yubei-2020-separate-tables.html": "万元", "sh-putuo-2019-flat-dashes.html": "元", "nm-saihan-2019-oneheader.html": "万元",
+    "fj-siming-2020-spaced.html": "元", "fj-huli-2020-no-total-column.html": "元",
 }
 
 
 def money_unit(name: str, code: str) -> str:
-    if code in ("fees.request_fees", "org.budget", "disclosure.admin_fees@amount"):
-        return "万元"
+    if code in ("fees.request_fees", "org.budget"):
+        return LEGACY_FEE_UNIT.get(name, "万元")
+    if code == "disclosure.admin_fees@amount":
+        return GOV2021_FEE_UNIT.get(name, "万元")
     if code == "disclosure.central_procurement@amount":
         return GOV2019_AMOUNT_UNIT.get(name, "")
     return ""

@@ -41,6 +41,11 @@ KNOWN_FAILURES: dict[tuple[str, str], str] = {
     "三、本年度办理结果 cell read one column off (partial@natural_person 1 instead of 5); 59 cells wrong",
     ("clean", "sh-hongkou-2019-tabs.txt"): "govform: the shifted tab-text reading fails the t3 identities",
     ("clean", "gd-nanshan-2022-midgroup-break.html"): "govform: table 三 continued after a page break raises second_table",
+    ("units", "bj-haidian-2022-fee-yuan.html"): "govform: 本年收费金额 under a header '本年收费金额（单位：元）' with 365200 "
+    "comes out as 365200 万元 (form unit wins over the printed header: a 10,000x error)",
+    ("cells", "fj-huli-2020-no-total-column.html"): "govform: table 三 with six applicant columns and no 总计 column: "
+    "every t3 cell None (row_count_mismatch 6 vs 7), grid reading needs 7 mapped columns",
+    ("clean", "fj-huli-2020-no-total-column.html"): "govform: row_count_mismatch on every t3 row when 总计 is not printed",
     ("clean", "hb-yichang-2018-wordruns.html"): "legacy: a 备注 column's text '其中网上申请38件' becomes an uncoded row with value 38 "
     "(the text-lines reading wins over the 4-column grid)",
 }
