@@ -1046,6 +1046,32 @@ def fj_huli_2020():
     return data, {k: v for k, v in exp.items() if not (k.startswith("apps.") and k.endswith("@total"))}
 
 
+# ------------------------------------------------------------------------------------ round 8: typing habits, 2019 in the old form
+
+
+@case("gz-yunyan-2019-legacy-form.html", "legacy", 2019, "a 2019 report still printed on the legacy form (allowed by the 60号 transition rule)")
+def gz_yunyan_2019():
+    rows = legacy_rows("dot")
+    return _legacy_page("贵阳市云岩区人民政府", 2019, rows, table_mso, date="2020-01-20"), legacy_expected(rows)
+
+
+@case("ah-yaohai-2016-fw-commas.html", "legacy", 2016, "full-width thousands commas typed by hand: '2，350', '1，800'")
+def ah_yaohai_2016():
+    rows = legacy_rows("dot", values={"proactive.total": "2，350", "proactive.channels.website": "1，800"})
+    exp = {**legacy_expected(rows), "proactive.total": "2350", "proactive.channels.website": "1800"}
+    return _legacy_page("合肥市瑶海区人民政府", 2016, rows, table_plain, date="2017-03-15"), exp
+
+
+@case("hb-hongshan-2020-fw-minus.html", "gov2019", 2020, "本年增/减 typed with a full-width minus '－8' and a plus '＋3'")
+def hb_hongshan_2020():
+    def build(form, n2, rows3, n3, n4):
+        n2 = {k: (v.replace("-", "－") if k.endswith("@delta_items") and v.startswith("-") else
+                  ("＋" + v if k.endswith("@delta_items") else v)) for k, v in n2.items()}
+        return "\n".join([table_plain(t2_grid(form, n2)), "<p>三、收到和处理政府信息公开申请情况</p>",
+                          table_plain(t3_grid(rows3, n3, False)), "<p>四、政府信息公开行政复议、行政诉讼情况</p>", table_plain(t4_grid(n4))])
+    return _gov_custom("武汉市洪山区人民政府", 2020, "gov2019", build, amount="251000元")
+
+
 #: valued rows the codebook does not know, printed on purpose (local additions): kept with code None
 EXTRA_ROWS = {"gd-shatian-2018-town.html": 2, "hb-wuhan-2020-annotated.html": 3}
 
@@ -1054,7 +1080,7 @@ EXTRA_ROWS = {"gd-shatian-2018-town.html": 2, "hb-wuhan-2020-annotated.html": 3}
 GOV2019_AMOUNT_UNIT = {
     "sh-xuhui-2019-colspan.html": "元", "hb-wuhan-2020-annotated.html": "元", "js-wujin-2019-br-gbk.html": "万元",
     "cq-yubei-2020-separate-tables.html": "万元", "sh-putuo-2019-flat-dashes.html": "元", "nm-saihan-2019-oneheader.html": "万元",
-    "fj-siming-2020-spaced.html": "元", "fj-huli-2020-no-total-column.html": "元",
+    "fj-siming-2020-spaced.html": "元", "hb-hongshan-2020-fw-minus.html": "元", "fj-huli-2020-no-total-column.html": "元",
 }
 
 
