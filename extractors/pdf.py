@@ -232,12 +232,24 @@ def _read_pages(pages: list, findings: list[Finding]) -> tuple[list[_Line], list
 
 
 def _page_tables(page, number: int, findings: list[Finding]) -> list[_Grid]:
-    """The page's table grids; a layout we did not foresee costs its grids, not the page's text."""
+    """The page's table grids: ruled tables, then unruled ones in the text around them.
+
+    A layout we did not foresee costs the page's grids (with a finding), not its text.
+    """
     try:
-        return _ruled_tables(page, number) or _word_tables(page, number)
+        ruled = _ruled_tables(page, number)
+        boxes = [(g.edges[0] - 1, g.top - 1, g.edges[-1] + 1, g.bottom + 1) for g in ruled]
+        rest = page.filter(lambda obj: not _in_boxes(obj, boxes)) if boxes else page
+        return sorted(ruled + _word_tables(rest, number), key=lambda g: g.top)
     except Exception as exc:  # noqa: BLE001 - the text lines are still read; a finding says what was lost
         findings.append(_layout_error(f"page {number + 1}: its tables could not be rebuilt", exc))
         return []
+
+
+def _in_boxes(obj: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
+    """The object's centre lies in one of the boxes (a ruled table: its words are read there)."""
+    x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+    return any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
 
 
 def _join_safely(grids: list[_Grid], lines: list[_Line], findings: list[Finding]) -> list[_Grid]:

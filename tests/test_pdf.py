@@ -403,3 +403,18 @@ def test_damaged_pdf_bytes_never_escape_as_a_traceback(seed):
     except PdfUnreadableError:
         return
     assert doc.kind == "pdf"
+
+
+def test_unruled_table_on_a_page_with_a_ruled_one():
+    """The word-position reader also runs on the text around a ruled table on the same page."""
+    doc = pdf_to_document((FIXTURES / "shili-county-2022-ruled-and-unruled.pdf").read_bytes())
+    assert [t.grid for t in doc.tables] == [
+        [["信息内容", "本年处理决定数量"], ["行政处罚", "4119"], ["行政强制", "195"]],
+        [
+            ["", "结果维持", "结果纠正", "其他结果", "尚未审结", "总计"],
+            ["行政复议", "10", "1", "", "0", "11"],
+            ["未经复议直接起诉", "0", "—", "0", "0", "0"],
+            ["复议后起诉", "5", "0", "0", "1", "6"],
+        ],
+    ]
+    assert doc.lines[doc.tables[1].line_index] == "结果维持 结果纠正 其他结果 尚未审结 总计"
