@@ -1072,6 +1072,19 @@ def hb_hongshan_2020():
     return _gov_custom("武汉市洪山区人民政府", 2020, "gov2019", build, amount="251000元")
 
 
+@case("yn-guandu-2021-t4-vertical.html", "gov2021", 2021, "table 四 retyped vertically: one row per outcome (类别 | 结果 | 数量), groups merged down")
+def yn_guandu_2021():
+    def build(form, n2, rows3, n3, n4):
+        names = {"review": "行政复议", "litigation.direct": "行政诉讼（未经复议直接起诉）", "litigation.after_review": "行政诉讼（复议后起诉）"}
+        t4: Grid = [[c("类别"), c("结果"), c("数量（件）")]]
+        for group, title in names.items():
+            for i, (name, label) in enumerate(zip(T4_NAMES, T4_LABELS, strict=True)):
+                t4.append(([c(title, 5)] if i == 0 else []) + [c(label), c(n4[f"{group}.{name}"])])
+        return "\n".join([table_plain(t2_grid(form, n2)), "<p>三、收到和处理政府信息公开申请情况</p>",
+                          table_plain(t3_grid(rows3, n3, False)), "<p>四、政府信息公开行政复议、行政诉讼情况</p>", table_plain(t4)])
+    return _gov_custom("昆明市官渡区人民政府", 2021, "gov2021", build)
+
+
 #: valued rows the codebook does not know, printed on purpose (local additions): kept with code None
 EXTRA_ROWS = {"gd-shatian-2018-town.html": 2, "hb-wuhan-2020-annotated.html": 3}
 
