@@ -109,7 +109,8 @@ def _scale_rows(sc: Any) -> list[tuple[str, str, str, str]]:
                          f"peak RSS {r['peak_tree_rss_mb']} MB (largest process {r['max_process_rss_mb']})"))  # fmt: skip
     if "peak_rss_growth_mb" in sc:
         rows.append(("peak RSS growth smallest→largest", f"{sc['peak_rss_growth_mb']} MB",
-                     f"ms/page growth (1w) {sc['ms_per_page_growth_1w']}×", "flat; linear"))  # fmt: skip
+                     f"marginal ms/page growth (1w) {sc['marginal_ms_per_page_growth_1w']}×",
+                     f"flat; linear (start-up {sc['startup_s']} s excluded)"))  # fmt: skip
     return rows
 
 

@@ -131,10 +131,10 @@ def _scale(plan: Plan, corpus: Path, results: dict[str, Any]) -> dict[str, Any]:
         results["peak_rss_mb_20k"] = sc["peak_rss_mb_largest"]
     else:
         results["notes"]["peak_rss_mb_20k"] = f"20k run not done (largest: {sc.get('largest_size')})"
-    if sc.get("fallback_size"):
+    if sc.get("fallback_sizes"):
         results["notes"]["scale"] = (
             f"{plan.scale_sizes[0]} pages do not fit the budget at this extraction rate: "
-            f"measured at {sc['fallback_size']} pages instead"
+            f"measured at {' and '.join(map(str, sc['fallback_sizes']))} pages instead"
         )
     if sc.get("largest_size") != plan.scale_sizes[-1]:
         results["notes"]["scale_2w_vs_1w"] = (

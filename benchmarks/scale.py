@@ -75,14 +75,22 @@ def bench_scale(root: Path, sizes: list[int], *, rate_hint: float | None, budget
     the CLI also writes the dataset, so the first projection assumes it is 1.5x slower.
     """
     check_cli()
-    results: dict[str, Any] = {"sizes": sizes, "budget_s": budget_s, "runs": {}}
-    spent, rate = 0.0, rate_hint / 1.5 if rate_hint else None
-    fallback = _fallback_size(sizes[0], rate, budget_s)
+    write_corpus(root, 1, seed)
+    # Fixed cost (imports, codebook, dataset writer) of one run: 1 page, 1 worker.
+    startup = extract_run(paths_for(root, 1), 1, timeout=300).wall_s
+    results: dict[str, Any] = {
+        "sizes": sizes,
+        "budget_s": budget_s,
+        "startup_s": round(startup, 2),
+        "runs": {},
+    }
+    spent, rate = startup, rate_hint / 1.5 if rate_hint else None
+    fallback = _fallback_sizes(sizes[0], rate, budget_s)
     if fallback:
-        # Not even the smallest size fits: a smaller one that does, so 1 vs 2 workers and the
-        # memory baseline are still measured (and labelled as such), then the listed sizes' n/a.
-        results["fallback_size"] = fallback
-        sizes = [fallback, *sizes]
+        # Not even the smallest size fits: smaller ones that do, so 1 vs 2 workers and the growth
+        # of cost and memory are still measured (and labelled as such), then the listed sizes' n/a.
+        results["fallback_sizes"] = fallback
+        sizes = [*fallback, *sizes]
     for n in sizes:
         projected = _projected(n, rate)
         if spent + projected > budget_s:
@@ -96,7 +104,9 @@ def bench_scale(root: Path, sizes: list[int], *, rate_hint: float | None, budget
             max(1, min(repeats_small, int((budget_s - spent) // max(projected, 1.0)))) if n <= CHUNK else 1
         )
         try:
-            row = _size(root, n, repeats, timeout=max(120.0, 2 * projected) if projected else budget_s)
+            row = _size(
+                root, n, repeats, startup, timeout=max(120.0, 2 * projected) if projected else budget_s
+            )
         except NotAvailable as exc:
             results["runs"][str(n)] = f"n/a: {exc}"
             break
@@ -107,23 +117,27 @@ def bench_scale(root: Path, sizes: list[int], *, rate_hint: float | None, budget
     return results | headline(results["runs"], sizes)
 
 
-def _size(root: Path, n: int, repeats: int, timeout: float) -> dict[str, Any]:
+def _size(root: Path, n: int, repeats: int, startup: float, timeout: float) -> dict[str, Any]:
     """1 then 2 workers over the first n pages, `repeats` times each."""
     row: dict[str, Any] = {"spent_s": 0.0}
     for workers in (1, 2):
         runs = [extract_run(paths_for(root, n), workers, timeout=timeout) for _ in range(repeats)]
         row["spent_s"] += sum(r.wall_s for r in runs)
-        row[f"{workers}w"] = _summary(n, runs)
+        row[f"{workers}w"] = _summary(n, runs, startup)
     row["speedup_2w_vs_1w"] = round(row["2w"]["pages_per_s"] / row["1w"]["pages_per_s"], 3)
     return row
 
 
-def _fallback_size(smallest: int, rate: float | None, budget_s: float) -> int | None:
-    """A size (multiple of 50) whose 1- and 2-worker runs fit half the budget, when `smallest` does not."""
+def _fallback_sizes(smallest: int, rate: float | None, budget_s: float) -> list[int]:
+    """Two smaller sizes (n/4 and n) that together fit 3/4 of the budget, when `smallest` does not.
+
+    Two, so that the growth of cost and memory with size is still measured, not only one point.
+    """
     if not rate or _projected(smallest, rate) <= budget_s:
-        return None
-    n = int((budget_s / 2 - 2 * STARTUP_S) * rate / (1 + 1 / 1.6)) // 50 * 50
-    return n if n >= 50 else None
+        return []
+    # projected(n) + projected(n/4) = 4 startups + 1.25 n (1 + 1/1.6) / rate <= 0.75 budget
+    n = int((0.75 * budget_s - 4 * STARTUP_S) * rate / (1.25 * (1 + 1 / 1.6))) // 100 * 100
+    return [n // 4, n] if n >= 100 else []
 
 
 def _projected(n: int, rate: float | None) -> float:
@@ -132,13 +146,15 @@ def _projected(n: int, rate: float | None) -> float:
     return 2 * STARTUP_S + n / rate + n / (1.6 * rate)
 
 
-def _summary(n: int, runs: list[ChildRun]) -> dict[str, Any]:
+def _summary(n: int, runs: list[ChildRun], startup: float) -> dict[str, Any]:
     wall = median([r.wall_s for r in runs])
     return {
         "wall_s": round(wall, 2),
         "wall_s_runs": [round(r.wall_s, 2) for r in runs],
         "pages_per_s": round(n / wall, 1),
         "ms_per_page": round(1000 * wall / n, 2),
+        # Without the fixed start-up cost: what each further page costs (linearity is read here).
+        "marginal_ms_per_page": round(1000 * max(0.0, wall - startup) / n, 2),
         "cpu_ms_per_page": round(1000 * median([r.cpu_s for r in runs]) / n, 2),
         "peak_tree_rss_mb": max(r.peak_tree_rss_mb for r in runs),
         "max_process_rss_mb": max(r.max_process_rss_mb for r in runs),
@@ -160,5 +176,8 @@ def headline(runs: dict[str, Any], sizes: list[int]) -> dict[str, Any]:
         "peak_rss_mb_largest": peak,
         "peak_rss_growth_mb": round(peak - peak_small, 1),
         "ms_per_page_growth_1w": round(big["1w"]["ms_per_page"] / small["1w"]["ms_per_page"], 3),
+        "marginal_ms_per_page_growth_1w": round(
+            big["1w"]["marginal_ms_per_page"] / max(0.01, small["1w"]["marginal_ms_per_page"]), 3
+        ),
         "cpu_ms_per_page_growth_1w": round(big["1w"]["cpu_ms_per_page"] / small["1w"]["cpu_ms_per_page"], 3),
     }

@@ -25,7 +25,7 @@ from benchmarks.forms import check, load_form
 from benchmarks.measure import NotAvailable, run_child
 from benchmarks.report import TARGETS
 from benchmarks.run import QUICK, Plan, run
-from benchmarks.scale import _fallback_size, headline, paths_for
+from benchmarks.scale import _fallback_sizes, headline, paths_for
 
 PAGES = [make_page(i) for i in range(30)]
 
@@ -157,9 +157,11 @@ def test_child_memory_is_measured_over_the_process_tree():
 
 def test_scale_headline_uses_the_largest_size():
     runs = {
-        "10": {"1w": {"peak_tree_rss_mb": 100.0, "ms_per_page": 10.0, "cpu_ms_per_page": 9.0},
+        "10": {"1w": {"peak_tree_rss_mb": 100.0, "ms_per_page": 10.0, "cpu_ms_per_page": 9.0,
+                      "marginal_ms_per_page": 8.0},
                "2w": {"peak_tree_rss_mb": 150.0, "ms_per_page": 6.0}, "speedup_2w_vs_1w": 1.6},
-        "20": {"1w": {"peak_tree_rss_mb": 110.0, "ms_per_page": 11.0, "cpu_ms_per_page": 9.9},
+        "20": {"1w": {"peak_tree_rss_mb": 110.0, "ms_per_page": 11.0, "cpu_ms_per_page": 9.9,
+                      "marginal_ms_per_page": 8.8},
                "2w": {"peak_tree_rss_mb": 160.0, "ms_per_page": 6.0}, "speedup_2w_vs_1w": 1.7},
     }  # fmt: skip
     head = headline(runs, [10, 20, 40])
@@ -168,6 +170,7 @@ def test_scale_headline_uses_the_largest_size():
     assert head["peak_rss_mb_largest"] == 160.0
     assert head["peak_rss_growth_mb"] == 10.0
     assert head["cpu_ms_per_page_growth_1w"] == pytest.approx(1.1)
+    assert head["marginal_ms_per_page_growth_1w"] == pytest.approx(1.1)
 
 
 def test_harness_never_writes_into_the_repo_by_default():
@@ -179,10 +182,10 @@ def test_harness_never_writes_into_the_repo_by_default():
     assert args.out.is_relative_to(root / "output")
 
 
-def test_scaling_falls_back_to_a_size_that_fits_the_budget():
-    assert _fallback_size(1000, rate=100.0, budget_s=400) is None  # 1k fits
-    small = _fallback_size(1000, rate=1.0, budget_s=400)
-    assert small is not None
-    assert small % 50 == 0
-    assert 50 <= small < 1000
-    assert _fallback_size(1000, rate=0.1, budget_s=400) is None  # nothing useful fits
+def test_scaling_falls_back_to_sizes_that_fit_the_budget():
+    assert _fallback_sizes(1000, rate=100.0, budget_s=400) == []  # 1k fits
+    small, big = _fallback_sizes(1000, rate=2.0, budget_s=400)
+    assert big % 100 == 0
+    assert small == big // 4
+    assert 100 <= big < 1000
+    assert _fallback_sizes(1000, rate=0.1, budget_s=400) == []  # nothing useful fits
