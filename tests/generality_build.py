@@ -1085,6 +1085,26 @@ def yn_guandu_2021():
     return _gov_custom("昆明市官渡区人民政府", 2021, "gov2021", build)
 
 
+@case("sc-jinjiang-2018-no-year-title.html", "legacy", 2018, "title without a year; the period is in the first paragraph (2018年1月1日起至12月31日止) and the table title")
+def sc_jinjiang_2018():
+    rows = legacy_rows("dot")
+    body = ("<p>　　本报告中所列数据的统计期限自2018年1月1日起至12月31日止。如对本报告有任何疑问，请与本机关联系。</p>\n"
+            + table_plain(legacy_grid(rows, "2018年度政府信息公开情况统计表")))
+    return page("成都市锦江区人民政府政府信息公开工作年度报告", "2019-03-25", body).encode("utf-8"), legacy_expected(rows)
+
+
+@case("gd-yuexiu-2021-no-year-title.html", "gov2021", 2021, "title without a year, published 2022-01-30; the period is only in the opening paragraph")
+def gd_yuexiu_2021():
+    form = load_form("gov2021")
+    rows3 = t3_rows(form)
+    n2, n3, n4 = t2_numbers(form), t3_numbers(rows3, False), t4_numbers()
+    body = "\n".join(["<p>　　本报告所列数据的统计期限自2021年1月1日起至2021年12月31日止。</p>", "<p>二、主动公开政府信息情况</p>",
+                      table_plain(t2_grid(form, n2)), "<p>三、收到和处理政府信息公开申请情况</p>", table_plain(t3_grid(rows3, n3, False)),
+                      "<p>四、政府信息公开行政复议、行政诉讼情况</p>", table_plain(t4_grid(n4))])
+    data = page("广州市越秀区人民政府政府信息公开工作年度报告", "2022-01-30", body).encode("utf-8")
+    return data, {**{k: _expected_value(v) for k, v in n2.items()}, **n3, **n4}
+
+
 #: valued rows the codebook does not know, printed on purpose (local additions): kept with code None
 EXTRA_ROWS = {"gd-shatian-2018-town.html": 2, "hb-wuhan-2020-annotated.html": 3}
 
