@@ -129,3 +129,30 @@ def _crawl_rows(cr: Any) -> list[tuple[str, str, str, str]]:
     else:
         rows.append(("crawl (polite defaults)", str(polite), "", ""))
     return rows
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The same table as Markdown, for docs/BENCHMARKS.md (`python -m benchmarks.report FILE`)."""
+    rows = [("figure", "value", "reference (same run)", "note")]
+    rows += _headline_rows(results) + _extract_rows(results.get("extract"))
+    rows += _scale_rows(results.get("scale")) + _crawl_rows(results.get("crawl"))
+    meta = results.get("meta", {})
+    head = (
+        f"Run of {meta.get('started')} at commit {meta.get('commit')}, {meta.get('duration_s')} s, "
+        f"load average {_load(meta.get('loadavg_start'))} → {_load(meta.get('loadavg_end'))} "
+        f"on {meta.get('cpus')} cores{' (quick)' if meta.get('quick') else ''}.\n\n"
+    )
+    lines = ["| " + " | ".join(c.replace("|", "/") for c in r) + " |" for r in rows]
+    lines.insert(1, "|---|---|---|---|")
+    notes = "".join(f"\n- `{k}`: {v}" for k, v in (results.get("notes") or {}).items())
+    return head + "\n".join(lines) + ("\n" + notes if notes else "") + "\n"
+
+
+def _load(values: Any) -> str:
+    return f"{values[0]:.1f}" if values else "?"
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(markdown(json.loads(Path(sys.argv[1] if len(sys.argv) > 1 else "output/bench.json").read_text())))
