@@ -13,6 +13,7 @@ import os
 import platform
 import subprocess
 import time
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,6 +104,9 @@ def _stage(name: str, results: dict[str, Any], fn: Any) -> None:
     except NotAvailable as exc:
         results[name] = f"n/a: {exc}"
         results["notes"][name] = f"n/a: {exc}"
+    except Exception as exc:  # noqa: BLE001 - one broken stage must not cost the others' figures
+        results[name] = f"error: {type(exc).__name__}: {exc}"
+        results["notes"][name] = f"error: {traceback.format_exc(limit=3)}"
     results["meta"].setdefault("stage_s", {})[name] = round(time.perf_counter() - t, 1)
     print(f"[bench] {name} done in {time.perf_counter() - t:.1f} s", flush=True)
 

@@ -189,3 +189,21 @@ def test_scaling_falls_back_to_sizes_that_fit_the_budget():
     assert small == big // 4
     assert 100 <= big < 1000
     assert _fallback_sizes(1000, rate=0.1, budget_s=400) == []  # nothing useful fits
+
+
+def test_a_broken_stage_is_reported_and_the_others_still_run(tmp_path, monkeypatch):
+    from benchmarks import run as runner
+
+    def broken(plan, corpus, results):
+        raise RuntimeError("boom")
+
+    def unavailable(plan, corpus, results):
+        raise NotAvailable("not there yet")
+
+    monkeypatch.setitem(runner.STAGE_FUNCS, "crawl", broken)
+    monkeypatch.setitem(runner.STAGE_FUNCS, "profile", unavailable)
+    out = tmp_path / "bench.json"
+    results = run(QUICK, ["crawl", "profile"], corpus=tmp_path / "c", seed=0, out=out, quick=True)
+    assert results["crawl"].startswith("error: RuntimeError: boom")
+    assert results["profile"] == "n/a: not there yet"
+    assert json.loads(out.read_text(encoding="utf-8"))["notes"]["profile"] == "n/a: not there yet"
