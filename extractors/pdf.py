@@ -995,6 +995,7 @@ def _label_cells(pieces: list[_Piece], stack: list[_Word], centers: list[float])
     own: list[list[_Piece]] = [[] for _ in range(n)]
     for piece in pieces:
         own[_nearest(centers, piece.cy)].append(piece)
+    _return_tails(own)
     numbered = [any(p.level == 3 for p in row) for row in own]
 
     def heads_group(piece: _Piece, r: int) -> bool:
@@ -1024,6 +1025,31 @@ def _label_cells(pieces: list[_Piece], stack: list[_Word], centers: list[float])
         for r in _stack_rows(stack, centers, top_level):
             cells[r][0] = text
     return cells
+
+
+def _return_tails(own: list[list[_Piece]]) -> None:
+    """A label starts with its enumerator ("3、其他"), so an unnumbered fragment printed above it,
+    in the same column, is the end of the row above's wrapped label (a tall row's last line can
+    lie nearer to the next row's numbers than to its own)."""
+    for r in range(1, len(own)):
+        heads = [p for p in own[r] if p.level in (1, 3)]
+        if not heads:
+            continue
+        top, x0, x1 = heads[0].words[0].top, heads[0].words[0].x0, max(w.x1 for w in heads[0].words)
+        tails = [
+            p
+            for p in own[r]
+            if p.level == 0
+            and p.words[-1].bottom <= top
+            and min(p.words[0].x1, x1) - max(p.words[0].x0, x0) > 0
+        ]
+        for piece in tails:
+            own[r].remove(piece)
+            above = [p for p in own[r - 1] if p.level in (0, 1, 3)]
+            if above:
+                above[-1].words.extend(piece.words)
+            else:
+                own[r - 1].append(piece)
 
 
 def _run(own: list[list[_Piece]], r: int) -> list[int]:
