@@ -14,6 +14,7 @@ import unicodedata
 import warnings
 from collections import Counter
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import lxml.html
@@ -203,3 +204,32 @@ def accuracy(pages: list[Page], reports: list[Any]) -> dict[str, Any]:
         "extract_template_right": round(right_template / max(1, len(pages)), 4),
         "extract_status_counts": dict(sorted(statuses.items())),
     }
+
+
+def bench_real(shared: Path) -> dict[str, Any]:
+    """The same comparison on the real HTML pages in ../shared/real-reports, one cold pass each.
+
+    A check that the generated corpus is not kinder (or harsher) than real pages. The extractor
+    is timed once per page (a second pass would hit its content caches); lxml, which has none,
+    is the best of 5.
+    """
+    files = sorted(shared.glob("real-reports/*/page.html"))
+    if not files:
+        raise NotAvailable(f"no real pages under {shared}/real-reports")
+    extract = _extract_fn()
+    out: dict[str, Any] = {}
+    for path in files:
+        data = path.read_bytes()
+        lx = min(_cpu(lambda d=data: lxml.html.fromstring(d)) for _ in range(5))
+        holder: list[Any] = []
+        ex = _cpu(lambda d=data, p=path, h=holder: h.append(extract(d, filename=p.name)))
+        out[path.parent.name] = {"kb": len(data) // 1024, "extract_cpu_ms": round(1000 * ex, 1),
+                                 "lxml_cpu_ms": round(1000 * lx, 2), "ratio_cpu": round(lx / ex, 4),
+                                 "status": holder[0].status, "values": holder[0].n_values}  # fmt: skip
+    return out
+
+
+def _cpu(fn: Any) -> float:
+    start = time.process_time()
+    fn()
+    return time.process_time() - start

@@ -87,6 +87,11 @@ def _extract_rows(ex: Any) -> list[tuple[str, str, str, str]]:
         ("extract values matched", f"{ex['extract_values_matched']}/{ex['truth_values']}",
          f"match rate {_fmt(ex['extract_match_rate'])}", f"template right {_fmt(ex['extract_template_right'])}"),
     ]  # fmt: skip
+    real = ex.get("real_pages")
+    if isinstance(real, dict) and real:
+        cells = ", ".join(f"{k} {v['extract_cpu_ms']:.0f}" for k, v in real.items())
+        rows.append(("real pages, extract CPU ms", cells, "../shared/real-reports, one cold pass each",
+                     "lxml " + ", ".join(f"{v['lxml_cpu_ms']:.1f}" for v in real.values())))  # fmt: skip
     if "pandas_pages_per_s" in ex:
         rows.append(("pandas.read_html pages/s", _fmt(ex["pandas_pages_per_s"]),
                      f"{ex['pandas_numeric_values']} numeric cells ({_fmt(ex['pandas_values_share_of_truth'])} of truth)",

@@ -121,6 +121,10 @@ def _extract(plan: Plan, corpus: Path, results: dict[str, Any]) -> dict[str, Any
         rounds, budget_s=plan.extract_budget_s, min_rounds=min(3, plan.repeats)
     )
     results["extract_vs_lxml_ratio"] = ex["extract_vs_lxml_ratio"]
+    try:
+        ex["real_pages"] = extract_bench.bench_real(ROOT.parent / "shared")
+    except NotAvailable as exc:
+        ex["real_pages"] = f"n/a: {exc}"
     return ex
 
 
