@@ -9,7 +9,7 @@ and add only what Scrapy 2.19 + scrapy-redis 0.9.1 need to work together with ou
   feeding the shared queue. So every worker keeps a heartbeat key (`<prefix>:busy:<worker>`, short
   TTL) while it has work in flight, and on Scrapy's `spider_idle` signal it raises
   `DontCloseSpider` while the queue is not empty, another worker is busy, or the start grace period
-  (`OGI_REDIS_START_WAIT`) has not passed. While it waits it looks again every second. At the end
+  (`OGI_REDIS_START_WAIT`) has not passed. While it waits it looks again every half second. At the end
   the crawl's keys are given a TTL (`OGI_REDIS_KEEP_SECONDS`) instead of being flushed, so a worker
   that finishes early cannot wipe the frontier of the others.
 - `ClaimMiddleware` (spider middleware): our spider sends start and report requests with
@@ -19,7 +19,7 @@ and add only what Scrapy 2.19 + scrapy-redis 0.9.1 need to work together with ou
   RFPDupeFilter set of its own (`<prefix>:claims`): the first worker to claim it queues it, the
   others drop it. Redirect hops keep `dont_filter` and are not claimed again.
 
-Keys: `ogi:<crawl id>:requests|dupefilter|claims|busy:*`. The crawl id (`OGI_REDIS_CRAWL_ID`,
+Keys: `ogi:<crawl id>:requests|dupefilter|claims|workers|busy:*`. The crawl id (`OGI_REDIS_CRAWL_ID`,
 `ogi crawl --crawl-id`) defaults to the ISO week, so the weekly crawl's workers on every machine
 find each other without being told, and next week starts a clean frontier.
 """
@@ -142,22 +142,27 @@ class RedisWorker:
 
         self.t0 = time.monotonic()
         self.server.set(self.busy_key, "starting", ex=self.heartbeat_ttl)
+        self.server.sadd(f"{self.prefix}:workers", self.worker)  # who took part (kept with the crawl)
         self.loop = task.LoopingCall(self.beat)
-        self.loop.start(1.0, now=False)
+        self.loop.start(0.5, now=False)
 
     def beat(self) -> None:
-        """Every second: refresh our busy key while we work; when idle, look for shared work."""
+        """Every half second: refresh our busy key while we work, and re-run the engine's loop.
+
+        The engine pulls from the scheduler only when something happens locally or at its 5 s
+        heartbeat; an idle worker would miss work other workers queue in between (and, with the
+        shared queue non-empty, Scrapy does not even consider it idle). Nudging it takes that work,
+        or asks `idle` again, which lets the worker end soon after the crawl does.
+        """
         engine = self.crawler.engine
         try:
-            if engine.spider_is_idle():
-                self.server.delete(self.busy_key)
-                # re-run the engine's loop now rather than at its 5 s heartbeat: it takes work someone
-                # queued, or asks `idle` again, which lets the worker end soon after the crawl does
-                slot = getattr(engine, "_slot", None)
-                if slot is not None:
-                    slot.nextcall.schedule()
-            else:
+            if _working(engine):
                 self.server.set(self.busy_key, "busy", ex=self.heartbeat_ttl)
+            else:
+                self.server.delete(self.busy_key)
+            slot = getattr(engine, "_slot", None)
+            if slot is not None:
+                slot.nextcall.schedule()
         except Exception as exc:  # noqa: BLE001 - a Redis hiccup must not kill the worker
             log.warning("redis heartbeat failed: %s", exc)
 
@@ -179,8 +184,16 @@ class RedisWorker:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
         self.server.delete(self.busy_key)
-        for suffix in ("requests", "dupefilter", "claims"):
+        for suffix in ("requests", "dupefilter", "claims", "workers"):
             self.server.expire(f"{self.prefix}:{suffix}", self.keep_seconds)
+
+
+def _working(engine) -> bool:
+    """Requests in flight or responses being processed here (queued work elsewhere does not count)."""
+    try:
+        return bool(engine.downloader.active) or not engine.scraper.slot.is_idle()
+    except AttributeError:  # engine internals moved: fall back to Scrapy's own notion of idle
+        return not engine.spider_is_idle()
 
 
 def _text(key) -> str:

@@ -75,6 +75,7 @@ class SiteSpec:
     drip_pause: float = 0.02
     versions: dict[int, int] = field(default_factory=dict)  # report number → content version
     layout_changed: bool = False  # listings keep their links but lose the report titles (a redesign)
+    gate: threading.Event | None = None  # the first listing page waits for it (all workers up)
     ok_status: int = 200  # what `/faults/ok.html` answers (500: a page that broke after it was archived)
 
 
@@ -191,6 +192,8 @@ class Handler(BaseHTTPRequestHandler):
         name = path.removeprefix("/site/")
         if name in ("", "index.html") or (name.startswith("index_") and name.endswith(".html")):
             page = 0 if name in ("", "index.html") else int(name[6:-5])
+            if page == 0 and spec.gate is not None:
+                spec.gate.wait(30)
             if page >= pages:
                 return self._send(404, b"not found", "text/html")
             first = page * spec.per_page + 1

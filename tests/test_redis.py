@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import threading
 import time
 import uuid
 from collections import Counter
@@ -59,10 +60,21 @@ def redis_url(tmp_path_factory):
     proc.wait(timeout=10)
 
 
+def _open_when_both_workers_are_up(client, crawl_id, gate, procs) -> None:
+    """Hold the site's first page until both workers have registered in Redis (a loaded machine may
+    start one process seconds after the other, and the first could then crawl everything alone)."""
+    deadline = time.monotonic() + 60
+    while client.scard(f"ogi:{crawl_id}:workers") < 2 and time.monotonic() < deadline:
+        assert all(p.poll() is None for p in procs), "a worker ended before the crawl began"
+        time.sleep(0.05)
+    gate.set()
+
+
 def test_two_workers_share_one_frontier(tmp_path, redis_url):
     url, client = redis_url
     crawl_id = f"test-{uuid.uuid4().hex[:8]}"
-    with serve(SiteSpec(n_reports=N, per_page=40, report_delay=0.02)) as server:
+    gate = threading.Event()
+    with serve(SiteSpec(n_reports=N, per_page=40, report_delay=0.02, gate=gate)) as server:
         registry = server.registry(tmp_path / "sites.csv")
         archives = [tmp_path / f"worker{i}" / "archive" for i in (1, 2)]
         procs = [
@@ -77,6 +89,7 @@ def test_two_workers_share_one_frontier(tmp_path, redis_url):
             )
             for archive in archives
         ]
+        _open_when_both_workers_are_up(client, crawl_id, gate, procs)
         for proc in procs:
             _, err = proc.communicate(timeout=120)
             assert proc.returncode == 0, err[-3000:]
@@ -88,9 +101,9 @@ def test_two_workers_share_one_frontier(tmp_path, redis_url):
         union.update({u: n for u, n in records.items() if "/site/r/" in u})
     assert set(union) == server.report_urls()
     assert set(union.values()) == {1}, [u for u, n in union.items() if n > 1][:5]
-    assert all(sum(1 for u in records if "/site/r/" in u) > 0 for records in per_worker), (
-        "one worker did it all"
-    )
+    assert all(sum(1 for u in records if "/site/r/" in u) > 0 for records in per_worker), [
+        {k: run_summary(a)[k] for k in ("elapsed_seconds", "pages_fetched", "finished_at")} for a in archives
+    ]
     assert len(served) == N
     assert set(served.values()) == {1}  # no page fetched twice by the two workers together
     # the listing pages too were fetched once in all (the shared duplicate filter and the claims)
