@@ -32,6 +32,12 @@ FAMILY = "legacy"
 MATCH_THRESHOLD = 0.72
 #: Lowest plain edit similarity taken as a typo of a label (维持具有/具体); lower is another row.
 FUZZY_FLOOR = 0.82
+#: A short local wording (危及“三安全一稳定”) needs this many characters, ...
+ABBREV_MIN_CHARS = 5
+#: ... the long label's first characters (its verb: 危及, 涉及) ...
+ABBREV_HEAD = 2
+#: ... and this share of its characters standing in the long label in order.
+ABBREV_COVERAGE = 0.7
 #: Bonus for a candidate in the section the reader is in (tells 四（二） from 五（二）).
 SECTION_BONUS = 0.15
 #: Labels longer than this are prose, not table rows.
@@ -119,7 +125,8 @@ def _similarity(printed: str, known: str) -> float:
     short, long_ = sorted((printed, known), key=len)
     ratio = len(short) / len(long_)
     if 2 * len(short) / (len(short) + len(long_)) < FUZZY_FLOOR and not (len(short) >= 4 and short in long_):
-        return 0.0  # too different in length to be a typo, and not a truncation or an extension
+        # too different in length to be a typo, a truncation or an extension: maybe a local short form
+        return _abbreviation(short, long_)
     if len(short) >= 4 and long_.startswith(short):
         return 0.85 + 0.14 * ratio
     if len(short) >= 4 and short in long_:
@@ -129,6 +136,30 @@ def _similarity(printed: str, known: str) -> float:
         return 0.0
     fuzzy = matcher.ratio()
     return 0.95 * fuzzy if fuzzy >= FUZZY_FLOOR else 0.0
+
+
+def _abbreviation(short: str, long_: str) -> float:
+    """A local short form of a long label: same head word, most of its characters in order.
+
+    危及“三安全一稳定” for 危及国家安全、公共安全、经济安全和社会稳定: the head (危及) is kept and
+    安/全/稳/定 follow in order; a numeral summary (三, 一) may replace the enumeration. Scored just
+    above the match threshold, so any exact, truncated or typo match of another row wins.
+    """
+    if len(short) < ABBREV_MIN_CHARS or short[:ABBREV_HEAD] != long_[:ABBREV_HEAD]:
+        return 0.0
+    coverage = _common_subsequence(short, long_) / len(short)
+    return MATCH_THRESHOLD + 0.05 * coverage if coverage >= ABBREV_COVERAGE else 0.0
+
+
+def _common_subsequence(a: str, b: str) -> int:
+    """Length of the longest common subsequence of two short strings."""
+    previous = [0] * (len(b) + 1)
+    for char in a:
+        current = [0]
+        for j, other in enumerate(b):
+            current.append(previous[j] + 1 if char == other else max(previous[j + 1], current[j]))
+        previous = current
+    return previous[-1]
 
 
 class _Matcher:

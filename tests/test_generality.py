@@ -22,9 +22,6 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "generality"
 
 #: (test, fixture) -> why it fails today (see the audit report); remove an entry when it passes.
 KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    ("cells", "ln-dadong-2017-wording.html"): "legacy: label 危及“三安全一稳定” (quoted short form) is not matched to "
-    "requests.replies.denied.security_stability; it comes out as an unknown row",
-    ("clean", "ln-dadong-2017-wording.html"): "legacy: 危及“三安全一稳定” kept as an uncoded row (see cells)",
     ("cells", "cq-yubei-2020-separate-tables.html"): "govform: table 四 printed as two tables (行政复议 5 cells, 行政诉讼 10 cells) "
     "yields no t4 rows at all (row_count_mismatch 5 vs 15)",
     ("clean", "cq-yubei-2020-separate-tables.html"): "govform: row_count_mismatch for table 四 split into 复议/诉讼 tables",

@@ -360,9 +360,27 @@ def test_unruled_pdf_figures_before_their_labels(legacy_fixtures):
     assert [r.code for r in report.rows] == list(seed)
     wrong = [(r.code, r.value) for r in report.rows if r.value is not None and r.value != seed[r.code]]
     assert wrong == []
-    # 60 (同意公开答复数) stands alone at the foot of page 1 and pdf.py drops it as a page number:
-    # it must come out blank, not borrowed from a neighbour.
+    # 60 (同意公开答复数) stands alone at the foot of page 1: it does not step with the pages, so
+    # it is a figure, not a page number, and must come out in its own row.
+    assert {r.code: r.value for r in report.rows}["requests.replies.granted"] == 60
     missing = {r.code for r in report.rows if r.value is None}
-    assert missing <= {"org.budget", "requests.replies.granted"}
-    assert "org.budget" in missing
+    assert missing == {"org.budget"}
     assert not [f for f in report.findings if f.kind == "identity_failed"]
+
+
+@pytest.mark.parametrize(
+    ("printed", "code"),
+    [
+        ("危及国家安全和社会稳定", "requests.replies.denied.security_stability"),
+        ("4.危及安全和社会稳定", "requests.replies.denied.security_stability"),
+        ("涉及国家秘密", "requests.replies.denied.state_secret"),
+        ("其中网上申请38件", None),
+        ("危及公共卫生", None),
+    ],
+)
+def test_short_local_wordings_match_their_long_label(codebook, printed, code):
+    """A local short form keeps the long label's head and most of its characters in order; other
+    text sharing only a head word stays unmatched."""
+    form = legacy._form(codebook.templates["legacy-2014"])
+    ind = form.matcher.choose(printed, "requests", set(), -1)
+    assert (ind.code if ind else None) == code
