@@ -282,13 +282,39 @@ def _drop_running_lines(raw: list[list[_Line]], pages: list, grids: list[_Grid])
         shape for page_lines in raw for shape in {_shape(ln.text) for ln in page_lines if id(ln) in in_margin}
     )
     repeated = {s for s, n in shapes.items() if s and n >= max(2, (len(raw) + 1) // 2)}
+    offsets = _page_number_offsets(raw, in_margin)
     kept: list[_Line] = []
     for page_lines in raw:
         for i, ln in enumerate(page_lines):
-            if id(ln) in in_margin and _is_running(ln, i, len(page_lines), repeated):
+            if id(ln) in in_margin and _is_running(ln, i, len(page_lines), repeated, offsets):
                 continue
             kept.append(ln)
     return kept
+
+
+def _bare_number_candidates(raw: list[list[_Line]], in_margin: set[int]) -> list[_Line]:
+    """Margin lines that are a bare number standing first or last on their page."""
+    return [
+        ln
+        for page_lines in raw
+        for i, ln in enumerate(page_lines)
+        if id(ln) in in_margin and ln.text.strip().isdigit() and i in (0, len(page_lines) - 1)
+    ]
+
+
+def _page_number_offsets(raw: list[list[_Line]], in_margin: set[int]) -> set[int]:
+    """Offsets (printed number − page index) that behave like page numbering.
+
+    A bare number at the foot of a page is either a page number or a table value that happens to
+    end the page (an unruled table's last figure). Page numbers step with the pages, so their
+    offset repeats from page to page; a lone value's does not. With a single candidate, only a
+    number close to its page index counts as a page number.
+    """
+    candidates = _bare_number_candidates(raw, in_margin)
+    counts = Counter(int(ln.text.strip()) - ln.page for ln in candidates)
+    if len(candidates) == 1:
+        return {o for o in counts if 0 <= o <= 2}
+    return {o for o, n in counts.items() if n >= 2}
 
 
 def _shape(text: str) -> str:
@@ -297,12 +323,12 @@ def _shape(text: str) -> str:
     return shape if re.search(r"[^\W\d_]", shape) else ""
 
 
-def _is_running(line: _Line, index: int, count: int, repeated: set[str]) -> bool:
+def _is_running(line: _Line, index: int, count: int, repeated: set[str], offsets: set[int]) -> bool:
     text = line.text.strip()
     if not _PAGE_NUMBER.match(text):
         return _shape(text) in repeated
-    if text.isdigit():  # a bare number is a page number only as the page's first or last line
-        return index in (0, count - 1)
+    if text.isdigit():  # a bare number: first or last on its page, and stepping with the pages
+        return index in (0, count - 1) and int(text) - line.page in offsets
     return True
 
 

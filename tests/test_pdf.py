@@ -418,3 +418,21 @@ def test_unruled_table_on_a_page_with_a_ruled_one():
         ],
     ]
     assert doc.lines[doc.tables[1].line_index] == "结果维持 结果纠正 其他结果 尚未审结 总计"
+
+
+def test_bare_numbers_are_page_numbers_only_when_they_step_with_the_pages():
+    """A figure that ends an unruled page is data; '1', '2', '3' at the page feet are page numbers."""
+    from extractors.pdf import _Line, _page_number_offsets
+
+    def page(i: int, last: str) -> list[_Line]:
+        return [_Line("四、行政复议数量", i, 100, 110), _Line(last, i, 800, 810)]
+
+    numbered = [page(0, "1"), page(1, "2"), page(2, "3")]
+    margin = {id(ln) for p in numbered for ln in p if ln.top > 700}
+    assert _page_number_offsets(numbered, margin) == {1}
+    with_figure = [page(0, "60"), page(1, "2"), page(2, "3")]
+    margin = {id(ln) for p in with_figure for ln in p if ln.top > 700}
+    offsets = _page_number_offsets(with_figure, margin)
+    assert offsets == {1}
+    lone = [page(0, "60")]
+    assert _page_number_offsets(lone, {id(lone[0][1])}) == set()
