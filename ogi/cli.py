@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not args.verbose:  # pdfminer warns on every damaged PDF; the report's findings say it once
+        logging.getLogger("pdfminer").setLevel(logging.ERROR)
     return int(args.func(args) or 0)
 
 
