@@ -22,6 +22,9 @@ USER_AGENT = f"ogi-reports/0.1 (research crawler of government disclosure annual
 ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19 starts a token-protected remote-control HTTP server on every crawl; a scheduled
+# crawler needs no such door.
+REMOTE_CONTROL_ENABLED = False
 
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
