@@ -286,7 +286,7 @@ def _form(spec: TemplateSpec) -> _Form:
 
 def read(doc: Document, codebook: Codebook) -> TableResult | None:
     """Return the legacy table found in `doc`, or None when there is none."""
-    prepared = _prepare_lines(doc.lines)
+    prepared = _drop_remarks(_prepare_lines(doc.lines), doc, _remark_headers(codebook))
     best: TableResult | None = None
     best_rank: tuple[int, ...] = ()
     grids: dict[str, list[TableResult]] = {}  # variant → readings of real tables
@@ -303,6 +303,39 @@ def read(doc: Document, codebook: Codebook) -> TableResult | None:
     if _from_grid(best):
         best.findings.extend(_second_grids(best, grids.get(best.variant, [])))
     return best
+
+
+def _remark_headers(codebook: Codebook) -> frozenset[str]:
+    """Headers of remarks/notes columns (备注, 说明) declared by any legacy-family form."""
+    words: set[str] = set()
+    for variant in codebook.variants(FAMILY):
+        words.update(codebook.templates[variant].raw.get("remark_headers") or ())
+    return frozenset(words)
+
+
+def _drop_remarks(prepared: list[_Line], doc: Document, headers: frozenset[str]) -> list[_Line]:
+    """Blank the text lines that are cells of a real table's remarks column ("其中网上申请38件"):
+    a note beside a row is never a row of its own, however much it looks like a label and a figure."""
+    drop = {i for table in doc.tables for i in _remark_lines(table, doc.lines, headers)}
+    return [_Line("", []) if i in drop else line for i, line in enumerate(prepared)]
+
+
+def _remark_lines(table: Table, lines: Sequence[str], headers: frozenset[str]) -> set[int]:
+    """Indices in `lines` of the flattened cells of the table's remarks column, if it has one."""
+    columns = {
+        c for row in table.grid[:6] for c, text in enumerate(row) if re.sub(r"\s+", "", text) in headers
+    }
+    if not columns:
+        return set()
+    notes = {
+        text
+        for r, row in enumerate(table.grid)
+        for c, text in enumerate(row)
+        if c in columns and text and _HAS_CJK.search(text) and _origin(table, r, c)[1] in columns
+    }
+    origins = {_origin(table, r, c) for r, row in enumerate(table.grid) for c, text in enumerate(row) if text}
+    end = min(len(lines), table.line_index + len(origins))
+    return {i for i in range(table.line_index, end) if lines[i] in notes}
 
 
 def _from_grid(result: TableResult) -> bool:
@@ -327,7 +360,8 @@ def _second_grids(best: TableResult, grids: list[TableResult]) -> list[Finding]:
 
 def _rank(result: TableResult, form: _Form, headers: dict[str, str]) -> tuple[int, ...]:
     """Which reading of the page is right: most printed rows coded, then the closest fit (labels
-    printed exactly as the form has them, its column headers found), fewest blanks, most cells.
+    printed exactly as the form has them, its column headers found), fewest blanks, a real table's
+    grid over the same table's text lines (its columns are known), most cells.
 
     Counting rows, not cells, keeps a two-column form from winning on a one-column table just because
     each of its rows yields two cells (one of them blank).
@@ -335,7 +369,7 @@ def _rank(result: TableResult, form: _Form, headers: dict[str, str]) -> tuple[in
     coded = {r.row_code or r.code for r in result.rows if r.code and r.value is not None}
     exact = {r.label for r in result.rows if r.code and _keys(r.label)[0] in form.matcher.exact}
     blanks = sum(1 for r in result.rows if r.value is None)
-    return len(coded), len(exact) + len(headers), -blanks, result.score
+    return len(coded), len(exact) + len(headers), -blanks, _from_grid(result), result.score
 
 
 def _read_form(

@@ -46,8 +46,6 @@ KNOWN_FAILURES: dict[tuple[str, str], str] = {
     ("cells", "yn-guandu-2021-t4-vertical.html"): "govform: table 四 retyped vertically (one outcome per row) yields no "
     "t4 rows (_read_t4 wants one row with >= 5 numbers; the line reader stops after 1 number)",
     ("clean", "yn-guandu-2021-t4-vertical.html"): "govform: row_count_mismatch 'table 四 prints 1 numbers (3), the form 15'",
-    ("clean", "hb-yichang-2018-wordruns.html"): "legacy: a 备注 column's text '其中网上申请38件' becomes an uncoded row with value 38 "
-    "(the text-lines reading wins over the 4-column grid)",
 }
 #: finding kinds that a clean page whose numbers satisfy every identity must not raise
 SPURIOUS = {"identity_failed", "row_count_mismatch", "second_table", "unparsed_value", "extraction_error"}

@@ -442,3 +442,34 @@ def _replace_value(row, value):
     from dataclasses import replace
 
     return replace(row, value=value)
+
+
+def test_remarks_column_never_yields_rows(codebook):
+    """A 备注 cell "其中网上申请38件" reads like a label and a figure: neither the grid nor the
+    flattened lines may make it a row, and the grid reading wins the tie with the lines."""
+    grid = [
+        ["统计指标", "单位", "统计数", "备注"],
+        ["(一)收到申请数", "件", "57", "其中网上申请38件"],
+        ["1.当面申请数", "件", "10", ""],
+        ["2.传真申请数", "件", "0", ""],
+        ["3.网络申请数", "件", "38", "含邮件申请"],
+        ["4.信函申请数", "件", "9", ""],
+        ["(二)申请办结数", "件", "55", ""],
+    ]
+    lines = [c for row in grid for c in row if c]
+    result = _read(codebook, lines, [_table(grid)])
+    assert [(r.code, r.value) for r in result.rows] == [
+        ("requests.received", 57),
+        ("requests.received.in_person", 10),
+        ("requests.received.fax", 0),
+        ("requests.received.online", 38),
+        ("requests.received.letter", 9),
+        ("requests.closed", 55),
+    ]
+    assert result.evidence.startswith("legacy-2014 from table 0")
+    doc = Document(kind="html", lines=lines, tables=[_table(grid)])
+    prepared = legacy._drop_remarks(legacy._prepare_lines(lines), doc, legacy._remark_headers(codebook))
+    form = legacy._form(codebook.templates["legacy-2014"])
+    readings = {res.evidence.split(";")[0]: res for res, _ in legacy._read_form(doc, form, prepared)}
+    text = readings["legacy-2014 from text lines"]
+    assert [r.label for r in text.rows if r.code is None] == []
