@@ -22,6 +22,8 @@ from typing import Any, Literal
 
 import yaml
 
+from extractors.labels import to_simplified  # noqa: F401  (one implementation, re-exported for the readers)
+
 CODEBOOK_DIR = Path(__file__).resolve().parent / "codebook"
 CROSSWALK_FILE = "crosswalk.yaml"
 
@@ -321,30 +323,3 @@ def _matches(actual: Any, wanted: Any) -> bool:
 def _side_sum(terms: tuple[Term, ...], values: Mapping[str, Number | None]) -> Number:
     return sum(sign * values[code] for sign, code in terms)  # type: ignore[operator]
 
-
-# --------------------------------------------------------------------------------- printed script
-
-
-@functools.cache
-def _traditional_table() -> dict[int, str]:
-    text = (Path(__file__).resolve().parent / "data" / "traditional.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text) or {}
-    if isinstance(data.get("pairs"), str):  # "萬万 與与 ...": traditional then simplified
-        data = {pair[0]: pair[1] for pair in data["pairs"].split() if len(pair) == 2}
-    return {ord(trad): simp for trad, simp in data.items() if len(str(trad)) == 1 and isinstance(simp, str)}
-
-
-def to_simplified(text: str) -> str:
-    """Fold traditional characters (big5 gateways, mirrors) to the simplified ones the codebook uses.
-
-    For matching only: labels stay as printed in the rows.
-    """
-    if _traditional_pattern().search(text) is None:
-        return text  # the common case, found by one regex scan in C
-    return text.translate(_traditional_table())
-
-
-@functools.cache
-def _traditional_pattern() -> re.Pattern[str]:
-    chars = "".join(chr(c) for c in _traditional_table())
-    return re.compile(f"[{re.escape(chars)}]" if chars else r"(?!)")

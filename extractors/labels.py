@@ -88,20 +88,30 @@ def _squeeze(text: str) -> str:
 
 
 def to_simplified(text: str) -> str:
-    """Traditional characters of the forms' vocabulary → simplified (開→开, 數→数, 請→请)."""
-    pattern, table = _traditional()
-    return pattern.sub(lambda match: table[match.group(0)], text)
+    """Traditional characters (big5 gateways, mirrors) → the simplified ones the codebook uses
+    (開→开, 數→数, 請→请). For matching only: labels stay as printed in the rows.
+
+    The one implementation (codebook.to_simplified is this function).
+    """
+    if _traditional_pattern().search(text) is None:
+        return text  # the common case, found by one regex scan in C
+    return text.translate(traditional_map())
 
 
 @cache
-def _traditional() -> tuple[re.Pattern[str], dict[str, str]]:
-    """The map in extractors/data/traditional.yaml and a regex finding its keys."""
+def traditional_map() -> dict[int, str]:
+    """extractors/data/traditional.yaml as a str.translate table (code point → simplified)."""
     path = resources.files("extractors").joinpath("data/traditional.yaml")
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if isinstance(data.get("pairs"), str):  # also the compact form "萬万 與与 ..."
+    if isinstance(data.get("pairs"), str):  # also the compact form "萬万 與与 ...": traditional then simplified
         data = {pair[0]: pair[1] for pair in data["pairs"].split() if len(pair) == 2}
-    table = {str(k): str(v) for k, v in data.items() if len(str(k)) == 1}
-    return re.compile("[" + re.escape("".join(sorted(table))) + "]"), table
+    return {ord(str(k)): str(v) for k, v in data.items() if len(str(k)) == 1 and isinstance(v, str)}
+
+
+@cache
+def _traditional_pattern() -> re.Pattern[str]:
+    chars = "".join(sorted(chr(c) for c in traditional_map()))
+    return re.compile(f"[{re.escape(chars)}]" if chars else r"(?!)")
 
 
 def _nfkc(text: str) -> str:

@@ -115,3 +115,11 @@ def test_normalization_is_idempotent_and_total(text):
     assert numbering_prefix(text) is None or numbering_prefix(text).text
     assert len(strip_numbering(text)) <= len(normalized)
     assert fold_whitespace(fold_whitespace(text)) == fold_whitespace(text)
+
+
+def test_one_to_simplified_implementation():
+    """codebook.to_simplified is labels.to_simplified: one map, one behaviour."""
+    from extractors import codebook, labels
+
+    assert codebook.to_simplified is labels.to_simplified
+    assert labels.to_simplified("依申請公開 萬元") == "依申请公开 万元"

@@ -258,9 +258,9 @@ def test_second_copy_of_the_form_is_reported_not_merged(codebook):
 
 
 def _to_traditional(text: str) -> str:
-    from extractors.codebook import _traditional_table
+    from extractors.labels import traditional_map
 
-    back = {simp: chr(trad) for trad, simp in _traditional_table().items()}
+    back = {simp: chr(trad) for trad, simp in traditional_map().items()}
     return "".join(back.get(ch, ch) for ch in text)
 
 
