@@ -10,6 +10,8 @@ the host name: spam mirrors re-host real reports under unrelated domains.
 Division codes come from `extractors.divisions` (cpca, whose data is about late-2016 vintage, plus a
 table of code changes). A field that cannot be found is None with a `metadata_missing` finding
 (code = field name); a year guessed from the publish date gets a `metadata_inferred` finding.
+Pages in traditional characters (big5 gateways, mirrors) are matched in simplified script: the
+title stays as printed, the publisher and place names come out simplified (the panel's spelling).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 import yaml
 
 from extractors import divisions
+from extractors.labels import to_simplified
 from extractors.model import Document, Finding, Metadata
 
 _CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
@@ -52,8 +55,9 @@ def read_metadata(
     """Read who published which year's report, where and when, with the evidence for each field."""
     meta = Metadata()
     findings: list[Finding] = []
-    head = [clean(line) for line in doc.lines[:_HEAD]]  # where titles, dates and sources stand
-    meta.title = _title(doc, head, meta.evidence)
+    printed = [clean(line) for line in doc.lines[:_HEAD]]  # where titles, dates and sources stand
+    head = [to_simplified(line) for line in printed]  # matched in simplified script (big5 mirrors)
+    meta.title = _title(doc, head, printed, meta.evidence)
     meta.published = _published(doc, head, url, meta.evidence)
     meta.year = _year(doc, meta, findings)
     meta.publisher = _publisher(doc, head, meta.title, meta.evidence)
@@ -90,13 +94,16 @@ def _meta_value(doc: Document, keys: list[str]) -> tuple[str, str] | None:
 # --- title -------------------------------------------------------------------------------------
 
 
-def _title(doc: Document, head: list[str], evidence: dict[str, str]) -> str | None:
-    """The CMS's ArticleTitle (trusted as is), else a title-like line, else <title> minus the site."""
+def _title(doc: Document, head: list[str], printed: list[str], evidence: dict[str, str]) -> str | None:
+    """The CMS's ArticleTitle (trusted as is), else a title-like line, else <title> minus the site.
+
+    Lines are matched in simplified script (`head`) and the title is returned as printed.
+    """
     found = _meta_value(doc, _words()["meta_title"])
     if found and (found[0] == "articletitle" or _is_title(found[1])):
         evidence["title"] = f"meta {found[0]}"
         return found[1]
-    line = _title_line(head)
+    line = _title_line(head, printed)
     if line:
         evidence["title"] = "title line"
         return line
@@ -109,6 +116,7 @@ def _title(doc: Document, head: list[str], evidence: dict[str, str]) -> str | No
 
 def _is_title(text: str) -> bool:
     words = _words()
+    text = to_simplified(text)
     return (
         len(text) <= 80
         and any(m in text for m in words["title_markers"])
@@ -116,24 +124,24 @@ def _is_title(text: str) -> bool:
     )
 
 
-def _title_line(head: list[str]) -> str | None:
+def _title_line(head: list[str], printed: list[str]) -> str | None:
     """The first title-like line naming a year (menus print "政府信息公开年报" without one), else
-    the first without; joined with its wrapped half, a list's trailing date cut."""
+    the first without; joined with its wrapped half, a list's trailing date cut; as printed."""
     titles = [i for i, line in enumerate(head) if _is_title(line)]
     candidates = [i for i in titles if _YEAR.search(head[i])] or titles
     if not candidates:
         return None
-    return _TRAILING_DATE.sub("", _join_wrapped(head, candidates[0]))
+    i = candidates[0]
+    line = printed[i - 1] + printed[i] if _wraps(head, i) else printed[i]
+    return _TRAILING_DATE.sub("", line)
 
 
-def _join_wrapped(lines: list[str], i: int) -> str:
+def _wraps(lines: list[str], i: int) -> bool:
     """PDF titles wrap: "淮安市人民政府" / "2024年政府信息公开工作年度报告"."""
-    line = lines[i]
-    if i > 0 and _YEAR.match(line):
+    if i > 0 and _YEAR.match(lines[i]):
         prev = lines[i - 1]
-        if len(prev) <= 30 and not re.search(r"\d", prev) and prev.endswith(tuple(_words()["org_suffixes"])):
-            return prev + line
-    return line
+        return len(prev) <= 30 and not re.search(r"\d", prev) and prev.endswith(tuple(_words()["org_suffixes"]))
+    return False
 
 
 def _strip_site_suffix(title: str) -> str:
@@ -206,7 +214,7 @@ def _year(doc: Document, meta: Metadata, findings: list[Finding]) -> int | None:
         return year
     for pattern, where in ((_PERIOD, "statistics period"), (_TABLE_TITLE, "table title")):
         for line in doc.lines:  # the patterns allow any whitespace, so no folding needed
-            if m := pattern.search(line):
+            if m := pattern.search(to_simplified(line)):
                 meta.evidence["year"] = where
                 return int(m.group(1))
     if meta.published:
@@ -233,7 +241,7 @@ def _publisher(doc: Document, head: list[str], title: str | None, evidence: dict
     if strong:
         evidence["publisher"] = "labelled line (发布机构)"
         return strong
-    body = _title_body(title) if title else None
+    body = _title_body(to_simplified(title)) if title else None
     if body and _is_org(body):
         evidence["publisher"] = "title"
         return body
@@ -329,7 +337,7 @@ def _place_texts(doc: Document, head: list[str], meta: Metadata) -> list[tuple[s
     for key in ("sitename", "contentsource", "columnname"):
         texts.append((f"meta {key}", doc.meta.get(key)))
     texts.append(("first lines", " ".join(head[:12])))
-    return [(where, clean(text)) for where, text in texts if text]
+    return [(where, clean(to_simplified(text))) for where, text in texts if text]
 
 
 def _site_code(doc: Document) -> str | None:

@@ -18,7 +18,14 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "extractors" / "data"
-SOURCES = [*sorted((ROOT / "extractors" / "codebook").glob("*.yaml")), DATA / "units.yaml", DATA / "validation.yaml"]
+SOURCES = [
+    *sorted((ROOT / "extractors" / "codebook").glob("*.yaml")),
+    DATA / "units.yaml",
+    DATA / "validation.yaml",
+    DATA / "metadata.yaml",  # date and publisher labels (發佈時間, 來源)
+    DATA / "new_divisions.csv",
+    DATA / "adcode_changes.csv",
+]
 TARGET = DATA / "traditional.yaml"
 EXTRA = "政府信息公开工作年度报告统计表情况说明省市县区镇乡街道办事处人民委员会局"
 HEADER = """# Traditional → simplified characters, for matching only (labels are still kept as printed).
@@ -30,8 +37,16 @@ HEADER = """# Traditional → simplified characters, for matching only (labels a
 """
 
 
+def place_names() -> str:
+    """Every division name cpca knows (metadata.py matches place names in simplified script)."""
+    import cpca
+
+    return "".join(info.name for info in cpca.ad_2_addr_dict.values() if getattr(info, "name", None))
+
+
 def vocabulary() -> set[str]:
-    text = "".join(path.read_text(encoding="utf-8") for path in SOURCES) + EXTRA
+    """Every character the codebooks, data files and division names use."""
+    text = "".join(path.read_text(encoding="utf-8") for path in SOURCES) + EXTRA + place_names()
     return set(re.findall(r"[\u4e00-\u9fff]", text))
 
 
@@ -47,13 +62,14 @@ def existing() -> dict[str, str]:
 
 def main(dictionary: Path) -> None:
     vocab = vocabulary()
-    pairs: dict[str, str] = existing()
+    kept = set(place_names())  # 乾安县, 乾县: characters simplified names print must not be folded
+    pairs: dict[str, str] = {t: s for t, s in existing().items() if t not in kept}
     for line in dictionary.read_text(encoding="utf-8").splitlines():
         if not line or line.startswith("#"):
             continue
         traditional, simplified = line.split("\t")
         target = simplified.split()[0]
-        if traditional != target and target in vocab:
+        if traditional != target and target in vocab and traditional not in kept:
             pairs[traditional] = target
     body = "".join(f"{t}: {s}\n" for t, s in sorted(pairs.items()))
     TARGET.write_text(HEADER + body, encoding="utf-8")

@@ -248,3 +248,21 @@ def test_district_created_after_cpcas_table():
     meta, _ = read_metadata(_doc("杭州市钱塘区2022年政府信息公开工作年度报告"), url=None, filename=None)
     assert (meta.adcode, meta.city, meta.district) == ("330114", "杭州市", "钱塘区")
     assert meta.publisher == "杭州市钱塘区人民政府"  # a bare place name in the title: its government
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["泉州市豐澤區人民政府2016年政府信息公開工作年度報告", "2016年豐澤區政府信息公開工作年報"],
+)
+def test_traditional_characters_page(title):
+    """A big5 mirror without meta tags: title, year, date and place are found in traditional script."""
+    doc = Document(
+        kind="html",
+        lines=["首頁 > 政務公開", title, "發佈時間：2017-03-01", "根據《條例》要求，現將本年度報告公佈如下。"],
+    )
+    meta, _ = read_metadata(doc)
+    assert meta.title == title  # as printed
+    assert meta.year == 2016
+    assert meta.published == "2017-03-01"
+    assert (meta.city, meta.district, meta.adcode) == ("泉州市", "丰泽区", "350503")
+    assert "豐" not in (meta.publisher or "") and meta.publisher.startswith(("泉州市丰泽区", "丰泽区"))
