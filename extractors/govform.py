@@ -17,11 +17,14 @@ reading that keeps the form's identities wins.
 
 from __future__ import annotations
 
+import re
+
 from extractors.govform_grid import read_grids
 from extractors.govform_lines import read_lines
 from extractors.govform_spec import SECTIONS, Cell, FormSpec, SectionRead, form_specs, norm
+from extractors.labels import normalize_label
 from extractors.model import Document, Finding, Row, TableResult
-from extractors.numbers import parse_number, yuan_factors
+from extractors.numbers import parse_number, units, yuan_factors
 
 #: Family markers (labels both versions print) needed before a page counts as a new-form report.
 _MIN_FAMILY_MARKERS = 2
@@ -161,9 +164,21 @@ def _row(cell: Cell, spec: FormSpec) -> tuple[Row, list[Finding]]:
         )
         return row, [Finding(kind, message, code=cell.code)]
     row.value = parsed.value
-    if parsed.unit:
-        row.unit = parsed.unit
+    row.unit = parsed.unit or printed_unit(cell.column) or printed_unit(cell.label) or row.unit
     return row, _normalize_unit(row, cell, spec)
+
+
+#: A unit printed at the end of a column header or row label: "（单位：元）", "（万元）", "(元)".
+_PRINTED_UNIT = re.compile(r"\((?:计量)?(?:单位:?)?([^()]{1,3})\)$|单位:([^()]{1,3})$")
+
+
+def printed_unit(text: str | None) -> str | None:
+    """The unit a header or label prints for its cells, if any: it wins over the form's unit."""
+    if not text:
+        return None
+    match = _PRINTED_UNIT.search(normalize_label(text))
+    unit = match and (match.group(1) or match.group(2))
+    return unit if unit in units() else None
 
 
 def _form_unit(cell: Cell, spec: FormSpec) -> str | None:

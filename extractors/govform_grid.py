@@ -12,7 +12,16 @@ from __future__ import annotations
 
 import re
 
-from extractors.govform_spec import Cell, FormSpec, RowSpec, SectionRead, norm, split_segments
+from extractors.govform_spec import (
+    T3_TOTAL,
+    Cell,
+    FormSpec,
+    RowSpec,
+    SectionRead,
+    norm,
+    split_segments,
+    total_absent_finding,
+)
 from extractors.labels import numbering_prefix
 from extractors.model import Finding, Table
 from extractors.numbers import parse_number
@@ -240,6 +249,8 @@ def _read_t3(table: Table, index: int, spec: FormSpec) -> SectionRead | None:
         return None
     first_value = min(c for c, _, _ in columns)
     read = SectionRead("t3", "grid")
+    if T3_TOTAL not in {code for _, code, _ in columns}:
+        read.findings.append(total_absent_finding())
     last = -1
     found: set[str] = set()
     for r in range(anchor, len(table.grid)):
@@ -290,8 +301,8 @@ def _t3_columns(table: Table, anchor: int, spec: FormSpec) -> list[tuple[int, st
                 if code not in {k for _, k, _ in mapped}:
                     mapped.append((c, code, text))
                 break
-    if len(mapped) >= 7:
-        return mapped
+    if len(mapped) >= 7 or spec.t3_applicants() <= {k for _, k, _ in mapped}:
+        return mapped  # all columns, or the six applicant columns of a table without 总计
     return _t3_columns_by_count(table, anchor, spec)
 
 

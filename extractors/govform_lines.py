@@ -29,6 +29,7 @@ from extractors.govform_spec import (
     is_whole,
     norm,
     split_segments,
+    total_absent_finding,
 )
 from extractors.model import Finding
 from extractors.numbers import parse_number
@@ -329,8 +330,12 @@ def _read_t3(lines: list[str], start: int, spec: FormSpec) -> tuple[SectionRead,
     items = _itemize(lines, start, end, "t3", spec)
     items = _first_table(items)
     _attach_texts(items)
-    columns = spec.t3_columns(with_subtotal=_has_subtotal(lines[max(0, start - 14) : start], items))
+    header = lines[max(0, start - 14) : start]
+    with_total = _prints_total(header)
+    columns = spec.t3_columns(with_subtotal=_has_subtotal(header, items), with_total=with_total)
     read = SectionRead("t3", "lines", findings=_assign(items, len(columns), spec.carriers))
+    if not with_total:
+        read.findings.append(total_absent_finding())
     found: set[str] = set()
     for item in items:
         if item.kind == "unknown":
@@ -346,6 +351,12 @@ def _read_t3(lines: list[str], start: int, spec: FormSpec) -> tuple[SectionRead,
     again = _find_row(lines, spec, "apps.new", end)
     read.tables_seen = 2 if again is not None else 1
     return read, end
+
+
+def _prints_total(header: list[str]) -> bool:
+    """False when the column header names the applicant columns but no 总计 (six columns only)."""
+    key = norm("".join(header))
+    return "总计" in key or not ("商业企业" in key and "自然人" in key)
 
 
 def _has_subtotal(header: list[str], items: list[Item]) -> bool:
@@ -414,7 +425,14 @@ def _printed(item: Item) -> str:
     return re.sub(r"\s+", "", "".join(item.pieces) or item.text)
 
 
-def _emit(read: SectionRead, item: Item, columns: list[str], spec: FormSpec, label: str) -> None:
+def _emit(
+    read: SectionRead,
+    item: Item,
+    columns: list[str],
+    spec: FormSpec,
+    label: str,
+    headers: dict[str, str] | None = None,
+) -> None:
     row = item.row
     assert row is not None
     values = item.assigned
@@ -433,7 +451,7 @@ def _emit(read: SectionRead, item: Item, columns: list[str], spec: FormSpec, lab
     else:
         raws = list(values) if values is not None else [""] * len(columns)
     for code, raw in zip(columns, raws, strict=True):
-        header = spec.columns[code].label if code in spec.columns else code
+        header = (headers or {}).get(code) or (spec.columns[code].label if code in spec.columns else code)
         read.cells.append(Cell(read.section, f"{row.code}@{code}", row.code, code, label, header, raw))
 
 
@@ -450,6 +468,7 @@ def _read_t2(lines: list[str], spec: FormSpec) -> SectionRead:
     read = SectionRead("t2", "lines")
     items = _t2_items(lines, spec)
     block_columns: dict[int, list[str]] = {}
+    headers: dict[str, str] = {}  # column code -> header as printed (it may print the unit)
     columns: list[str] = []
     header = ""
     for k, item in enumerate(items):
@@ -463,6 +482,7 @@ def _read_t2(lines: list[str], spec: FormSpec) -> SectionRead:
             if item.row and item.row.columns and not set(columns) <= set(item.row.columns):
                 columns = list(item.row.columns)
             block_columns[k] = columns
+            headers.update(_printed_headers(header, columns, spec))
     read.findings.extend(_assign(items, 0))
     found: set[str] = set()
     for k, item in enumerate(items):
@@ -470,7 +490,7 @@ def _read_t2(lines: list[str], spec: FormSpec) -> SectionRead:
             _emit_unknown(read, item)
         if item.kind == "row" and item.row and item.row.code not in found:
             found.add(item.row.code)
-            _emit(read, item, block_columns.get(k, []), spec, _printed(item))
+            _emit(read, item, block_columns.get(k, []), spec, _printed(item), headers)
     if not any(item.assigned for item in items):
         return SectionRead("t2", "lines")  # block headings quoted in prose, no numbers
     read.complete = found >= {r.code for r in spec.section_rows("t2")}
@@ -494,6 +514,25 @@ def _t2_items(lines: list[str], spec: FormSpec) -> list[Item]:
             else:
                 items.append(Item("text", i, text=str(chunk)))
     return items
+
+
+#: A unit in brackets right after a printed column header: 本年收费金额(单位:元), 采购总金额(万元).
+_HEADER_UNIT = re.compile(r"\((?:单位:?)?[^()]{1,3}\)")
+
+
+def _printed_headers(header: str, columns: list[str], spec: FormSpec) -> dict[str, str]:
+    """Column code -> its header as printed, when the header text adds a bracketed unit to it."""
+    key = norm(header)
+    out: dict[str, str] = {}
+    for code in columns:
+        col = spec.columns.get(code)
+        for k in sorted(col.keys if col else (), key=len, reverse=True):
+            at = key.rfind(k)
+            unit = _HEADER_UNIT.match(key, at + len(k)) if at >= 0 else None
+            if unit:
+                out[code] = k + unit.group(0)
+                break
+    return out
 
 
 def _t2_header(header: str, current: list[str], spec: FormSpec) -> list[str]:

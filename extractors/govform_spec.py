@@ -16,9 +16,12 @@ from functools import cache
 from typing import Any
 
 from extractors.labels import normalize_label, numbering_prefix, strip_numbering
+from extractors.model import Finding
 
 #: Section codes of the new form's three tables.
 SECTIONS = ("t2", "t3", "t4")
+#: Table 三's 总计 column: some pages print only the six applicant columns.
+T3_TOTAL = "total"
 #: Where a label may be cut into label pieces: before each numbering (（一）, 一、, 1., 1、).
 _BOUNDARY = re.compile(
     r"\([一二三四五六七八九十]{1,2}\)|(?<![\d.])\d{1,2}[.、](?!\d)|[一二三四五六七八九十]{1,2}、"
@@ -117,8 +120,16 @@ class FormSpec:
         covered = found | {r.code for r in self.section_rows("t3") if r.parent in found}
         return covered >= {r.code for r in self.section_rows("t3") if r.has_value}
 
-    def t3_columns(self, with_subtotal: bool) -> list[str]:
-        return [c for c in self.t3_order if with_subtotal or c != "legal.subtotal"]
+    def t3_columns(self, with_subtotal: bool, with_total: bool = True) -> list[str]:
+        return [
+            c
+            for c in self.t3_order
+            if (with_subtotal or c != "legal.subtotal") and (with_total or c != T3_TOTAL)
+        ]
+
+    def t3_applicants(self) -> set[str]:
+        """The six applicant columns every table 三 prints (总计 and 小计 are sometimes left out)."""
+        return set(self.t3_columns(with_subtotal=False, with_total=False))
 
     def block_of(self, text: str) -> BlockSpec | None:
         """The table-二 block whose heading (第二十条第（X）项) the text is."""
@@ -340,3 +351,13 @@ class SectionRead:
     def score(self) -> int:
         filled = sum(1 for c in self.cells if c.code and c.raw not in (None, ""))
         return filled * 2 + len(self.cells)
+
+
+def total_absent_finding() -> Finding:
+    """One info finding for a table 三 printed without its 总计 column (its cells are absent, not blank)."""
+    return Finding(
+        "column_not_printed",
+        "table 三 prints only the six applicant columns (no 总计 column): its total cells are absent, not blank",
+        severity="info",
+        code=T3_TOTAL,
+    )

@@ -27,8 +27,6 @@ KNOWN_FAILURES: dict[tuple[str, str], str] = {
     ("clean", "cq-yubei-2020-separate-tables.html"): "govform: row_count_mismatch for table 四 split into 复议/诉讼 tables",
     ("clean", "fj-jinan-2021-pagebreak.html"): "govform: table 三 continued after a Word page break raises second_table "
     "('prints table 三 more than once'); only table 二 continuations are merged",
-    ("units", "nm-saihan-2019-oneheader.html"): "govform: 采购总金额 with the unit in its column header "
-    "'采购总金额（万元）' and cell '25.1' comes out with unit None (header unit ignored; 25.1 then reads like 元)",
     ("cells", "gs-chengguan-2020-retyped.html"): "govform: the retyped row '总计' (no （七）) under 三、本年度办理结果 is not "
     "matched to apps.result.total",
     ("clean", "gs-chengguan-2020-retyped.html"): "govform: that '总计' row is coded as the group apps.result@<col> "
@@ -38,11 +36,6 @@ KNOWN_FAILURES: dict[tuple[str, str], str] = {
     "三、本年度办理结果 cell read one column off (partial@natural_person 1 instead of 5); 59 cells wrong",
     ("clean", "sh-hongkou-2019-tabs.txt"): "govform: the shifted tab-text reading fails the t3 identities",
     ("clean", "gd-nanshan-2022-midgroup-break.html"): "govform: table 三 continued after a page break raises second_table",
-    ("units", "bj-haidian-2022-fee-yuan.html"): "govform: 本年收费金额 under a header '本年收费金额（单位：元）' with 365200 "
-    "comes out as 365200 万元 (form unit wins over the printed header: a 10,000x error)",
-    ("cells", "fj-huli-2020-no-total-column.html"): "govform: table 三 with six applicant columns and no 总计 column: "
-    "every t3 cell None (row_count_mismatch 6 vs 7), grid reading needs 7 mapped columns",
-    ("clean", "fj-huli-2020-no-total-column.html"): "govform: row_count_mismatch on every t3 row when 总计 is not printed",
     ("cells", "yn-guandu-2021-t4-vertical.html"): "govform: table 四 retyped vertically (one outcome per row) yields no "
     "t4 rows (_read_t4 wants one row with >= 5 numbers; the line reader stops after 1 number)",
     ("clean", "yn-guandu-2021-t4-vertical.html"): "govform: row_count_mismatch 'table 四 prints 1 numbers (3), the form 15'",
