@@ -40,9 +40,13 @@ def classify(doc: Document, report: Report) -> tuple[str, str]:
     if report.rows:
         return _table_status(report)
     title = page_title(doc, report)
-    headings = [line for line in _heading_lines(doc) if is_report_title(line) and _YEAR.search(line)]
-    if len({_YEAR.search(h).group(0) for h in headings}) >= rules()["listing_min_years"]:
-        return "not_report", "a listing of annual reports (titles of several years), not a report"
+    headings = _report_headings(doc)
+    if _is_listing(headings, title):
+        years = sorted({_YEAR.search(h).group(0) for h in headings})  # type: ignore[union-attr]
+        return (
+            "not_report",
+            f"a listing of {len(headings)} annual reports ({', '.join(years)}), not a report",
+        )
     if title is not None:
         if not is_report_title(title):
             return "not_report", f"not an annual disclosure report: the page is titled {title!r}"
@@ -52,6 +56,27 @@ def classify(doc: Document, report: Report) -> tuple[str, str]:
     if headings:
         return "no_table", f"an annual report ({headings[0]}) without a readable statistics table"
     return "not_report", "no statistics table and no annual-report title on the page"
+
+
+def _report_headings(doc: Document) -> list[str]:
+    """Distinct short lines that are annual-report titles with a year (links of a listing, or the
+    page's own heading); 上一篇/下一篇 links are navigation, not titles."""
+    skip = tuple(rules()["navigation_prefixes"])
+    found: dict[str, None] = {}
+    for line in _heading_lines(doc):
+        text = line.strip()
+        if not text.startswith(skip) and is_report_title(text) and _YEAR.search(text):
+            found.setdefault(text, None)
+    return list(found)
+
+
+def _is_listing(headings: list[str], title: str | None) -> bool:
+    """Several reports' titles on one page: a listing, whatever its own title says — unless that
+    title names one report with its year and the others are too few to be more than related links."""
+    if len({_YEAR.search(h).group(0) for h in headings}) >= rules()["listing_min_years"]:  # type: ignore[union-attr]
+        return True
+    own = title is not None and is_report_title(title) and _YEAR.search(title) is not None
+    return not own and len(headings) >= rules()["listing_min_titles"]
 
 
 def _table_status(report: Report) -> tuple[str, str]:

@@ -322,3 +322,25 @@ def test_column_name_title_defers_to_the_page_heading():
 def test_report_title_without_year_but_naming_its_body():
     doc = _doc("正文", articletitle="淮安市洪泽区人民政府政府信息公开工作年度报告")
     assert validate.classify(doc, _report(None, {}))[0] == "no_table"
+
+
+def test_listing_of_one_years_department_reports_is_not_a_report():
+    """A listing is a listing whether its links span years or bodies: same status, same message."""
+    bodies = ("区教育局", "区财政局", "区卫健委", "区民政局")
+    links = [f"{b}2019年政府信息公开工作年度报告 2020-01-20" for b in bodies]
+    for title in ("政府信息公开年报_崇川区", None):
+        meta = {"html_title": title} if title else {}
+        status, message = validate.classify(_doc("首页", *links, "共4条", **meta), _report(None, {}))
+        assert (status, "listing" in message) == ("not_report", True), (title, message)
+
+
+def test_report_page_with_neighbour_links_is_not_a_listing():
+    """上一篇/下一篇 links to other years' reports do not make a report page a listing."""
+    doc = _doc(
+        "2016年崇川区政府信息公开工作年度报告",
+        "正文……",
+        "上一篇：2015年崇川区政府信息公开工作年度报告",
+        "下一篇：2017年崇川区政府信息公开工作年度报告",
+        articletitle="2016年崇川区政府信息公开工作年度报告",
+    )
+    assert validate.classify(doc, _report(None, {}))[0] == "no_table"
