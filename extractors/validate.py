@@ -174,6 +174,18 @@ def check_identities(report: Report, codebook: Codebook) -> list[Finding]:
     return findings
 
 
+#: Finding kinds about one identity; their message starts with "<identity id>: ".
+IDENTITY_KINDS = frozenset({"identity_failed", "identity_not_assessable"})
+
+
+def identity_id(finding: Finding) -> str | None:
+    """The codebook identity an identity finding concerns (its message's "<id>: " prefix)."""
+    if finding.kind not in IDENTITY_KINDS:
+        return None
+    head, sep, _ = finding.message.partition(": ")
+    return head if sep else None
+
+
 def _failed(ident: Identity, left: Number | None, right: Number | None) -> Finding:
     """`found` is the printed side (the total, left), `expected` what its parts give (right)."""
     relation = {"=": "≠", "<=": ">", ">=": "<"}[ident.op]

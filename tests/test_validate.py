@@ -6,7 +6,7 @@ import pytest
 
 from extractors import validate
 from extractors.codebook import load_codebook
-from extractors.model import Document, Metadata, Report, Row
+from extractors.model import Document, Finding, Metadata, Report, Row
 
 
 @pytest.fixture(scope="module")
@@ -344,3 +344,18 @@ def test_report_page_with_neighbour_links_is_not_a_listing():
         articletitle="2016年崇川区政府信息公开工作年度报告",
     )
     assert validate.classify(doc, _report(None, {}))[0] == "no_table"
+
+
+def test_identity_findings_start_with_the_identity_id():
+    """The identity id stands at a stable place (message prefix) for failed and unassessable checks."""
+    codebook = load_codebook()
+    values = {"requests.received": 9, "requests.received.in_person": 1, "requests.received.fax": None,
+              "requests.received.online": 2, "requests.received.letter": 3,
+              "review.total": 5, "review.upheld": 1, "review.corrected": 1, "review.other": 1}
+    findings = validate.check_identities(_report("legacy-2014", values), codebook)
+    known = {ident.id for ident in codebook.identities("legacy-2014")}
+    ids = {f.kind: validate.identity_id(f) for f in findings}
+    assert ids == {"identity_not_assessable": "legacy.requests.received", "identity_failed": "legacy.review"}
+    assert all(validate.identity_id(f) in known and f.message.startswith(f"{validate.identity_id(f)}: ")
+               for f in findings)
+    assert validate.identity_id(Finding(kind="missing_value", message="x: blank")) is None
