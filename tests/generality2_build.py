@@ -67,8 +67,8 @@ def meta_cases() -> list[tuple[str, str, bytes, dict[str, str]]]:
     """(fixture, note, page bytes, expected fields)."""
     out = []
 
-    def add(name, note, data, exp):
-        out.append((name, note, data, exp))
+    def add(name, note, data, exp, url=""):
+        out.append((name, note, data, {**exp, "url": url}))
 
     t = "南通市崇川区教育体育局2021年政府信息公开工作年度报告"
     add("meta-js-chongchuan-jiaoti-2021.html", "department report; SiteIDCode of the district",
@@ -185,16 +185,58 @@ def meta_cases() -> list[tuple[str, str, bytes, dict[str, str]]]:
         meta_page(title_tag="广州市天河区人民政府门户网站", h1="广州市天河区人民政府2020年政府信息公开工作年度报告",
                   metas={"PubDate": "2021-01-29 17:00", "SiteIDCode": "4401060001"}, info="发布日期：2021-01-29 来源：天河区政务服务数据管理局"),
         E(2020, "2021-01-29", "广州市天河区人民政府2020年政府信息公开工作年度报告", "广州市天河区人民政府", "广东省", "广州市", "天河区", "440106"))
+    t = "通州区人民政府2021年政府信息公开工作年度报告"
+    add("meta-bj-tongzhou-2021-siteid.html", "通州区 of 北京市 (not 南通市): only SiteIDCode tells",
+        meta_page(title_tag=t, h1=t, metas=trs_meta(t, "2022-01-27", "1101120001")),
+        E(2021, "2022-01-27", t, "通州区人民政府", "北京市", "北京市", "通州区", "110112"))
+    t = "南通市通州区人民政府2021年政府信息公开工作年度报告"
+    add("meta-js-tongzhou-2021.html", "通州区 of 南通市 named in full",
+        meta_page(title_tag=t, h1=t, metas=trs_meta(t, "2022-01-24")),
+        E(2021, "2022-01-24", t, "南通市通州区人民政府", "江苏省", "南通市", "通州区", "320612"))
+    t = "普陀区2021年政府信息公开工作年度报告"
+    add("meta-sh-putuo-2021-source.html", "bare 普陀区 told by ContentSource 上海市普陀区人民政府办公室",
+        meta_page(title_tag=t, h1=t, metas=trs_meta(t, "2022-03-28", None, "上海市普陀区人民政府办公室")),
+        E(2021, "2022-03-28", t, "上海市普陀区人民政府办公室", "上海市", "上海市", "普陀区", "310107"))
+    t = "浦东新区人民政府2021年政府信息公开工作年度报告"
+    add("meta-sh-pudong-2021.html", "浦东新区 has a code of its own",
+        meta_page(title_tag=t, h1=t, metas=trs_meta(t, "2022-03-30", "3101150001")),
+        E(2021, "2022-03-30", t, "浦东新区人民政府", "上海市", "上海市", "浦东新区", "310115"))
+    t = "苏州市财政局2021年政府信息公开工作年度报告"
+    add("meta-js-suzhou-finance-2021.html", "city department: no district",
+        meta_page(title_tag=t, h1=t, metas=trs_meta(t, "2022-01-21", "3205000001", "苏州市财政局")),
+        E(2021, "2022-01-21", t, "苏州市财政局", "江苏省", "苏州市", None, "320500"))
+    t = "恩施土家族苗族自治州人民政府2020年政府信息公开工作年度报告"
+    add("meta-hb-enshi-2020.html", "autonomous prefecture",
+        meta_page(title_tag=t, h1=t, metas=trs_meta(t, "2021-01-29")),
+        E(2020, "2021-01-29", t, "恩施土家族苗族自治州人民政府", "湖北省", "恩施土家族苗族自治州", None, "422800"))
+    t = "浙江省人民政府2022年政府信息公开工作年度报告"
+    add("meta-zj-province-2022.html", "province",
+        meta_page(title_tag=t, h1=t, metas=trs_meta(t, "2023-01-31", "3300000001")),
+        E(2022, "2023-01-31", t, "浙江省人民政府", "浙江省", None, None, "330000"))
+    t = "余杭区2021年度政府信息公开工作年度报告"
+    add("meta-zj-yuhang-2021-hanweb-url.html", "Hanweb page: no meta date, only the URL /art/2022/1/20/ (one-digit month)",
+        meta_page(title_tag=t + "_杭州市余杭区人民政府", h1=t, metas={"SiteName": "杭州市余杭区人民政府"}),
+        E(2021, "2022-01-20", t, "余杭区人民政府", "浙江省", "杭州市", "余杭区", "330110"),
+        url="http://www.yuhang.gov.cn/art/2022/1/20/art_1229511_59012345.html")
+    t = "鹿城区人民政府2021年政府信息公开工作年度报告"
+    add("meta-zj-lucheng-2021-cndate.html", "date printed 发布时间：2022年01月20日 on the info line, no meta tags",
+        meta_page(title_tag=t, h1=t, metas={}, info="发布时间：2022年01月20日　来源：温州市鹿城区人民政府办公室"),
+        E(2021, "2022-01-20", t, "鹿城区人民政府", "浙江省", "温州市", "鹿城区", "330302"))
+    t = "杭州市西湖区人民政府2020年政府信息公开工作年度报告"
+    add("meta-zj-xihu-2020-dupdate.html", "report for 2020 published 2021; nav shows 2021 news and a 2021 date line first",
+        meta_page(title_tag=t, h1=t, metas=trs_meta(t, "2021-01-15", "3301060001"),
+                  body="<p>　　按照《中华人民共和国政府信息公开条例》规定，现公布2020年度报告。</p><p>2021年1月15日</p>"),
+        E(2020, "2021-01-15", t, "杭州市西湖区人民政府", "浙江省", "杭州市", "西湖区", "330106"))
     return out
 
 
 def write_meta() -> None:
     with (OUT / "meta_cases.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(["fixture", *META_FIELDS, "note"])
+        w.writerow(["fixture", "url", *META_FIELDS, "note"])
         for name, note, data, exp in meta_cases():
             (OUT / name).write_bytes(data)
-            w.writerow([name, *(exp[k] for k in META_FIELDS), note])
+            w.writerow([name, exp["url"], *(exp[k] for k in META_FIELDS), note])
 
 
 # ------------------------------------------------------------------------------------ Area B
@@ -230,7 +272,7 @@ def _cells(grid: gb.Grid) -> list[tuple[int, int, str, int, int]]:
 class Pdf:
     """Draws paragraphs and span grids the way a WPS/Word export prints them, page by page."""
 
-    def __init__(self, *, ruled: bool = True, repeat: int = 0) -> None:
+    def __init__(self, *, ruled: bool = True, repeat: int = 0, footer: str = "- {} -") -> None:
         from reportlab.lib.pagesizes import A4
         from reportlab.pdfbase import pdfmetrics
         from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -241,7 +283,7 @@ class Pdf:
         self.c = canvas.Canvas(self.buf, pagesize=A4, invariant=1)
         self.c.setTitle("Normal")  # templates leave their own title in the info dictionary
         self.a4 = A4
-        self.ruled, self.repeat = ruled, repeat
+        self.ruled, self.repeat, self.footer = ruled, repeat, footer
         self.page = 1
         self._start(A4)
 
@@ -254,7 +296,7 @@ class Pdf:
 
     def new_page(self, size=None) -> None:
         self.c.setFont(FONT, SIZE)
-        self.c.drawCentredString(self.w / 2, 30, f"- {self.page} -")
+        self.c.drawCentredString(self.w / 2, 30, self.footer.format(self.page))
         self.c.showPage()
         self.page += 1
         self._start(size or self.size)
@@ -317,7 +359,7 @@ class Pdf:
 
     def bytes(self) -> bytes:
         self.c.setFont(FONT, SIZE)
-        self.c.drawCentredString(self.w / 2, 30, f"- {self.page} -")
+        self.c.drawCentredString(self.w / 2, 30, self.footer.format(self.page))
         self.c.save()
         return self.buf.getvalue()
 
@@ -329,7 +371,7 @@ T4_W = [48] * 15
 
 
 def gov_doc(place: str, year: int, version: str, *, ruled=True, repeat=0, subtotal=False, landscape_t4=False,
-            blanks: dict[str, str] | None = None, cover=False) -> tuple[bytes, dict[str, str]]:
+            blanks: dict[str, str] | None = None, cover=False, footer="- {} -") -> tuple[bytes, dict[str, str]]:
     form = gb.load_form(version)
     n2 = gb.t2_numbers(form)
     rows3 = gb.t3_rows(form)
@@ -340,7 +382,7 @@ def gov_doc(place: str, year: int, version: str, *, ruled=True, repeat=0, subtot
             if code in n:
                 n[code] = printed
     title = f"{place}{year}年政府信息公开工作年度报告"
-    pdf = Pdf(ruled=ruled, repeat=repeat)
+    pdf = Pdf(ruled=ruled, repeat=repeat, footer=footer)
     if cover:  # a two-column cover: the title in the left column, a contents list in the right
         pdf.c.setFont(FONT, 16)
         pdf.c.drawString(60, 600, title[:len(place)])
@@ -373,11 +415,11 @@ def gov_doc(place: str, year: int, version: str, *, ruled=True, repeat=0, subtot
     return pdf.bytes(), expected
 
 
-def legacy_doc(place: str, year: int, *, ruled=True) -> tuple[bytes, dict[str, str]]:
+def legacy_doc(place: str, year: int, *, ruled=True, title_size=16) -> tuple[bytes, dict[str, str]]:
     vals = {"org.budget": "", "proactive.channels.weibo": "—"}
     rows = gb.legacy_rows("dot", values=vals)
     pdf = Pdf(ruled=ruled, repeat=2)
-    pdf.para(f"{place}{year}年政府信息公开工作年度报告", size=16, x=90)
+    pdf.para(f"{place}{year}年政府信息公开工作年度报告", size=title_size, x=90)
     pdf.para(f"　　{year}年，本机关主动公开政府信息{ {c: v for c, _, _, v in rows}['proactive.total']}条。")
     pdf.table(gb.legacy_grid(rows, f"{year}年度政府信息公开情况统计表"), [300, 80, 100])
     pdf.para(f"{year + 1}年2月10日")
@@ -432,12 +474,18 @@ DOCS = [
     ("js-pizhou-2021-unruled.pdf", "gov2021", 2021, "the same without rules",
      lambda: gov_doc("邳州市", 2021, "gov2021", ruled=False, blanks={"apps.result.partial@legal.research": "",
                                                                      "disclosure.admin_fees@amount": "—"})),
+    ("js-xinyi-2021-unruled-noblank.pdf", "gov2021", 2021, "unruled gov2021 with no blank cell (isolates the wrapped-label failure)",
+     lambda: gov_doc("新沂市", 2021, "gov2021", ruled=False)),
     ("zj-xiaoshan-2020-subtotal-landscape.pdf", "gov2019", 2020, ("gov2019, 8-column 小计 table 三 with its 3 header rows "
      "repeated on the next page, table 四 on a landscape page, two-column cover page"),
      lambda: gov_doc("杭州市萧山区", 2020, "gov2019", subtotal=True, repeat=3, landscape_t4=True, cover=True)),
     ("sd-laishan-2017-legacy.pdf", "legacy", 2017, ("legacy list form, ruled, header rows repeated, wrapped labels, blank 专项经费 "
      "and '—' 微博"),
      lambda: legacy_doc("烟台市莱山区人民政府", 2017)),
+    ("sd-zhifu-2016-legacy-unruled.pdf", "legacy", 2016, "legacy list form without rules, title on one line",
+     lambda: legacy_doc("烟台市芝罘区人民政府", 2016, ruled=False, title_size=13)),
+    ("hn-yuhua-2019-gov2019-unruled.pdf", "gov2019", 2019, "gov2019 without rules, '第 n 页' footers, 小计 column",
+     lambda: gov_doc("长沙市雨花区", 2019, "gov2019", ruled=False, subtotal=True, footer="第 {} 页")),
     ("ah-shushan-2022.docx", "gov2021", 2022, "Word .docx, merged cells as gridSpan/vMerge",
      lambda: docx_doc("合肥市蜀山区", 2022)),
 ]
@@ -446,8 +494,11 @@ DOCS = [
 DOC_META = {
     "js-pizhou-2021-ruled.pdf": ("邳州市2021年政府信息公开工作年度报告", "2022-01-20", "320382"),
     "js-pizhou-2021-unruled.pdf": ("邳州市2021年政府信息公开工作年度报告", "2022-01-20", "320382"),
+    "js-xinyi-2021-unruled-noblank.pdf": ("新沂市2021年政府信息公开工作年度报告", "2022-01-20", "320381"),
     "zj-xiaoshan-2020-subtotal-landscape.pdf": ("杭州市萧山区2020年政府信息公开工作年度报告", "2021-01-20", "330109"),
     "sd-laishan-2017-legacy.pdf": ("烟台市莱山区人民政府2017年政府信息公开工作年度报告", "2018-02-10", "370613"),
+    "sd-zhifu-2016-legacy-unruled.pdf": ("烟台市芝罘区人民政府2016年政府信息公开工作年度报告", "2017-02-10", "370602"),
+    "hn-yuhua-2019-gov2019-unruled.pdf": ("长沙市雨花区2019年政府信息公开工作年度报告", "2020-01-20", "430111"),
     "ah-shushan-2022.docx": ("合肥市蜀山区2022年政府信息公开工作年度报告", "2023-01-20", "340104"),
 }
 
