@@ -258,7 +258,10 @@ def _read_t3(table: Table, index: int, spec: FormSpec) -> SectionRead | None:
         if not path:
             continue
         row = _match_path(path, "t3", spec, last)
-        values = [(c, code, header, printed(table.grid[r][c])) for c, code, header in columns]
+        shift = _ragged_shift(table, r, row, first_value, spec) if row is not None else 0
+        if shift:
+            path = _label_path(table, r, range(first_value - shift))
+        values = [(c, code, header, _slot(table, r, c - shift)) for c, code, header in columns]
         if row is not None and row.code in found and row.code == "apps.new":
             read.tables_seen += 1  # the rows start again: a second table in one grid
             break
@@ -278,6 +281,42 @@ def _read_t3(table: Table, index: int, spec: FormSpec) -> SectionRead | None:
             break
     read.complete = spec.t3_complete(found)
     return read
+
+
+def _slot(table: Table, r: int, c: int) -> str:
+    row = table.grid[r]
+    return printed(row[c]) if 0 <= c < len(row) else ""
+
+
+def _ragged_shift(table: Table, r: int, row: RowSpec, first_value: int, spec: FormSpec) -> int:
+    """How many slots a row sits left of its columns because its covered group cells are absent.
+
+    A browser copy to tab-separated text drops the cells a rowspan group label covers
+    (三、本年度办理结果, （三）不予公开), so "2.其他法律… | 1 | 0 …" starts two slots left of where the
+    grid's columns are. The row's own cells tell: its label stands left of the column its depth in
+    the form puts it in, and the slots it then leaves at the right end are only the grid's padding.
+    A grid with merged cells (a real <table>) is never ragged.
+    """
+    cells = table.grid[r]
+    labels = [
+        c for c in range(min(first_value, len(cells))) if printed(cells[c]) and not _is_number(cells[c])
+    ]
+    if not labels:
+        return 0
+    shift = min(_depth(spec, row) - labels[-1], first_value - 1 - labels[-1])
+    if shift <= 0 or any(printed(text) for text in cells[-shift:]):
+        return 0
+    if table.spans and any(origin != (r, c) for c, origin in enumerate(table.spans[r])):
+        return 0
+    return shift
+
+
+def _depth(spec: FormSpec, row: RowSpec) -> int:
+    """How many group labels stand left of the row's own label in the form (1.属于国家秘密: 2)."""
+    depth, parent = 0, row.parent
+    while parent and parent in spec.by_code:
+        depth, parent = depth + 1, spec.by_code[parent].parent
+    return depth
 
 
 def _t3_row(table: Table, r: int, spec: FormSpec) -> bool:

@@ -31,10 +31,6 @@ KNOWN_FAILURES: dict[tuple[str, str], str] = {
     "matched to apps.result.total",
     ("clean", "gs-chengguan-2020-retyped.html"): "govform: that '总计' row is coded as the group apps.result@<col> "
     "(_match_path falls back to the merged group label and returns a group row)",
-    ("cells", "sh-hongkou-2019-tabs.txt"): "load+govform: a tab-separated browser copy (rowspan-covered cells absent, "
-    "blank 总计 cells) is read by fixed grid columns taken from row 一, so rows shifted left by the missing "
-    "三、本年度办理结果 cell read one column off (partial@natural_person 1 instead of 5); 59 cells wrong",
-    ("clean", "sh-hongkou-2019-tabs.txt"): "govform: the shifted tab-text reading fails the t3 identities",
     ("clean", "gd-nanshan-2022-midgroup-break.html"): "govform: table 三 continued after a page break raises second_table",
     ("cells", "yn-guandu-2021-t4-vertical.html"): "govform: table 四 retyped vertically (one outcome per row) yields no "
     "t4 rows (_read_t4 wants one row with >= 5 numbers; the line reader stops after 1 number)",

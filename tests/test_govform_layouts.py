@@ -59,3 +59,19 @@ def test_table_three_without_total_column(flat: bool) -> None:
     assert kinds.count("column_not_printed") == 1
     assert "row_count_mismatch" not in kinds
     assert "missing_value" not in kinds
+
+
+def test_tab_copy_rows_without_their_group_cells() -> None:
+    """A browser copy to tabs drops the cells rowspan group labels cover; a blank first value stays put."""
+    fixture = "sh-hongkou-2019-tabs.txt"
+    text = (GENERALITY / fixture).read_text(encoding="utf-8")
+    row = "2.其他法律行政法规禁止公开\t1\t"
+    assert row in text
+    doc, _ = load_document(
+        text.replace(row, "2.其他法律行政法规禁止公开\t\t").encode("utf-8"), filename=fixture
+    )
+    assert doc is not None
+    result = govform.read(doc, load_codebook())
+    assert result is not None
+    want = expected(fixture) | {"apps.result.denied.law_prohibited@natural_person": None}
+    assert not differences(result, want)
