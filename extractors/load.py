@@ -17,9 +17,11 @@ over lxml gives the same tree ~20x slower, and pages are parsed once per extract
 from __future__ import annotations
 
 import codecs
+import json
 import re
 import zlib
 from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import PurePath
 from typing import Any
 
@@ -425,12 +427,105 @@ def _utf8_to_document(data: bytes) -> Document:
     if root is None:
         return Document(kind="html", lines=[], findings=findings)
     meta = _read_meta(root)
+    scripts = _script_texts(root) if b"content" in data else []
     _prune_invisible(root)
     walker = _Walker()
     walker.walk(root, 0)
     walker.flush()
     tables = [table for table in walker.tables if table is not None]
-    return Document(kind="html", lines=walker.lines, tables=tables, meta=meta, findings=findings)
+    doc = Document(kind="html", lines=walker.lines, tables=tables, meta=meta, findings=findings)
+    if scripts and not tables and _visible_chars(doc.lines) < _MIN_BODY_CHARS:
+        return _with_script_content(doc, scripts)
+    return doc
+
+
+# --- article held in a script (Guangdong gkmlpt: _CONFIG.DETAIL = {..., "content": "<p>..."}) -------
+
+#: A page with fewer CJK characters than this outside scripts shows no article of its own.
+_MIN_BODY_CHARS = 200
+#: A JSON string holding the article: "content": "<p>..." (JSON-escaped HTML).
+_CONTENT_KEY = re.compile(r'"(?:content|Content|CONTENT|htmlContent|contentHtml)"\s*:\s*(?=")')
+#: Keys of the object holding `content` that give the article's title and publish date.
+_TITLE_KEYS = ("title", "Title", "TITLE")
+_DATE_KEYS = ("date", "publish_time", "pubDate", "publishDate", "releaseDate", "PubDate")
+_JSON = json.JSONDecoder()
+#: How many "{" before a `content` key are tried as the start of the object holding it.
+_MAX_OBJECT_TRIES = 64
+
+
+def _script_texts(root: Any) -> list[str]:
+    """Texts of the inline scripts that may carry the article as a JSON string."""
+    return [el.text for el in root.iter("script") if el.text and len(el.text) > _MIN_BODY_CHARS]
+
+
+def _visible_chars(lines: list[str]) -> int:
+    return sum(len(_CJK_CHAR.findall(line)) for line in lines)
+
+
+def _json_at(text: str, start: int) -> Any:
+    try:
+        return _JSON.raw_decode(text, start)[0]
+    except ValueError:
+        return None
+
+
+def _script_fields(scripts: list[str]) -> tuple[str, str | None, str | None]:
+    """The longest HTML `content` string in the scripts, and the title and date of its object."""
+    best, title, when = "", None, None
+    for script in scripts:
+        for match in _CONTENT_KEY.finditer(script):
+            value = _json_at(script, match.end())
+            if isinstance(value, str) and len(value) > len(best) and "<" in value:
+                best = value
+                holder = _holding_object(script, match.start(), value)
+                title = next((v for k in _TITLE_KEYS if isinstance(v := holder.get(k), str)), None)
+                when = next((str(v) for k in _DATE_KEYS if isinstance(v := holder.get(k), str | int)), None)
+    return best, title, when
+
+
+def _holding_object(script: str, key_at: int, content: str) -> dict[str, Any]:
+    """The JSON object (`_CONFIG.DETAIL = {...}`) whose `content` starts at `key_at`, or {}."""
+    at = key_at
+    for _ in range(_MAX_OBJECT_TRIES):
+        at = script.rfind("{", 0, at)
+        if at < 0:
+            break
+        found = _json_at(script, at)
+        if isinstance(found, dict) and content in found.values():
+            return found
+    return {}
+
+
+def _with_script_content(doc: Document, scripts: list[str]) -> Document:
+    """Read the article a script carries (the visible body is an empty app mount) after the page's
+    own lines; its title and date go to `meta` as `detail_title` / `detail_date`."""
+    content, title, when = _script_fields(scripts)
+    if _visible_chars([content]) < _MIN_BODY_CHARS:
+        return doc
+    inner = _utf8_to_document(content.encode("utf-8", "replace"))
+    head = [fold_whitespace(title)] if title and fold_whitespace(title) else []
+    offset = len(doc.lines) + len(head)
+    tables = [Table(t.grid, t.spans, t.line_index + offset) for t in inner.tables]
+    meta = {**inner.meta, **doc.meta}
+    if head:
+        meta.setdefault("detail_title", head[0])
+    if when:
+        meta.setdefault("detail_date", _script_date(when))
+    return Document(
+        kind="html",
+        lines=[*doc.lines, *head, *inner.lines],
+        tables=tables,
+        meta=meta,
+        findings=[*doc.findings, *inner.findings],
+    )
+
+
+def _script_date(value: str) -> str:
+    """A CMS date: "2017-02-22 09:30" as is, a Unix timestamp (s or ms) as an ISO date (UTC+8)."""
+    if value.isdigit() and len(value) in (10, 13):
+        seconds = int(value) // (1000 if len(value) == 13 else 1)
+        return (datetime.fromtimestamp(seconds, tz=UTC) + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
+    return value
 
 
 def _parse_html(data: bytes) -> tuple[Any, bool]:

@@ -489,3 +489,39 @@ def test_span_expansion_matches_the_html_algorithm(rows):
     table = doc.tables[0]
     assert table.grid == expected_grid
     assert table.spans == expected_spans
+
+
+# --- article carried in a script (Guangdong gkmlpt post pages) ------------------------------------
+
+
+def test_gkmlpt_article_in_script_json_is_unwrapped(pages):
+    """The body is an empty app mount; the report is only the escaped HTML of _CONFIG.DETAIL.content."""
+    doc = _load(pages / "chongchuan-2016-gkmlpt.html")
+    assert TITLE in doc.lines
+    assert TABLE_TITLE in doc.lines
+    assert len(doc.tables) == 1
+    assert doc.tables[0].grid[0] == ["统计指标", "单位", "统计数"]
+    assert doc.lines[doc.tables[0].line_index] == "统计指标"  # grid and lines still line up
+    assert (doc.meta["detail_title"], doc.meta["detail_date"]) == (TITLE, "2017-02-22 09:30")
+    assert not any("<" in line or "\\u" in line for line in doc.lines)
+
+
+def test_gkmlpt_page_reads_like_the_table_page(pages):
+    from extractors import extract
+
+    gk = extract((pages / "chongchuan-2016-gkmlpt.html").read_bytes(), filename="post_1234567.html")
+    table = extract((pages / "chongchuan-2016-table.html").read_bytes(), filename="table.html")
+    assert (gk.status, gk.template, gk.meta.year, gk.meta.published) == ("ok", "legacy", 2016, "2017-02-22")
+    assert [(r.code, r.value) for r in gk.rows] == [(r.code, r.value) for r in table.rows]
+
+
+def test_script_content_is_ignored_when_the_body_has_the_article(pages):
+    """A visible article wins: a script's copy (a preview, a share widget) is not read twice."""
+    body = "".join(f"<p>{line}</p>" for line in [TITLE, *["本机关认真贯彻落实政府信息公开条例。" * 3] * 10])
+    script = '<script>var DETAIL = {"title": "别的标题", "content": "<p>' + "脚本里的文章" * 60 + '</p>"};</script>'
+    doc = _html(f"<html><head>{script}</head><body>{body}</body></html>")
+    assert "detail_title" not in doc.meta
+    assert not any("脚本里的文章" in line for line in doc.lines)
+    doc = _html(f"<html><head>{script}</head><body><div id='app'></div></body></html>")
+    assert doc.meta["detail_title"] == "别的标题"
+    assert any("脚本里的文章" in line for line in doc.lines)
