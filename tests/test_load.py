@@ -525,3 +525,16 @@ def test_script_content_is_ignored_when_the_body_has_the_article(pages):
     doc = _html(f"<html><head>{script}</head><body><div id='app'></div></body></html>")
     assert doc.meta["detail_title"] == "别的标题"
     assert any("脚本里的文章" in line for line in doc.lines)
+
+
+def test_tab_rows_stay_as_printed():
+    """The contract for tab grids: a row missing its rowspan-covered cell is not shifted or guessed."""
+    from extractors.load import text_to_document
+
+    doc = text_to_document("三、本年度办理结果\t（一）予以公开\t5\t1\t\n\t（二）部分公开\t2\t0\t\n（三）不予公开\t1\t1\t\n")
+    assert [row[:4] for row in doc.tables[0].grid] == [
+        ["三、本年度办理结果", "（一）予以公开", "5", "1"],
+        ["", "（二）部分公开", "2", "0"],
+        ["（三）不予公开", "1", "1", ""],
+    ]
+    assert doc.tables[0].spans[2] == [(2, c) for c in range(5)]
