@@ -130,17 +130,26 @@ def _title_line(head: list[str], printed: list[str]) -> str | None:
     titles = [i for i, line in enumerate(head) if _is_title(line)]
     candidates = [i for i in titles if _YEAR.search(head[i])] or titles
     if not candidates:
-        return None
+        return _title_cut_mid_word(head, printed)
     i = candidates[0]
     line = printed[i - 1] + printed[i] if _wraps(head, i) else printed[i]
     return _TRAILING_DATE.sub("", line)
+
+
+def _title_cut_mid_word(head: list[str], printed: list[str]) -> str | None:
+    """A PDF cover wraps inside the marker: "…2017年政府信息公开工作年度" / "报告"."""
+    for i in range(len(head) - 1):
+        if len(head[i + 1]) <= 8 and _YEAR.search(head[i]) and _is_title(head[i] + head[i + 1]):
+            return _TRAILING_DATE.sub("", printed[i] + printed[i + 1])
+    return None
 
 
 def _wraps(lines: list[str], i: int) -> bool:
     """PDF titles wrap: "淮安市人民政府" / "2024年政府信息公开工作年度报告"."""
     if i > 0 and _YEAR.match(lines[i]):
         prev = lines[i - 1]
-        return len(prev) <= 30 and not re.search(r"\d", prev) and prev.endswith(tuple(_words()["org_suffixes"]))
+        body = prev.endswith(tuple(_words()["org_suffixes"])) or _is_place(prev)
+        return len(prev) <= 30 and not re.search(r"\d", prev) and body
     return False
 
 
@@ -255,6 +264,21 @@ def _publisher(doc: Document, head: list[str], title: str | None, evidence: dict
     if body:
         evidence["publisher"] = "title"
         return body + "人民政府" if _is_place(body) else body
+    site = _site_name(doc)
+    if site:
+        evidence["publisher"] = "site name (SiteName / <title> suffix)"
+    return site
+
+
+def _site_name(doc: Document) -> str | None:
+    """The site's own name when it is an organisation: meta SiteName, else a <title> part."""
+    found = _meta_value(doc, _words()["meta_site_name"])
+    names = [found[1]] if found else []
+    names += re.split(r"\s*(?:_|\||｜| - | — |-{2,})\s*", clean(doc.meta.get("html_title", "") or ""))
+    for name in names:
+        name = clean(name)
+        if _good_body(name) and _is_org(to_simplified(name)):
+            return name
     return None
 
 

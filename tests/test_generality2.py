@@ -30,10 +30,9 @@ SPURIOUS = {"identity_failed", "row_count_mismatch", "second_table", "unparsed_v
 
 #: (test, fixture) -> why it fails today; remove an entry when it passes.
 KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    ("meta", "meta-js-sucheng-2021-placeless.html"): "metadata._publisher: title names no body and there is no 来源 line; "
-    "publisher stays None although SiteName meta and the <title> suffix say 宿迁市宿城区人民政府 (place is found)",
-    ("meta", "meta-zj-yuhang-2021-hanweb-url.html"): "metadata._published: Hanweb URL /art/2022/1/20/art_….html "
-    "(one-digit month/day) matches no url_dates pattern in data/metadata.yaml (they want two digits): published None",
+    ("docmeta", "zj-xiaoshan-2020-subtotal-landscape.pdf"): "pdf lines: the two-column cover page prints the place "
+    "beside the table of contents, so pdf.py reads '杭州市萧山区 一、总体情况' as one line and the title line "
+    "'2020年政府信息公开工作年度报告' is two lines further down: title lacks the place, publisher None",
     ("cells", "js-pizhou-2021-unruled.pdf"): "pdf/govform: unruled table 三: any row with a blank cell (here （二）部分公开, "
     "科研机构 blank) prints 6 numbers and is dropped whole (row_count_mismatch) instead of 6 cells + 1 None (the "
     "ruled copy reads it); plus the （六）2. failure of js-xinyi-2021-unruled-noblank",
@@ -47,12 +46,6 @@ KNOWN_FAILURES: dict[tuple[str, str], str] = {
     ("clean", "zj-xiaoshan-2020-subtotal-landscape.pdf"): "govform grid reader: table 三's three header rows repeated "
     "on page 2 (Word repeat-header-row) are read as the values of the group row （三）不予公开 (8 unparsed_value: "
     "'自然人', '法人或其他组织', '总计')",
-    ("docmeta", "zj-xiaoshan-2020-subtotal-landscape.pdf"): "metadata._join_wrapped: cover title wrapped as '杭州市萧山区' / "
-    "'2020年政府信息公开工作年度报告' is not joined (the first line is a bare place, not an org_suffix), so title "
-    "lacks the place and publisher is None",
-    ("docmeta", "sd-laishan-2017-legacy.pdf"): "metadata._title_line: title wrapped mid-word as "
-    "'烟台市莱山区人民政府2017年政府信息公开工作年度' / '报告' is not found (neither line carries 年度报告/年报): "
-    "title and publisher None",
 }
 
 
