@@ -942,9 +942,18 @@ def _stack(words: list[_Word], height: float) -> tuple[list[_Word], list[_Word]]
     others = [w for w in words if id(w) not in ids]
     # two characters make a stack only as the leftmost column (the end of one cut by a page break)
     leftmost = len(best) == 2 and others and max(w.x1 for w in best) < min(w.x0 for w in others)
-    if len(best) < 3 and not leftmost:
+    if (len(best) < 3 and not leftmost) or _label_left_of(best, others):
         return [], words
     return best, others
+
+
+def _label_left_of(stack: list[_Word], others: list[_Word]) -> bool:
+    """A label printed left of the stack, within its height: the stack is not the outer group
+    column but the centred tails of wrapped labels ("信息" / "制作" / "确" under their rows)."""
+    if not stack:
+        return False
+    x0, top, bottom = min(w.x0 for w in stack), stack[0].top, stack[-1].bottom
+    return any(w.x1 <= x0 + 1 and w.bottom > top and w.top < bottom for w in others)
 
 
 def _pieces(words: list[_Word], height: float, centers: list[float]) -> list[_Piece]:
@@ -1002,7 +1011,8 @@ def _segments(words: list[_Word], height: float) -> list[_Word]:
     for line in _word_lines(words):
         for word in line:
             prev = out[-1] if out else None
-            if prev and abs(prev.cy - word.cy) <= 3 and word.x0 - prev.x1 < 0.9 * height:
+            glued = word.x0 - prev.x1 < 0.9 * height if prev else False
+            if prev and abs(prev.cy - word.cy) <= 3 and glued and not _level(word.text):
                 text = join_wrapped(f"{prev.text} {word.text}")
                 on_value_line = prev.on_value_line or word.on_value_line
                 out[-1] = _Word(text, prev.x0, word.x1, prev.top, word.bottom, on_value_line)

@@ -33,16 +33,6 @@ KNOWN_FAILURES: dict[tuple[str, str], str] = {
     ("docmeta", "zj-xiaoshan-2020-subtotal-landscape.pdf"): "pdf lines: the two-column cover page prints the place "
     "beside the table of contents, so pdf.py reads '杭州市萧山区 一、总体情况' as one line and the title line "
     "'2020年政府信息公开工作年度报告' is two lines further down: title lacks the place, publisher None",
-    ("cells", "js-pizhou-2021-unruled.pdf"): "pdf/govform: unruled table 三: any row with a blank cell (here （二）部分公开, "
-    "科研机构 blank) prints 6 numbers and is dropped whole (row_count_mismatch) instead of 6 cells + 1 None (the "
-    "ruled copy reads it); plus the （六）2. failure of js-xinyi-2021-unruled-noblank",
-    ("clean", "js-pizhou-2021-unruled.pdf"): "pdf: the unruled table 三 is rebuilt as several grids (second_table) and "
-    "row_count_mismatch on （二）部分公开",
-    ("cells", "js-xinyi-2021-unruled-noblank.pdf"): "pdf/govform_lines: unruled gov2021 row （六）2.申请人逾期未按收费通知…, "
-    "label wrapped over 5 lines with its numbers on the 3rd line (between '知要求缴纳费用、行政机关' and "
-    "'不再处理其政府信息公开申'), gets no rows: 7 cells missing ('7 numbers 0 0 0 0 0 0 0 are not next to a row label')",
-    ("clean", "js-xinyi-2021-unruled-noblank.pdf"): "pdf: second_table + row_count_mismatch on the unruled table 三 "
-    "(rebuilt as two grids: 15 and 13 rows)",
     ("clean", "zj-xiaoshan-2020-subtotal-landscape.pdf"): "govform grid reader: table 三's three header rows repeated "
     "on page 2 (Word repeat-header-row) are read as the values of the group row （三）不予公开 (8 unparsed_value: "
     "'自然人', '法人或其他组织', '总计')",
