@@ -207,3 +207,26 @@ def test_a_broken_stage_is_reported_and_the_others_still_run(tmp_path, monkeypat
     assert results["crawl"].startswith("error: RuntimeError: boom")
     assert results["profile"] == "n/a: not there yet"
     assert json.loads(out.read_text(encoding="utf-8"))["notes"]["profile"] == "n/a: not there yet"
+
+
+def test_headline_keys_only_take_figures_measured_at_the_planned_size(monkeypatch, tmp_path):
+    from benchmarks import run as runner
+
+    fake = {
+        "largest_size": 100,
+        "scale_2w_vs_1w": 2.3,
+        "peak_rss_mb_largest": 321.0,
+        "fallback_sizes": [25, 100],
+    }
+    monkeypatch.setattr(runner.scale, "bench_scale", lambda *a, **k: dict(fake))
+    results = {"peak_rss_mb_20k": None, "scale_2w_vs_1w": None, "notes": {}, "meta": {"seed": 0}}
+    runner._scale(runner.FULL, tmp_path, results)
+    assert results["scale_2w_vs_1w"] is None
+    assert results["peak_rss_mb_20k"] is None
+    assert "2.3 at 100 pages" in results["notes"]["scale_2w_vs_1w"]
+    assert "25 and 100" in results["notes"]["scale"]
+    fake |= {"largest_size": 20000, "fallback_sizes": []}
+    results = {"peak_rss_mb_20k": None, "scale_2w_vs_1w": None, "notes": {}, "meta": {"seed": 0}}
+    runner._scale(runner.FULL, tmp_path, results)
+    assert results["scale_2w_vs_1w"] == 2.3
+    assert results["peak_rss_mb_20k"] == 321.0
