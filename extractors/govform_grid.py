@@ -61,10 +61,10 @@ def read_grids(tables: list[Table], spec: FormSpec) -> dict[str, SectionRead]:
             if read is None or not read.cells:
                 continue
             current = best.get(read.section)
-            if read.section == "t2" and current is not None and _continues(current, read):
+            if read.section in ("t2", "t4") and current is not None and _continues(current, read):
                 current.cells.extend(read.cells)  # table 二 cut by a page break or split per block
                 current.findings.extend(read.findings)
-                current.complete = current.complete or read.complete or _t2_complete(current, spec)
+                current.complete = current.complete or read.complete or _complete(current, spec)
                 continue
             seen[read.section] += read.tables_seen
             if current is None or (read.complete and not current.complete):
@@ -75,12 +75,16 @@ def read_grids(tables: list[Table], spec: FormSpec) -> dict[str, SectionRead]:
 
 
 def _continues(current: SectionRead, more: SectionRead) -> bool:
-    """True when `more` holds other rows of the same table 二 (no row read twice)."""
-    have = {c.row_code for c in current.cells if c.row_code}
-    return not have & {c.row_code for c in more.cells if c.row_code}
+    """True when `more` holds other rows (cells) of the same table 二 (四): none read twice."""
+    if current.complete:
+        return False
+    have = {c.row_code or c.code for c in current.cells if c.row_code or c.code}
+    return not have & {c.row_code or c.code for c in more.cells if c.row_code or c.code}
 
 
-def _t2_complete(read: SectionRead, spec: FormSpec) -> bool:
+def _complete(read: SectionRead, spec: FormSpec) -> bool:
+    if read.section == "t4":
+        return {c.code for c in read.cells} >= {r.code for r in spec.t4}
     return {c.row_code for c in read.cells} >= {r.code for r in spec.section_rows("t2")}
 
 
@@ -359,66 +363,74 @@ def _t3_columns_by_count(table: Table, anchor: int, spec: FormSpec) -> list[tupl
 
 
 def _read_t4(table: Table, index: int, spec: FormSpec) -> SectionRead | None:
+    """Table 四 by labels: each value cell is named by the group and outcome words around it.
+
+    The words above a cell (its column's header path) and left of it (its row's) name it, nearest
+    first, so the form's one-row layout, a header scrambled in order, the table split in two
+    (行政复议 / 行政诉讼) and a table retyped vertically (类别 | 结果 | 数量) all read the same.
+    """
     top = _t4_top(table)
     if top is None:
         return None
-    value_row = next(
-        (r for r in range(top, len(table.grid)) if sum(map(_is_number, table.grid[r])) >= 5), None
-    )
-    if value_row is None:
-        return None
-    slots = _row_cells(table, value_row)
     codes = {r.code: r for r in spec.t4}
-    mapped = [(c, code, raw) for c, raw in slots if (code := _t4_code(table, value_row, c)) in codes]
     read = SectionRead("t4", "grid")
-    if len({code for _, code, _ in mapped}) != len(spec.t4) or len(mapped) != len(spec.t4):
-        # header unreadable: the 15 number-or-blank cells in the form's fixed order
-        cells = [(c, raw) for c, raw in slots if _is_number(raw) or parse_number(raw).blank]
-        if len(cells) != len(spec.t4):
-            read.findings.append(
-                Finding(
-                    "row_count_mismatch",
-                    f"table 四 has {len(cells)} value cells, the form 15",
-                    expected=len(spec.t4),
-                    found=len(cells),
-                )
-            )
-            return read
-        mapped = [(c, row.code, raw) for (c, raw), row in zip(cells, spec.t4, strict=True)]
-    for _, code, raw in mapped:
+    mapped: list[tuple[str, str]] = []
+    for r in range(top, len(table.grid)):
+        slots = [(c, raw) for c, raw in _row_cells(table, r) if _is_value_slot(raw)]
+        if not any(_is_number(raw) for _, raw in slots):
+            continue
+        named = [(code, raw) for c, raw in slots if (code := _t4_code(table, top, r, c)) in codes]
+        if len(named) < len(slots) and len(slots) == len(spec.t4) and not mapped:
+            named = [(row.code, raw) for (_, raw), row in zip(slots, spec.t4, strict=True)]  # header unreadable
+        named = _one_per_code(named)
+        if any(code in {k for k, _ in mapped} for code, _ in named):
+            read.tables_seen += 1  # the cells start again: a second table 四 in the same grid
+            break
+        mapped.extend(named)
+    if not mapped:
+        return None
+    for code, raw in mapped:
         row = codes[code]
-        read.cells.append(
-            Cell(
-                "t4",
-                code,
-                None,
-                None,
-                row.group or "",
-                _OUTCOME_LABEL[code.rsplit(".", 1)[1]],
-                printed(raw),
-                index,
-            )
-        )
-    read.complete = True
+        label = _OUTCOME_LABEL[code.rsplit(".", 1)[1]]
+        read.cells.append(Cell("t4", code, None, None, row.group or "", label, raw, index))
+    read.complete = len({code for code, _ in mapped}) == len(spec.t4)
     return read
+
+
+def _one_per_code(named: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """One cell per code in a row: a printed number wins over empty slots the same words name."""
+    out: dict[str, str] = {}
+    for code, raw in named:
+        if code not in out or not _is_number(out[code]) and _is_number(raw):
+            out[code] = raw
+    return list(out.items())
+
+
+def _is_value_slot(text: str) -> bool:
+    return not text or _is_number(text) or parse_number(text).blank
 
 
 _OUTCOME_LABEL = {v: k for k, v in _T4_OUTCOMES.items()}
 
 
 def _t4_top(table: Table) -> int | None:
-    """The first header row of table 四 (行政复议 over 结果维持… or 复议后起诉) in the grid."""
+    """The first row of table 四 (a group label: 行政复议, 行政诉讼, 复议后起诉 …) in the grid."""
     for r, row in enumerate(table.grid):
-        if any("行政复议" in norm(cell) for cell in row):
+        if any(word in norm(cell) for cell in row for word in _T4_TOP_WORDS):
             below = norm("".join(cell for later in table.grid[r : r + 4] for cell in later))
-            if "结果维持" in below or "复议后起诉" in below:
+            if any(outcome in below for outcome in _T4_OUTCOMES if outcome != "总计"):
                 return r
     return None
 
 
-def _t4_code(table: Table, value_row: int, c: int) -> str | None:
-    top = _t4_top(table) or 0
-    path = [norm(table.grid[r][c]) for r in range(top, value_row)]
-    group = next((code for word, code in _T4_GROUPS if any(word in p for p in path)), None)
-    outcome = next((_T4_OUTCOMES[p] for p in reversed(path) if p in _T4_OUTCOMES), None)
+_T4_TOP_WORDS = ("行政复议", "行政诉讼", "复议后起诉", "未经复议")
+
+
+def _t4_code(table: Table, top: int, r: int, c: int) -> str | None:
+    """group.outcome of the value cell at (r, c): the nearest words above it and left of it."""
+    above = [table.grid[k][c] for k in range(r - 1, top - 1, -1) if c < len(table.grid[k])]
+    left = [table.grid[r][k] for k in range(c - 1, -1, -1)]
+    words = [norm(w) for w in above + left if w and not _is_number(w)]
+    group = next((code for w in words for word, code in _T4_GROUPS if word in w), None)
+    outcome = next((_T4_OUTCOMES[w] for w in words if w in _T4_OUTCOMES), None)
     return f"{group}.{outcome}" if group and outcome else None

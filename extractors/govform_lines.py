@@ -563,32 +563,124 @@ def _t4_header(text: str) -> bool:
 
 
 def _read_t4(lines: list[str], spec: FormSpec) -> SectionRead | None:
-    """Table 四: the first run of numbers after its header; 15 numbers in the form's fixed order."""
-    header = ""
-    numbers: list[str] = []
-    for line in lines:
-        chunks = tokens(line)
-        if numbers and any(k == "L" for k, _ in chunks):
+    """Table 四 by its words: each run of numbers fills the outcomes (and groups) named before it.
+
+    The form's one row (15 numbers after the whole header), the table split in two (行政复议 then
+    行政诉讼, each header followed by its numbers) and a table retyped vertically (行政复议 结果维持 3,
+    结果纠正 1 …) all read as: the outcome words since the last numbers, shared out among the group
+    words since the last numbers (or the group still open), one number each.
+    """
+    state = _T4State()
+    for kind, text in _t4_events(lines):
+        if kind == "L":
+            if not state.word(text):
+                break
+        elif not state.numbers(text):
             break
-        for kind, chunk in chunks:
-            if kind == "L" and not numbers:
-                header += str(chunk)
-            elif kind == "V" and _t4_header(header):
-                numbers.extend(chunk)
-    if not numbers:
+    state.flush()
+    if not state.cells and not state.findings:
         return None
-    read = SectionRead("t4", "lines")
-    if len(numbers) != len(spec.t4):
-        read.findings.append(
-            Finding(
-                "row_count_mismatch",
-                f"table 四 prints {len(numbers)} numbers ({' '.join(numbers)}), the form 15",
-                expected=len(spec.t4),
-                found=len(numbers),
-            )
-        )
-        return read
-    for row, raw in zip(spec.t4, numbers, strict=True):
-        read.cells.append(Cell("t4", row.code, None, None, row.group or "", row.label, raw))
-    read.complete = True
+    read = SectionRead("t4", "lines", findings=state.findings)
+    names = {row.code: row for row in spec.t4}
+    for code, raw in state.cells.items():
+        row = names[code]
+        read.cells.append(Cell("t4", code, None, None, row.group or "", row.label, raw))
+    read.complete = set(state.cells) >= set(names)
     return read
+
+
+def _t4_events(lines: list[str]) -> list[tuple[str, str]]:
+    """The lines as a flat sequence of ("L", word) and ("V", number) in printed order."""
+    events: list[tuple[str, str]] = []
+    for line in lines:
+        for kind, chunk in tokens(line):
+            if kind == "V":
+                events.extend(("V", str(v)) for v in chunk)
+            else:
+                events.extend(("L", word) for word in str(chunk).split())
+    return events
+
+
+_T4_GROUP_WORDS = (
+    ("未经复议", "litigation.direct"),
+    ("复议后起诉", "litigation.after_review"),
+    ("行政复议", "review"),
+)
+_T4_OUTCOME_WORDS = {
+    "结果维持": "upheld",
+    "结果纠正": "corrected",
+    "其他结果": "other",
+    "尚未审结": "pending",
+    "总计": "total",
+}
+_T4_ORDER = [
+    f"{g}.{o}"
+    for g in ("review", "litigation.direct", "litigation.after_review")
+    for o in _T4_OUTCOME_WORDS.values()
+]
+#: Header words of table 四 that name no cell but belong to it (the 行政诉讼 title, a 类别 | 结果 | 数量 head).
+_T4_OTHER_WORDS = ("行政诉讼", "类别", "结果", "数量", "情况", "单位", "件")
+
+
+@dataclass(slots=True)
+class _T4State:
+    groups: list[str] = field(default_factory=list)  # group codes named since the last numbers
+    outcomes: list[str] = field(default_factory=list)  # outcome codes named since the last numbers
+    group: str | None = None  # the group still open (vertical layout: named once, then its outcomes)
+    run: list[str] = field(default_factory=list)
+    cells: dict[str, str] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    done: bool = False
+
+    def word(self, text: str) -> bool:
+        """Take a header word; False when the words leave table 四 (after its numbers)."""
+        self.flush()
+        if self.done:
+            return False
+        key = norm(text)
+        group = next((code for word, code in _T4_GROUP_WORDS if word in key), None)
+        if "情况" in key:  # the table's title (四、…行政复议、行政诉讼情况), not a group label
+            return not self.cells
+        if group:
+            if not self.groups or self.groups[-1] != group:
+                self.groups.append(group)
+        elif key in _T4_OUTCOME_WORDS:
+            self.outcomes.append(_T4_OUTCOME_WORDS[key])
+        elif self.cells and not any(w in key for w in _T4_OTHER_WORDS):
+            return False
+        return True
+
+    def numbers(self, text: str) -> bool:
+        if not self.outcomes and not self.cells and not self.groups:
+            return True  # numbers before table 四's header are not its own
+        self.run.append(text)
+        return not self.done
+
+    def flush(self) -> None:
+        """Share the run of numbers out among the outcomes and groups named before it."""
+        if not self.run:
+            return
+        run, self.run = self.run, []
+        slots = self._slots(len(run))
+        if slots is None or any(code in self.cells for code in slots):
+            message = f"table 四 prints {len(run)} numbers ({' '.join(run)}) under {len(self.outcomes)} outcome labels"
+            self.findings.append(
+                Finding("row_count_mismatch", message, expected=len(self.outcomes), found=len(run))
+            )
+            self.done = True
+            return
+        self.cells.update(zip(slots, run, strict=True))
+        self.group = self.groups[-1] if self.groups else self.group
+        self.groups, self.outcomes = [], []
+        self.done = len(self.cells) >= len(_T4_ORDER)
+
+    def _slots(self, n: int) -> list[str] | None:
+        if n == len(_T4_ORDER) and not self.cells and len(self.outcomes) != n:
+            return list(_T4_ORDER)  # the whole table's numbers after a header that was not read
+        if n != len(self.outcomes) or not n:
+            return None
+        groups = self.groups or ([self.group] if self.group else [])
+        if not groups or n % len(groups):
+            return None
+        size = n // len(groups)
+        return [f"{groups[i // size]}.{outcome}" for i, outcome in enumerate(self.outcomes)]

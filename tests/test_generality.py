@@ -22,9 +22,6 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "generality"
 
 #: (test, fixture) -> why it fails today (see the audit report); remove an entry when it passes.
 KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    ("cells", "cq-yubei-2020-separate-tables.html"): "govform: table 四 printed as two tables (行政复议 5 cells, 行政诉讼 10 cells) "
-    "yields no t4 rows at all (row_count_mismatch 5 vs 15)",
-    ("clean", "cq-yubei-2020-separate-tables.html"): "govform: row_count_mismatch for table 四 split into 复议/诉讼 tables",
     ("clean", "fj-jinan-2021-pagebreak.html"): "govform: table 三 continued after a Word page break raises second_table "
     "('prints table 三 more than once'); only table 二 continuations are merged",
     ("cells", "gs-chengguan-2020-retyped.html"): "govform: the retyped row '总计' (no （七）) under 三、本年度办理结果 is not "
@@ -32,9 +29,6 @@ KNOWN_FAILURES: dict[tuple[str, str], str] = {
     ("clean", "gs-chengguan-2020-retyped.html"): "govform: that '总计' row is coded as the group apps.result@<col> "
     "(_match_path falls back to the merged group label and returns a group row)",
     ("clean", "gd-nanshan-2022-midgroup-break.html"): "govform: table 三 continued after a page break raises second_table",
-    ("cells", "yn-guandu-2021-t4-vertical.html"): "govform: table 四 retyped vertically (one outcome per row) yields no "
-    "t4 rows (_read_t4 wants one row with >= 5 numbers; the line reader stops after 1 number)",
-    ("clean", "yn-guandu-2021-t4-vertical.html"): "govform: row_count_mismatch 'table 四 prints 1 numbers (3), the form 15'",
 }
 #: finding kinds that a clean page whose numbers satisfy every identity must not raise
 SPURIOUS = {"identity_failed", "row_count_mismatch", "second_table", "unparsed_value", "extraction_error"}

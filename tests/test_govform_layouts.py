@@ -75,3 +75,35 @@ def test_tab_copy_rows_without_their_group_cells() -> None:
     assert result is not None
     want = expected(fixture) | {"apps.result.denied.law_prohibited@natural_person": None}
     assert not differences(result, want)
+
+
+T4_PAGES = [
+    "cq-yubei-2020-separate-tables.html",  # 行政复议 and 行政诉讼 as two tables
+    "yn-guandu-2021-t4-vertical.html",  # one outcome per row: 类别 | 结果 | 数量
+    "sd-licheng-2021-t4-scrambled.html",  # group names below the outcome names
+    "bj-haidian-2022-fee-yuan.html",  # header in one table, the numbers in the next
+]
+
+
+@pytest.mark.parametrize("flat", [False, True], ids=["grid", "lines"])
+@pytest.mark.parametrize("fixture", T4_PAGES)
+def test_table_four_by_labels(fixture: str, flat: bool) -> None:
+    result = read(fixture, flat)
+    want = {code: v for code, v in expected(fixture).items() if code.startswith(("review.", "litigation."))}
+    assert len(want) == 15
+    t4 = [r for r in result.rows if r.section == "t4"]
+    assert [r.code for r in t4 if r.code in want] == list(dict.fromkeys(r.code for r in t4))
+    assert {r.code: r.value for r in t4} == want
+    assert "row_count_mismatch" not in [f.kind for f in result.findings]
+
+
+def test_table_four_printed_twice_keeps_the_first() -> None:
+    """A department's own table 四 after the report's: the first is read, the second is named."""
+    fixture = "yn-guandu-2021-t4-vertical.html"
+    text = (GENERALITY / fixture).read_text(encoding="utf-8")
+    rows = "<tr><td>行政复议</td><td>结果维持</td><td>9</td></tr><tr><td>行政复议</td><td>结果纠正</td><td>9</td></tr>"
+    doc, _ = load_document(text.replace("</table>", rows + "</table>", 3).encode("utf-8"), filename=fixture)
+    assert doc is not None
+    result = govform.read(doc, load_codebook())
+    assert result is not None
+    assert {r.code: r.value for r in result.rows if r.section == "t4"}["review.upheld"] == 3
