@@ -548,19 +548,37 @@ def _heads_sublabels(row: list[str], width: list[int], strict: bool = False) -> 
 
 
 def _drop_repeated_header(first: _Grid, second: _Grid) -> None:
-    """Drop the column heads Word repeats at the top of each page ("repeat as header row")."""
+    """Drop the column heads Word repeats at the top of each page ("repeat as header row").
+
+    The repeat is not always a copy of the first page's rows: its merged cells can be cut
+    differently (the label column's note over one row instead of three, "自然人" no longer
+    spanning two header rows), so a row counts as repeated when every cell it prints stands in
+    the same column among the first part's heads (the rows above its first number).
+    """
+    heads = _head_texts(first)
     k = 0
-    while (
-        k < len(second.grid) - 1
-        and k < len(first.grid)
-        and second.grid[k] == first.grid[k]
-        and not any(_NUMBER.match(cell) for cell in second.grid[k])
-    ):
+    while k < len(second.grid) - 1 and _repeats_heads(second.grid[k], heads):
         k += 1
     if k:
         second.grid = second.grid[k:]
         second.spans = [[(max(r - k, 0), c) for r, c in row] for row in second.spans[k:]]
         second.rows = second.rows[k:]
+
+
+def _head_texts(grid: _Grid) -> list[set[str]]:
+    """Per column, the texts of the grid's column heads (its rows above the first number)."""
+    heads: list[set[str]] = [set() for _ in range(len(grid.edges) - 1)]
+    for row in grid.grid:
+        if any(_NUMBER.match(cell) for cell in row):
+            break
+        for c, cell in enumerate(row[: len(heads)]):
+            heads[c].add(re.sub(r"\s+", "", cell))
+    return heads
+
+
+def _repeats_heads(row: list[str], heads: list[set[str]]) -> bool:
+    filled = [(c, re.sub(r"\s+", "", t)) for c, t in enumerate(row) if t.strip()]
+    return bool(filled) and all(c < len(heads) and t in heads[c] and not _NUMBER.match(t) for c, t in filled)
 
 
 def _unlabelled_run(grid: _Grid, c: int) -> list[tuple[int, int]]:

@@ -33,9 +33,6 @@ KNOWN_FAILURES: dict[tuple[str, str], str] = {
     ("docmeta", "zj-xiaoshan-2020-subtotal-landscape.pdf"): "pdf lines: the two-column cover page prints the place "
     "beside the table of contents, so pdf.py reads '杭州市萧山区 一、总体情况' as one line and the title line "
     "'2020年政府信息公开工作年度报告' is two lines further down: title lacks the place, publisher None",
-    ("clean", "zj-xiaoshan-2020-subtotal-landscape.pdf"): "govform grid reader: table 三's three header rows repeated "
-    "on page 2 (Word repeat-header-row) are read as the values of the group row （三）不予公开 (8 unparsed_value: "
-    "'自然人', '法人或其他组织', '总计')",
 }
 
 
