@@ -133,7 +133,7 @@ class Document:
     `meta`: <meta name=... content=...> pairs (names lower-cased), plus "html_title" for <title>.
     """
 
-    kind: Literal["html", "text", "pdf", "docx"]
+    kind: Literal["html", "text", "pdf", "docx", "xlsx", "xls", "ofd"]
     lines: list[str]
     tables: list[Table] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)
