@@ -66,16 +66,17 @@ def make_page(index: int, seed: int = 0) -> Page:
     province = rng.choice(sorted(site["places"]))
     city = rng.choice(sorted(site["places"][province]))
     district = rng.choice(site["places"][province][city])
-    year = rng.randint(2014, 2024)
+    mix = site["mix"]
+    year = rng.randint(*mix["years"])
     variant = variant_for(year)
     form = load_form(variant)
     values = fill(form, rng)
     style = Style(
-        layout="table" if rng.random() < 0.6 else "flat",
-        word=rng.random() < 0.5,
-        fullwidth=rng.random() < 0.05,
+        layout="table" if rng.random() < mix["table"] else "flat",
+        word=rng.random() < mix["word_styles"],
+        fullwidth=rng.random() < mix["fullwidth_digits"],
     )
-    encoding = "gbk" if rng.random() < 0.3 else "utf-8"
+    encoding = "gbk" if rng.random() < mix["gbk"] else "utf-8"
     ctx = {
         "province": province,
         "city": city,
