@@ -123,6 +123,12 @@ def load_document(
         return _load_gzip(data, headers, filename)
     if data.startswith(b"PK\x03\x04") and docx.is_docx(data):
         return _load_docx(data)
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # Excel (.xlsx/.xls) and OFD attachments
+        from extractors import ofd, spreadsheet
+
+        routed = spreadsheet.load(data) or ofd.load(data)
+        if routed is not None:
+            return routed
     for magic, what in _BINARY_MAGIC:
         if data.startswith(magic):
             return None, ("unreadable", f"the file is {what}, not a web page, text or PDF")
