@@ -161,7 +161,11 @@ def _match_numbering(text: str) -> tuple[Level, re.Match[str]] | None:
 
 def strip_numbering(label: str) -> str:
     """The normalized label without its leading numbering (一、 / （一） / 1. / 1﹒ / 1、 / ①), repeated."""
-    text = _nfkc(label)
+    return _strip_normalized(_nfkc(label))
+
+
+def _strip_normalized(text: str) -> str:
+    """strip_numbering of a text `_nfkc` already normalized."""
     for _ in range(3):
         match = _match_numbering(text)
         if match is None or match[1].end() >= len(text):
@@ -177,6 +181,8 @@ def label_key(label: str) -> str:
     "其中：1﹒政府网站公开数" and "1、政府网站公开数" both give "政府网站公开数".
     """
     text = _LEADING_QIZHONG.sub("", _nfkc(label))
-    text = strip_numbering(text)
+    # _nfkc is idempotent except on traditional characters NFKC itself produced (compatibility
+    # ideographs): only then must the text be normalized again (the hot path of label matching).
+    text = _strip_normalized(text if _traditional_pattern().search(text) is None else _nfkc(text))
     text = _LEADING_QIZHONG.sub("", text)
     return _NOT_KEY.sub("", text)

@@ -112,7 +112,10 @@ def _keys(text: str) -> tuple[str, str]:
     """Two comparable keys of a label: all of it, and without its parentheticals."""
     text = to_simplified(_PINYIN.sub("", text))
     full = _LEADING_DIGITS.sub("", label_key(text))
-    bare = _LEADING_DIGITS.sub("", label_key(_PAREN.sub("", text)))
+    without = _PAREN.sub("", text)
+    if without == text:  # most lines: no parenthetical, the bare key is the full one
+        return full, full
+    bare = _LEADING_DIGITS.sub("", label_key(without))
     return full, bare or full
 
 
