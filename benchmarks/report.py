@@ -125,7 +125,13 @@ def _crawl_rows(cr: Any) -> list[tuple[str, str, str, str]]:
     fast = cr["crawl_fast"]
     rows = [("crawl pages/s (politeness off)", _fmt(cr["crawl_pages_per_s"]),
              f"scrapy bench {_fmt(cr['scrapy_bench_pages_per_s'])}/s",
-             f"{fast['pages']} pages, {fast['reports_in_output']} reports in output, wall {fast['wall_s']} s")]  # fmt: skip
+             (f"{fast['pages']} pages, {fast['reports_in_output']} reports in output, wall {fast['wall_s']} s, "
+             f"{fast['cpu_ms_per_page']} CPU ms/page"))]  # fmt: skip
+    plumbing = cr.get("crawl_no_extract")
+    if isinstance(plumbing, dict):
+        rows.append(("crawl pages/s (no extraction)", _fmt(plumbing["pages_per_s"]),
+                     f"{_fmt(cr['crawl_no_extract_vs_scrapy_bench'])} of scrapy bench",
+                     f"spider + archive + output only; {plumbing['cpu_ms_per_page']} CPU ms/page"))  # fmt: skip
     polite = cr.get("crawl_polite")
     if isinstance(polite, dict):
         rows.append(("crawl pages/s (polite defaults)", _fmt(polite["pages_per_s"]),
