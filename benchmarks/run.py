@@ -2,8 +2,8 @@
 
 Each stage runs on its own; one that cannot run yet (a stub extractor, a missing CLI option)
 prints "n/a: <reason>" and the others go on. The full run fits in 15 minutes on the 2-core
-machine; `--quick` is a small version of every stage (the smoke test's), whose figures are not
-comparable with a full run's.
+machine; `--quick` is a small version of every stage, whose figures are not comparable with a
+full run's (tests/test_benchmarks.py runs pieces of it on a handful of pages).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ QUICK = Plan(6, 2, 20.0, (20, 40), 60.0, 40, 3.0, 5.0, 30.0, 6)
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="small run of every stage (about a minute)")
+    parser.add_argument("--quick", action="store_true", help="every stage at tiny sizes (a few minutes)")
     parser.add_argument(
         "--only", default=",".join(STAGES), help=f"comma-separated stages ({','.join(STAGES)})"
     )
