@@ -30,7 +30,7 @@ PROFILE_OFFSET = 900_000  # page indices of the profiling sample, far from every
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """Sizes of one run; `full` is what `make bench` does, `quick` a minute-long version."""
+    """Sizes of one run; FULL is what `make bench` does, QUICK a few-minute version of it."""
 
     extract_pages: int
     repeats: int
