@@ -20,10 +20,11 @@ import csv
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
+from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 
-DEFAULT_REGISTRY = Path(__file__).with_name("sites.csv")
+DEFAULT_REGISTRY = resources.files("crawler") / "sites.csv"  # a zip path inside a scrapyd egg
 
 #: Columns of the registry file, in order (the seed's columns first, then our overrides).
 COLUMNS = (

@@ -17,6 +17,7 @@ import itertools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -24,7 +25,7 @@ import yaml
 
 from extractors.labels import to_simplified  # noqa: F401  (one implementation, re-exported for the readers)
 
-CODEBOOK_DIR = Path(__file__).resolve().parent / "codebook"
+CODEBOOK_DIR = resources.files("extractors") / "codebook"  # a zip path inside a scrapyd egg
 CROSSWALK_FILE = "crosswalk.yaml"
 
 Number = int | float
@@ -176,7 +177,7 @@ def load_codebook(directory: str | None = None) -> Codebook:
     root = Path(directory) if directory else CODEBOOK_DIR
     templates: dict[str, TemplateSpec] = {}
     crosswalk: list[dict[str, Any]] = []
-    for path in sorted(root.glob("*.yaml")):
+    for path in sorted((p for p in root.iterdir() if p.name.endswith(".yaml")), key=lambda p: p.name):
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         if path.name == CROSSWALK_FILE:
             crosswalk = list(doc.get("crosswalk", []) if isinstance(doc, dict) else doc)

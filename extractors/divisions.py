@@ -22,11 +22,11 @@ import csv
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from importlib import resources
 
 import cpca
 
-DATA = Path(__file__).with_name("data")
+DATA = resources.files("extractors") / "data"  # a zip path inside a scrapyd egg
 CPCA_VINTAGE = "cpca 0.5.5 division codes (about late 2016)"
 #: Province-level cities: cpca names their city level 市辖区/县; the city is the province itself.
 _MUNICIPALITIES = {"11", "12", "31", "50"}

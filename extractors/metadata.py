@@ -20,7 +20,7 @@ import re
 from collections import Counter
 from datetime import date
 from functools import cache
-from pathlib import Path
+from importlib import resources
 from typing import Any
 
 import yaml
@@ -45,7 +45,7 @@ _MISSING_SEVERITY = {"year": "warning", "adcode": "warning", "province": "warnin
 
 @cache
 def _words() -> dict[str, Any]:
-    with (Path(__file__).with_name("data") / "metadata.yaml").open(encoding="utf-8") as fh:
+    with (resources.files("extractors") / "data" / "metadata.yaml").open(encoding="utf-8") as fh:
         return yaml.safe_load(fh)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import functools
 import json
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ import yaml
 
 from writers.codebook_export import write_atomic, write_codebook
 
-SPEC_FILE = Path(__file__).resolve().parent / "templates" / "datapackage.yaml"
+SPEC_FILE = resources.files("writers") / "templates" / "datapackage.yaml"  # a zip path inside a scrapyd egg
 #: The main tables, in the order they are listed in the package.
 TABLES = ("reports", "values", "panel", "findings", "codebook")
 #: Columns of panel.csv that are not indicator codes.

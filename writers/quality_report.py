@@ -16,6 +16,7 @@ import html
 import os
 import re
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from string import Template
 from typing import Any
@@ -33,7 +34,7 @@ from matplotlib.colors import ListedColormap
 
 from writers.codebook_export import write_atomic
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATES = resources.files("writers") / "templates"  # a zip path inside a scrapyd egg
 CJK_FONTS = (
     "Noto Sans CJK SC",
     "Noto Sans CJK JP",
