@@ -51,14 +51,20 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _build_egg(tmp: Path) -> Path:
-    """`scrapyd-deploy --build-egg` in a copy of the project: what an operator runs, minus the upload."""
+def _build_egg(tmp: Path, bot_name: str = "") -> Path:
+    """`scrapyd-deploy --build-egg` in a copy of the project: what an operator runs, minus the upload.
+
+    `bot_name` marks the copy's settings so that a job's log shows it ran the egg's code (a project
+    installed non-editable in scrapyd's environment would shadow the egg, see docs/RUNNING.md)."""
     src = tmp / "src"
     src.mkdir()
     for name in ("crawler", "extractors", "writers", "ogi"):
         shutil.copytree(ROOT / name, src / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     for name in ("pyproject.toml", "scrapy.cfg", "README.md"):
         shutil.copy2(ROOT / name, src / name)
+    if bot_name:
+        with (src / "crawler" / "settings.py").open("a", encoding="utf-8") as fh:
+            fh.write(f"\nBOT_NAME = {bot_name!r}\n")
     egg = tmp / f"{PROJECT}.egg"
     result = subprocess.run([str(BIN / "scrapyd-deploy"), "--build-egg", str(egg)], cwd=src,
                             capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
@@ -147,7 +153,7 @@ def test_egg_carries_the_package_data(tmp_path):
 
 def test_scheduled_crawl_archives_and_extracts_the_demo_reports(scrapyd, tmp_path):
     base, home = scrapyd
-    egg = _build_egg(tmp_path)
+    egg = _build_egg(tmp_path, bot_name="ogi-reports-egg")
     added = _api(base, "addversion.json", [("project", PROJECT), ("version", "1")], files=egg.read_bytes())
     assert added["spiders"] == 1
     assert _api(base, f"listspiders.json?project={PROJECT}")["spiders"] == ["reports"]
@@ -165,6 +171,7 @@ def test_scheduled_crawl_archives_and_extracts_the_demo_reports(scrapyd, tmp_pat
     log_text = job_log.read_text(encoding="utf-8", errors="replace") if job_log else "(no job log)"
     assert paths, f"the job fetched nothing; its log:\n{log_text[-4000:]}"
     assert "Traceback" not in log_text, log_text[-4000:]
+    assert "(bot: ogi-reports-egg)" in log_text  # the job ran the deployed egg, not a copy installed beside it
     cases = {e["url"].replace("{base}", server.base): e for e in expected()
              if e["site"] in sites and e.get("kind") is None}  # fmt: skip
     rows = Catalog(archive / "catalog.sqlite").rows(kind="report", status=200)
