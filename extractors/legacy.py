@@ -97,11 +97,17 @@ class Entry:
 
     @property
     def label(self) -> str:
-        return _CJK_SPACE.sub("", "".join(p.strip() for p in self.parts if p.strip()))
+        return _joined_label(tuple(self.parts))
 
     @property
     def has_value(self) -> bool:
         return any(not _parse(c).blank for c in self.cells)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _joined_label(parts: tuple[str, ...]) -> str:
+    """A label's printed parts joined, spaces between CJK characters dropped (asked for many times)."""
+    return _CJK_SPACE.sub("", "".join(p.strip() for p in parts if p.strip()))
 
 
 # ------------------------------------------------------------------------------------------ matching
@@ -246,6 +252,7 @@ class _Form:
     header_words: frozenset[str]
     unit_headers: frozenset[str]
     value_headers: frozenset[str]
+    _headers: dict[str, bool] = field(default_factory=dict)  # is_header answers for this read
 
     @property
     def ncols(self) -> int:
@@ -264,8 +271,12 @@ class _Form:
 
     def is_header(self, text: str) -> bool:
         """A header cell/line: 统计指标 / 单位 / 统计数, 指标名称 / 计量单位 / 2017年度 / 历年累计."""
-        words = fold_whitespace(text).split()
-        return bool(words) and all(w in self.header_words or self.column_for(w) for w in words)
+        known = self._headers.get(text)
+        if known is None:
+            words = fold_whitespace(text).split()
+            known = bool(words) and all(w in self.header_words or self.column_for(w) for w in words)
+            self._headers[text] = known
+        return known
 
 
 def _form(spec: TemplateSpec) -> _Form:
