@@ -129,6 +129,8 @@ def _match_path(path: list[str], section: str, spec: FormSpec, after: int) -> Ro
         segments = split_segments(text)
         for segment in reversed(segments):
             match = spec.match_row(segment, section, after)
+            if match and depth and not match.row.has_value:
+                return spec.child_row(match.row.code, path[-1]) or match.row  # 三、… / 总计
             if match:
                 return match.row
         if depth == 0 and numbering_prefix(segments[-1]) is not None:
@@ -269,6 +271,13 @@ def _read_t3(table: Table, index: int, spec: FormSpec) -> SectionRead | None:
         if row is not None and row.code in found and row.code == "apps.new":
             read.tables_seen += 1  # the rows start again: a second table in one grid
             break
+        if (
+            row is not None
+            and not row.has_value
+            and row.code not in spec.carriers
+            and any(_is_number(v) for *_, v in values)
+        ):
+            row = None  # numbers under a group label alone: a local row, never the group's code
         if row is None or row.code in found:  # unknown, or a sub-row the form does not have
             if any(_is_number(v) for *_, v in values):
                 _unknown_row(read, " / ".join(path), [(c, v) for c, _, _, v in values], index)
@@ -381,7 +390,9 @@ def _read_t4(table: Table, index: int, spec: FormSpec) -> SectionRead | None:
             continue
         named = [(code, raw) for c, raw in slots if (code := _t4_code(table, top, r, c)) in codes]
         if len(named) < len(slots) and len(slots) == len(spec.t4) and not mapped:
-            named = [(row.code, raw) for (_, raw), row in zip(slots, spec.t4, strict=True)]  # header unreadable
+            named = [
+                (row.code, raw) for (_, raw), row in zip(slots, spec.t4, strict=True)
+            ]  # header unreadable
         named = _one_per_code(named)
         if any(code in {k for k, _ in mapped} for code, _ in named):
             read.tables_seen += 1  # the cells start again: a second table 四 in the same grid

@@ -55,6 +55,7 @@ class Item:
     attached: bool = False  # a text item glued to the label it continues
     single: bool = False  # numbers from lines holding one number each (a table flattened cell by cell)
     piece_at: list[int] = field(default_factory=list)  # item index of each attached label part
+    by_group: bool = False  # a short label matched only under the group above it (总计)
 
 
 def read_lines(lines: list[str], spec: FormSpec) -> dict[str, SectionRead]:
@@ -122,6 +123,7 @@ def _itemize(lines: list[str], start: int, end: int, section: str, spec: FormSpe
     items: list[Item] = []
     last = -1
     rows = spec.section_rows(section)
+    group: RowSpec | None = None  # the last group label seen (三、本年度办理结果, （三）不予公开)
     for i in range(start, end):
         chunks = tokens(lines[i])
         for kind, chunk in chunks:
@@ -130,13 +132,23 @@ def _itemize(lines: list[str], start: int, end: int, section: str, spec: FormSpe
                 continue
             for seg in split_segments(str(chunk)) if section == "t3" else [str(chunk)]:
                 match = spec.match_row(seg, section, last)
-                if match is None:
+                child = spec.child_row(group.code, seg) if match is None and group else None
+                row = match.row if match else child
+                if row is None:
                     items.append(Item("text", i, text=seg))
                     continue
-                last = rows.index(match.row)
-                kind_ = "row" if match.row.has_value else "group"
-                items.append(Item(kind_, i, text=seg, row=match.row, pieces=[seg]))
-    return items
+                last = rows.index(row)
+                kind_ = "row" if row.has_value else "group"
+                group = row if kind_ == "group" else group
+                items.append(Item(kind_, i, text=seg, row=row, pieces=[seg], by_group=child is not None))
+    return [_demote(items, k) if item.by_group else item for k, item in enumerate(items)]
+
+
+def _demote(items: list[Item], k: int) -> Item:
+    """A short label known only under its group (总计) is a row only when its numbers follow it."""
+    if k + 1 < len(items) and items[k + 1].kind == "values":
+        return items[k]
+    return Item("text", items[k].line, text=items[k].text)
 
 
 def _add_values(items: list[Item], line: int, values: list[str], whole_line: bool) -> None:

@@ -153,6 +153,23 @@ class FormSpec:
                 return code
         return None
 
+    def child_row(self, group: str, text: str) -> RowSpec | None:
+        """The row under `group` (or a group above it) whose label body the text is, numbering dropped.
+
+        A retyped table prints "总计" for （七）总计 under 三、本年度办理结果: too short to be matched
+        on its own (总计 is also a column header), certain under its group.
+        """
+        key = norm(text)
+        found = numbering_prefix(key)
+        body = strip_numbering(key) if found else key
+        parent: str | None = group
+        while parent:  # the group itself, then the groups it stands under
+            children = [r for r in self.rows if r.parent == parent and body in r.bodies]
+            if children:
+                return children[0] if len(children) == 1 else None
+            parent = self.by_code[parent].parent if parent in self.by_code else None
+        return None
+
     def match_row(self, text: str, section: str, after: int = -1) -> Match | None:
         """The row of `section` this printed label (or its wrapped first part) stands for.
 

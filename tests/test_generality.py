@@ -24,10 +24,6 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "generality"
 KNOWN_FAILURES: dict[tuple[str, str], str] = {
     ("clean", "fj-jinan-2021-pagebreak.html"): "govform: table 三 continued after a Word page break raises second_table "
     "('prints table 三 more than once'); only table 二 continuations are merged",
-    ("cells", "gs-chengguan-2020-retyped.html"): "govform: the retyped row '总计' (no （七）) under 三、本年度办理结果 is not "
-    "matched to apps.result.total",
-    ("clean", "gs-chengguan-2020-retyped.html"): "govform: that '总计' row is coded as the group apps.result@<col> "
-    "(_match_path falls back to the merged group label and returns a group row)",
     ("clean", "gd-nanshan-2022-midgroup-break.html"): "govform: table 三 continued after a page break raises second_table",
 }
 #: finding kinds that a clean page whose numbers satisfy every identity must not raise

@@ -14,6 +14,7 @@ import pytest
 
 from extractors import govform
 from extractors.codebook import load_codebook
+from extractors.govform_spec import form_specs
 from extractors.load import load_document
 from extractors.model import TableResult
 
@@ -107,3 +108,36 @@ def test_table_four_printed_twice_keeps_the_first() -> None:
     result = govform.read(doc, load_codebook())
     assert result is not None
     assert {r.code: r.value for r in result.rows if r.section == "t4"}["review.upheld"] == 3
+
+
+@pytest.mark.parametrize("flat", [False, True], ids=["grid", "lines"])
+def test_retyped_total_row_under_its_group(flat: bool) -> None:
+    """'总计' alone under 三、本年度办理结果 is （七）总计 (the column header 总计 is not)."""
+    fixture = "gs-chengguan-2020-retyped.html"
+    assert not differences(read(fixture, flat), expected(fixture))
+
+
+NEW_FORM_PAGES = sorted(
+    p.name
+    for p in GENERALITY.glob("*.html")
+    if (p.with_name(p.name.rsplit(".", 1)[0] + ".expected.csv"))
+    .read_text(encoding="utf-8")
+    .count("apps.new@")
+)
+
+
+@pytest.mark.parametrize("flat", [False, True], ids=["grid", "lines"])
+def test_group_rows_never_carry_values(flat: bool) -> None:
+    """No cell is ever coded with a group row (apps.result@…) unless another version prints it as a row."""
+    specs = form_specs(load_codebook())
+    groups = {r.code for s in specs for r in s.rows if not r.has_value} - {
+        c for s in specs for c in s.carriers
+    }
+    assert len(NEW_FORM_PAGES) >= 15
+    bad = [
+        f"{fixture}: {row.code}={row.value}"
+        for fixture in NEW_FORM_PAGES
+        for row in read(fixture, flat).rows
+        if row.row_code in groups
+    ]
+    assert not bad
