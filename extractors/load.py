@@ -440,7 +440,7 @@ def _utf8_to_document(data: bytes) -> Document:
     walker.flush()
     tables = [table for table in walker.tables if table is not None]
     doc = Document(kind="html", lines=walker.lines, tables=tables, meta=meta, findings=findings)
-    if scripts and not tables and _visible_chars(doc.lines) < _MIN_BODY_CHARS:
+    if scripts and not tables and _few_chars(doc.lines):
         return _with_script_content(doc, scripts)
     return doc
 
@@ -461,11 +461,21 @@ _MAX_OBJECT_TRIES = 64
 
 def _script_texts(root: Any) -> list[str]:
     """Texts of the inline scripts that may carry the article as a JSON string."""
-    return [el.text for el in root.iter("script") if el.text and len(el.text) > _MIN_BODY_CHARS]
+    return [
+        el.text
+        for el in root.iter("script")
+        if el.text and len(el.text) > _MIN_BODY_CHARS and _CONTENT_KEY.search(el.text)
+    ]
 
 
-def _visible_chars(lines: list[str]) -> int:
-    return sum(len(_CJK_CHAR.findall(line)) for line in lines)
+def _few_chars(lines: list[str]) -> bool:
+    """Fewer than _MIN_BODY_CHARS CJK characters in `lines` (counting stops once there are enough)."""
+    seen = 0
+    for line in lines:
+        seen += len(_CJK_CHAR.findall(line))
+        if seen >= _MIN_BODY_CHARS:
+            return False
+    return True
 
 
 def _json_at(text: str, start: int) -> Any:
@@ -506,7 +516,7 @@ def _with_script_content(doc: Document, scripts: list[str]) -> Document:
     """Read the article a script carries (the visible body is an empty app mount) after the page's
     own lines; its title and date go to `meta` as `detail_title` / `detail_date`."""
     content, title, when = _script_fields(scripts)
-    if _visible_chars([content]) < _MIN_BODY_CHARS:
+    if _few_chars([content]):
         return doc
     inner = _utf8_to_document(content.encode("utf-8", "replace"))
     head = [fold_whitespace(title)] if title and fold_whitespace(title) else []
