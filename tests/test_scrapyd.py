@@ -1,16 +1,17 @@
 """The crawler deployed to a real scrapyd and scheduled through its JSON API, as docs/RUNNING.md says.
 
 Issue 5 asks for a crawler "deployable to scrapyd". This proves it end to end rather than trusting
-a scrapy.cfg line: the egg is built by `scrapyd-deploy --build-egg` from a copy of the project (the
-command writes a setup.py and build/ next to scrapy.cfg, which must not land in the shared working
-tree), uploaded with addversion.json to a scrapyd started on 127.0.0.1 in a temporary directory,
-and the `reports` spider is scheduled over the offline demo sites with schedule.json. The job runs
-from the egg (a zip on the runner's sys.path), so it also proves that the registry, codebook and
-templates travel inside the egg and are readable from there.
+a scrapy.cfg line: scrapyd runs on 127.0.0.1 in a temporary directory with its own scrapyd.conf,
+`scrapyd-deploy scrapyd` (the scrapy.cfg target, pointed at that port) builds and uploads the egg,
+and the `reports` spider is scheduled over the offline demo sites with schedule.json. Deploying
+works on a copy of the project because scrapyd-deploy writes setup.py and build/ next to scrapy.cfg,
+which must not land in the shared working tree. The job runs from the egg (a zip on the runner's
+sys.path), so this also proves that registry, codebook and templates are read from inside it.
 """
 
 from __future__ import annotations
 
+import configparser
 import csv
 import json
 import os
@@ -39,10 +40,15 @@ BIN = Path(sys.executable).parent
 PROJECT = "ogi-reports"
 #: What a crawl needs besides code; every one must be inside the egg.
 PACKAGE_DATA = ("crawler/sites.csv", "extractors/codebook/gov2021.yaml", "extractors/codebook/crosswalk.yaml",
-                "extractors/data/metadata.yaml", "writers/templates/datapackage.yaml")  # fmt: skip
+                "extractors/data/metadata.yaml", "extractors/data/adcode_changes.csv",
+                "writers/templates/datapackage.yaml")  # fmt: skip
 FAST = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "0", "RETRY_TIMES": "1", "DOWNLOAD_TIMEOUT": "15",
         "CONCURRENT_REQUESTS_PER_DOMAIN": "8"}  # fmt: skip
 JOB_WAIT = 90  # seconds
+#: Everything here talks to 127.0.0.1 only: no proxy may sit in between.
+LOCAL_ENV = {k: v for k, v in os.environ.items()
+             if not k.lower().endswith("_proxy") and not k.startswith(("SCRAPY_", "OGI_REDIS"))}  # fmt: skip
+LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def _free_port() -> int:
@@ -51,11 +57,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _build_egg(tmp: Path, bot_name: str = "") -> Path:
-    """`scrapyd-deploy --build-egg` in a copy of the project: what an operator runs, minus the upload.
-
-    `bot_name` marks the copy's settings so that a job's log shows it ran the egg's code (a project
-    installed non-editable in scrapyd's environment would shadow the egg, see docs/RUNNING.md)."""
+def _project_copy(tmp: Path, bot_name: str = "") -> Path:
+    """The files an egg is built from. `bot_name` marks the copy's settings so that a job's log shows
+    it ran the egg's code (a project installed non-editable in scrapyd's environment would shadow the
+    egg, see docs/RUNNING.md)."""
     src = tmp / "src"
     src.mkdir()
     for name in ("crawler", "extractors", "writers", "ogi"):
@@ -65,29 +70,19 @@ def _build_egg(tmp: Path, bot_name: str = "") -> Path:
     if bot_name:
         with (src / "crawler" / "settings.py").open("a", encoding="utf-8") as fh:
             fh.write(f"\nBOT_NAME = {bot_name!r}\n")
-    egg = tmp / f"{PROJECT}.egg"
-    result = subprocess.run([str(BIN / "scrapyd-deploy"), "--build-egg", str(egg)], cwd=src,
+    return src
+
+
+def _scrapyd_deploy(src: Path, *args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run([str(BIN / "scrapyd-deploy"), *args], cwd=src, env=LOCAL_ENV,
                             capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert egg.is_file()
-    return egg
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    return result
 
 
-def _api(base: str, endpoint: str, data: list[tuple[str, str]] | None = None, files: bytes | None = None) -> dict:
-    if files is not None:  # addversion.json: multipart with the egg
-        boundary = "ogi-egg-boundary"
-        parts = b"".join(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in data or []
-        )
-        body = parts + (f'--{boundary}\r\nContent-Disposition: form-data; name="egg"; filename="project.egg"\r\n'
-                        f"Content-Type: application/octet-stream\r\n\r\n").encode() + files + f"\r\n--{boundary}--\r\n".encode()  # fmt: skip
-        req = urllib.request.Request(f"{base}/{endpoint}", data=body,
-                                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})  # fmt: skip
-    elif data is not None:
-        req = urllib.request.Request(f"{base}/{endpoint}", data=urllib.parse.urlencode(data).encode())
-    else:
-        req = urllib.request.Request(f"{base}/{endpoint}")
-    with urllib.request.urlopen(req, timeout=30) as resp:  # 127.0.0.1 only
+def _api(base: str, endpoint: str, data: list[tuple[str, str]] | None = None) -> dict:
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    with LOCAL.open(urllib.request.Request(f"{base}/{endpoint}", data=body), timeout=30) as resp:
         answer = json.loads(resp.read().decode("utf-8"))
     assert answer.get("status") == "ok", answer
     return answer
@@ -106,20 +101,11 @@ def scrapyd(tmp_path):
         "items_dir =\nmax_proc = 1\npoll_interval = 0.5\n",
         encoding="utf-8",
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SCRAPY_", "OGI_REDIS"))}
     log = (home / "scrapyd.out").open("wb")
-    proc = subprocess.Popen([str(BIN / "scrapyd")], cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([str(BIN / "scrapyd")], cwd=home, env=LOCAL_ENV, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                _api(base, "daemonstatus.json")
-                break
-            except OSError:
-                assert proc.poll() is None, (home / "scrapyd.out").read_text(errors="replace")[-3000:]
-                assert time.monotonic() < deadline, "scrapyd did not answer within 30 s"
-                time.sleep(0.3)
+        _wait_up(base, proc, home / "scrapyd.out")
         yield base, home
     finally:
         proc.terminate()
@@ -129,6 +115,28 @@ def scrapyd(tmp_path):
             proc.kill()
             proc.wait()
         log.close()
+
+
+def _wait_up(base: str, proc: subprocess.Popen, out: Path) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            _api(base, "daemonstatus.json")
+            return
+        except OSError:
+            assert proc.poll() is None, out.read_text(errors="replace")[-3000:]
+            assert time.monotonic() < deadline, "scrapyd did not answer within 30 s"
+            time.sleep(0.3)
+
+
+def _point_target_at(src: Path, base: str) -> None:
+    """The copy's [deploy:scrapyd] target, as committed, with the test server's address."""
+    cfg = configparser.ConfigParser()
+    cfg.read(src / "scrapy.cfg", encoding="utf-8")
+    assert cfg.get("deploy:scrapyd", "project") == PROJECT
+    cfg.set("deploy:scrapyd", "url", f"{base}/")
+    with (src / "scrapy.cfg").open("w", encoding="utf-8") as fh:
+        cfg.write(fh)
 
 
 def _wait_finished(base: str, jobid: str) -> None:
@@ -142,20 +150,24 @@ def _wait_finished(base: str, jobid: str) -> None:
 
 
 def test_egg_carries_the_package_data(tmp_path):
-    egg = _build_egg(tmp_path)
-    names = set(zipfile.ZipFile(egg).namelist())
+    src = _project_copy(tmp_path)
+    egg = tmp_path / f"{PROJECT}.egg"
+    _scrapyd_deploy(src, "--build-egg", str(egg))
+    with zipfile.ZipFile(egg) as z:
+        names = set(z.namelist())
+        entry_points = z.read("EGG-INFO/entry_points.txt").decode()
     missing = [p for p in PACKAGE_DATA if p not in names]
     assert not missing, f"not in the egg: {missing}"
-    entry_points = zipfile.ZipFile(egg).read("EGG-INFO/entry_points.txt").decode()
     assert "[scrapy]" in entry_points  # how scrapyd finds the settings module
     assert "settings = crawler.settings" in entry_points
 
 
 def test_scheduled_crawl_archives_and_extracts_the_demo_reports(scrapyd, tmp_path):
     base, home = scrapyd
-    egg = _build_egg(tmp_path, bot_name="ogi-reports-egg")
-    added = _api(base, "addversion.json", [("project", PROJECT), ("version", "1")], files=egg.read_bytes())
-    assert added["spiders"] == 1
+    src = _project_copy(tmp_path, bot_name="ogi-reports-egg")
+    _point_target_at(src, base)
+    deployed = json.loads(_scrapyd_deploy(src, "scrapyd", "--version", "1").stdout)
+    assert (deployed["status"], deployed["spiders"]) == ("ok", 1), deployed
     assert _api(base, f"listspiders.json?project={PROJECT}")["spiders"] == ["reports"]
     archive, out = tmp_path / "archive", tmp_path / "output"
     sites = ("demo_fz_gulou", "demo_yy_heshan")
