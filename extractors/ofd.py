@@ -32,6 +32,7 @@ from lxml import etree
 from extractors import pdf
 from extractors.labels import fold_whitespace
 from extractors.model import Document, Finding, Table
+from extractors.spreadsheet import zip_member_names
 
 Problem = tuple[str, str]
 #: Largest uncompressed XML part read, and largest package (a ZIP bomb must not exhaust memory).
@@ -82,14 +83,8 @@ class Glyph:
 
 
 def is_ofd(data: bytes) -> bool:
-    """A ZIP with an OFD.xml entry file at its root."""
-    if not data.startswith(b"PK\x03\x04"):
-        return False
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return any(name.lower() == "ofd.xml" for name in archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return False
+    """A ZIP with an OFD.xml entry file at its root (also when the ZIP is cut short)."""
+    return any(name.lstrip("/").lower() == "ofd.xml" for name in zip_member_names(data))
 
 
 def load(data: bytes) -> tuple[Document | None, Problem] | None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -36,6 +37,9 @@ MAX_UNZIPPED_BYTES = 64 * 1024 * 1024
 #: XFD1048576 must not make us walk a million rows.
 MAX_ROWS = 5000
 MAX_COLS = 200
+#: How far into a damaged ZIP local file headers are looked for.
+MAX_SNIFF_BYTES = 4 * 1024 * 1024
+_LOCAL_HEADER = re.compile(rb"PK\x03\x04")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _EXCEL_STREAMS = frozenset({"workbook", "book"})
 _META = {"title": "title", "creator": "creator", "created": "created", "modified": "modified"}
@@ -58,14 +62,26 @@ class Sheet:
 
 
 def is_xlsx(data: bytes) -> bool:
-    """A ZIP whose members include xl/workbook.xml (Office Open XML spreadsheet)."""
+    """A ZIP with xl/ members (xl/workbook.xml and its sheets: Office Open XML spreadsheet)."""
+    return any(name.startswith("xl/") for name in zip_member_names(data))
+
+
+def zip_member_names(data: bytes) -> set[str]:
+    """The member names of a ZIP; for a truncated one (no central directory), the names its
+    local file headers carry, so a cut-off attachment is still named for what it is."""
     if not data.startswith(b"PK\x03\x04"):
-        return False
+        return set()
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return "xl/workbook.xml" in archive.namelist()
+            return set(archive.namelist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return False
+        pass
+    names = set()
+    for match in _LOCAL_HEADER.finditer(data, 0, MAX_SNIFF_BYTES):
+        start = match.start()
+        size = int.from_bytes(data[start + 26 : start + 28], "little")
+        names.add(data[start + 30 : start + 30 + size].decode("utf-8", "replace"))
+    return names
 
 
 def is_xls(data: bytes) -> bool:
@@ -83,8 +99,21 @@ def _ole_root_names(data: bytes) -> set[str]:
         doc = compdoc.CompDoc(data, logfile=io.StringIO())
         root = doc.dirlist[0]
         return {doc.dirlist[i].name.lower() for i in root.children}
-    except Exception:  # noqa: BLE001 - a damaged OLE header is simply "not Excel"
-        return set()
+    except Exception:  # noqa: BLE001 - a damaged OLE file: look for its directory entries directly
+        return _ole_entry_names(data)
+
+
+def _ole_entry_names(data: bytes) -> set[str]:
+    """Stream names in directory entries (128-byte records, UTF-16 name + its byte length)."""
+    names = set()
+    for name in ("Workbook", "Book", "WordDocument"):
+        encoded = name.encode("utf-16-le") + b"\0\0"
+        for match in re.finditer(re.escape(encoded), data):
+            at = match.start()
+            if at % 128 == 0 and data[at + 64 : at + 66] == len(encoded).to_bytes(2, "little"):
+                names.add(name.lower())
+                break
+    return names
 
 
 def load(data: bytes) -> tuple[Document | None, Problem] | None:

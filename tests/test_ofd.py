@@ -1,0 +1,139 @@
+"""OFD attachments (GB/T 33190) read through `extractors.extract` like a PDF.
+
+The fixtures are built by tests/fixtures/attachments/make_attachments.py: a gov2019 report laid
+out on A4 pages (tables 二, 三, 四 with wrapped labels and merged group cells), once with one
+TextObject per printed line and once with one TextObject per glyph scaled by a CTM (as some
+converters write it). Every cell is compared with the numbers the generator used.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from extractors import extract, ofd
+from extractors.load import load_document
+
+HERE = Path(__file__).resolve().parent / "fixtures" / "attachments"
+NAMES = ["sd-licheng-2019", "sd-licheng-2019-glyphs"]
+NS = "http://www.ofdspec.org/2016"
+
+
+def expected() -> list[tuple[str, float | None]]:
+    with (HERE / "sd-licheng-2019.expected.csv").open(encoding="utf-8") as handle:
+        return [(r["code"], float(r["value"]) if r["value"] else None) for r in csv.DictReader(handle)]
+
+
+@pytest.fixture(scope="module", params=NAMES)
+def report(request):
+    return extract((HERE / f"{request.param}.ofd").read_bytes(), filename=f"{request.param}.ofd")
+
+
+def test_every_cell_in_table_order(report):
+    assert (report.status, report.content_type, report.template_variant) == ("ok", "ofd", "gov2019")
+    want = expected()
+    assert len(want) == 198
+    assert [(r.code, r.value) for r in report.rows] == want
+    assert {r.section for r in report.rows} == {"t2", "t3", "t4"}
+    assert not [f for f in report.findings if f.kind in ("identity_failed", "unknown_label", "row_count_mismatch")]
+
+
+def test_metadata_from_the_printed_text(report):
+    assert report.meta.year == 2019
+    assert report.meta.district == "历城区"
+    assert report.meta.title == "济南市历城区2019年政府信息公开工作年度报告"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_lines_tables_and_doc_info(name):
+    doc, problem = load_document((HERE / f"{name}.ofd").read_bytes())
+    assert problem == ("", "")
+    assert doc.kind == "ofd"
+    assert doc.lines[0] == "济南市历城区2019年政府信息公开工作年度报告"
+    assert "一、本年新收政府信息公开申请数量 107 10 1 1 5 1 125" in doc.lines
+    assert "政府集中采购 12 251000" in doc.lines
+    assert not [line for line in doc.lines if line.startswith("- ")]  # page footers dropped
+    assert doc.lines[-1] == "2020年1月20日"
+    assert doc.meta["ofd_title"] == "济南市历城区2019年政府信息公开工作年度报告"
+    assert doc.meta["ofd_creationdate"] == "2020-01-20"
+    t3 = next(t for t in doc.tables if any("（一）予以公开" in cell for row in t.grid for cell in row))
+    row = next(r for r in t3.grid if "（一）予以公开" in r)
+    assert row[-7:] == ["48", "6", "1", "0", "2", "1", "58"]
+    assert doc.lines[t3.line_index - 1] == "三、收到和处理政府信息公开申请情况"
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [("g 3 3.5 1", [3.5, 3.5, 3.5, 1.0]), ("2.1 g 2 4.2", [2.1, 4.2, 4.2]), ("", []), ("g x", [])],
+)
+def test_delta_runs(text, values):
+    assert ofd._deltas(text) == values
+
+
+def _package(files: dict[str, str]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for path, text in files.items():
+            archive.writestr(path, text)
+    return out.getvalue()
+
+
+def _minimal(content: str) -> dict[str, str]:
+    return {
+        "OFD.xml": f'<ofd:OFD xmlns:ofd="{NS}"><ofd:DocBody><ofd:DocRoot>/Doc_0/Document.xml</ofd:DocRoot>'
+        "</ofd:DocBody></ofd:OFD>",
+        "Doc_0/Document.xml": f'<ofd:Document xmlns:ofd="{NS}"><ofd:Pages>'
+        '<ofd:Page ID="1" BaseLoc="Pages/Page_0/Content.xml"/></ofd:Pages></ofd:Document>',
+        "Doc_0/Pages/Page_0/Content.xml": f'<ofd:Page xmlns:ofd="{NS}"><ofd:Content><ofd:Layer>{content}'
+        "</ofd:Layer></ofd:Content></ofd:Page>",
+    }
+
+
+def test_minimal_package_with_absolute_docroot_and_no_deltas():
+    text = (
+        '<ofd:TextObject Boundary="20 30 100 6" Size="5"><ofd:TextCode X="0" Y="4.4">收到申请数</ofd:TextCode>'
+        '</ofd:TextObject><ofd:TextObject Boundary="90 30 10 6" Size="5"><ofd:TextCode X="0" Y="4.4">12'
+        "</ofd:TextCode></ofd:TextObject>"
+    )
+    doc, problem = load_document(_package(_minimal(text)))
+    assert problem == ("", "")
+    assert doc.lines == ["收到申请数 12"]
+
+
+def test_truncated_ofd_is_unreadable_not_a_traceback():
+    data = (HERE / "sd-licheng-2019.ofd").read_bytes()
+    for cut in (len(data) // 2, len(data) - 100):
+        report = extract(data[:cut], filename="cut.ofd")
+        assert report.status == "unreadable", report.message
+        assert report.message.startswith("the OFD document")
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda f: {**f, "OFD.xml": f'<ofd:OFD xmlns:ofd="{NS}"/>'}, "has no DocBody"),
+        (lambda f: {k: v for k, v in f.items() if "Content" not in k}, "is damaged (KeyError"),
+        (lambda f: {**f, "Doc_0/Document.xml": "<ofd:Document"}, "is damaged (XMLSyntaxError"),
+    ],
+)
+def test_broken_packages_say_why(mutate, message):
+    report = extract(_package(mutate(_minimal(""))), filename="broken.ofd")
+    assert report.status == "unreadable"
+    assert message in report.message
+
+
+def test_ofd_without_text_is_empty():
+    report = extract(_package(_minimal('<ofd:ImageObject Boundary="0 0 210 297" ResourceID="5"/>')))
+    assert report.status == "empty"
+    assert "no text" in report.message
+
+
+def test_oversized_package_is_refused(monkeypatch):
+    monkeypatch.setattr(ofd, "MAX_UNZIPPED_BYTES", 1000)
+    report = extract((HERE / "sd-licheng-2019.ofd").read_bytes())
+    assert report.status == "unreadable"
+    assert "unpacks to more than" in report.message
