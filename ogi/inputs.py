@@ -18,7 +18,9 @@ from typing import Any
 from warcio.archiveiterator import ArchiveIterator
 
 #: Saved-page extensions picked up when walking a folder (a file named explicitly is always read).
-PAGE_SUFFIXES = frozenset({".html", ".htm", ".shtml", ".jhtml", ".xhtml", ".txt", ".pdf", ".docx"})
+PAGE_SUFFIXES = frozenset(
+    {".html", ".htm", ".shtml", ".jhtml", ".xhtml", ".txt", ".pdf", ".docx", ".xlsx", ".xls", ".et", ".ofd"}
+)
 WARC_SUFFIXES = (".warc", ".warc.gz")
 #: WARC record types that carry a page: `response` (HTTP, from a crawl), `resource` (a file).
 PAGE_RECORDS = frozenset({"response", "resource"})

@@ -42,7 +42,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "extract",
         help="extract saved pages, folders and WARC archives into output/",
-        description="Extract reports from saved pages (.html .htm .shtml .jhtml .txt .pdf .docx), folders "
+        description="Extract reports from saved pages (.html .htm .shtml .jhtml .txt .pdf .docx .xlsx .xls .ofd), "
+        "folders "
         "(walked recursively) and WARC archives (.warc, .warc.gz) into CSV and Parquet tables.",
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="file, folder or WARC archive")
