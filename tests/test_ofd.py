@@ -137,3 +137,21 @@ def test_oversized_package_is_refused(monkeypatch):
     report = extract((HERE / "sd-licheng-2019.ofd").read_bytes())
     assert report.status == "unreadable"
     assert "unpacks to more than" in report.message
+
+
+def test_ogi_extract_walks_attachments_and_prints_their_rows(tmp_path, capsys):
+    import json
+    import shutil
+
+    from ogi.cli import main
+
+    for name in ("sd-licheng-2019.ofd", "js-haimen-2016-legacy.xls", "zj-yuhang-2021-t3.xlsx"):
+        shutil.copy(HERE / name, tmp_path / name)
+    assert main(["extract", "--json", "--quiet", str(tmp_path)]) == 0
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    got = {Path(o["source"]).name: (o["status"], o["template"], len(o["rows"])) for o in out}
+    assert got == {
+        "js-haimen-2016-legacy.xls": ("ok", "legacy", 58),
+        "sd-licheng-2019.ofd": ("ok", "gov2019", 198),
+        "zj-yuhang-2021-t3.xlsx": ("ok", "gov2021", 175),
+    }
