@@ -24,6 +24,7 @@ CASES = [
     ("js-haimen-2016-legacy", "xls", "legacy-2014"),
     ("zj-yuhang-2021-t3", "xlsx", "gov2021"),
     ("zj-yuhang-2021-t3", "xls", "gov2021"),
+    ("gd-tianhe-2021-tables", "xlsx", "gov2021"),  # tables 二, 三 (with 小计), 四 on three sheets
 ]
 
 
