@@ -157,6 +157,16 @@ class _Package:
         parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_comments=True)
         return etree.fromstring(self.archive.read(name), parser)
 
+    def resolve(self, base: str, location: str) -> str:
+        """A part named relative to Document.xml's folder ("/..." from the package root); some
+        producers write root-relative names without the slash, so those are tried second."""
+        if location.startswith("/"):
+            return location
+        joined = posixpath.join(base, location)
+        if posixpath.normpath(joined).lower() in self.names or posixpath.normpath(location).lower() not in self.names:
+            return joined
+        return location
+
     def read(self) -> tuple[dict[str, str], list[tuple[float, list[Glyph]]]]:
         root = self.xml("OFD.xml")
         body = _child(root, "DocBody")
@@ -174,9 +184,7 @@ class _Package:
         pages = []
         page_list = _child(document, "Pages")
         for page in (_children(page_list, "Page") if page_list is not None else [])[:MAX_PAGES]:
-            location = page.get("BaseLoc") or ""
-            path = location if location.startswith("/") else posixpath.join(base, location)
-            content = self.xml(path)
+            content = self.xml(self.resolve(base, page.get("BaseLoc") or ""))
             area = _child(content, "Area")
             page_box = _page_box(area) if area is not None else box
             pages.append((page_box[1], _page_glyphs(content)))

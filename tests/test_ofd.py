@@ -104,6 +104,16 @@ def test_minimal_package_with_absolute_docroot_and_no_deltas():
     assert doc.lines == ["收到申请数 12"]
 
 
+@pytest.mark.parametrize("base_loc", ["Doc_0/Pages/Page_0/Content.xml", "/Doc_0/Pages/Page_0/Content.xml"])
+def test_page_named_from_the_package_root(base_loc):
+    files = _minimal('<ofd:TextObject Boundary="20 30 100 6" Size="5"><ofd:TextCode X="0" Y="4.4">申请'
+                     "</ofd:TextCode></ofd:TextObject>")
+    files["Doc_0/Document.xml"] = files["Doc_0/Document.xml"].replace("Pages/Page_0/Content.xml", base_loc)
+    doc, problem = load_document(_package(files))
+    assert problem == ("", "")
+    assert doc.lines == ["申请"]
+
+
 def test_truncated_ofd_is_unreadable_not_a_traceback():
     data = (HERE / "sd-licheng-2019.ofd").read_bytes()
     for cut in (len(data) // 2, len(data) - 100):
