@@ -21,7 +21,6 @@ from __future__ import annotations
 import io
 import math
 import posixpath
-import re
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -348,13 +347,10 @@ def _page_lines(words: list[_Word], number: int, height_mm: float) -> list[pdf._
     """Printed lines in points (as pdf._Line), page numbers in the margins dropped."""
     out = []
     for row in _baselines(words):
-        text = _CJK_GAP.sub("", " ".join(w.text for w in row)).strip()
+        text = " ".join(w.text for w in row).strip()
         top, bottom = min(w.top for w in row), max(w.bottom for w in row)
         in_margin = bottom < pdf._MARGIN * height_mm or top > (1 - pdf._MARGIN) * height_mm
         if text and not (in_margin and pdf._PAGE_NUMBER.match(text)):
             out.append(pdf._Line(text, number, top * MM_TO_PT, bottom * MM_TO_PT))
     return out
 
-
-#: A space between two CJK characters of one line is layout (justified text), not a word break.
-_CJK_GAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])")

@@ -23,8 +23,8 @@ NAMES = ["sd-licheng-2019", "sd-licheng-2019-glyphs"]
 NS = "http://www.ofdspec.org/2016"
 
 
-def expected() -> list[tuple[str, float | None]]:
-    with (HERE / "sd-licheng-2019.expected.csv").open(encoding="utf-8") as handle:
+def expected(name: str = "sd-licheng-2019") -> list[tuple[str, float | None]]:
+    with (HERE / f"{name}.expected.csv").open(encoding="utf-8") as handle:
         return [(r["code"], float(r["value"]) if r["value"] else None) for r in csv.DictReader(handle)]
 
 
@@ -46,6 +46,17 @@ def test_metadata_from_the_printed_text(report):
     assert report.meta.year == 2019
     assert report.meta.district == "历城区"
     assert report.meta.title == "济南市历城区2019年政府信息公开工作年度报告"
+
+
+def test_legacy_form_over_a_page_break_labels_flush_left():
+    name = "sd-licheng-2016-legacy"
+    report = extract((HERE / f"{name}.ofd").read_bytes(), filename=f"{name}.ofd")
+    assert (report.status, report.template_variant, report.meta.year) == ("ok", "legacy-2014", 2016)
+    assert [(r.code, r.value) for r in report.rows] == expected(name)
+    assert {r.code: r.unit for r in report.rows}["org.budget"] == "万元"
+    doc, _ = load_document((HERE / f"{name}.ofd").read_bytes())
+    assert "1.按时办结数 件 52" in doc.lines  # the unit column stays a word of its own
+    assert not [f for f in report.findings if f.kind in ("identity_failed", "unknown_label", "row_count_mismatch")]
 
 
 @pytest.mark.parametrize("name", NAMES)
