@@ -188,10 +188,8 @@ def _openpyxl_sheet(ws: Any) -> Sheet:
     sheet = Sheet(name=str(ws.title))
     if not hasattr(ws, "merged_cells"):  # a chart sheet
         return sheet
-    rows = min(ws.max_row or 0, MAX_ROWS)
-    cols = min(ws.max_column or 0, MAX_COLS)
-    for row in ws.iter_rows(min_row=1, max_row=rows, max_col=cols):
-        for cell in row:
+    for cell in _stored_cells(ws):
+        if cell.row <= MAX_ROWS and cell.column <= MAX_COLS:
             text = _display(cell.value, cell.number_format or "")
             if text:
                 sheet.cells[(cell.row - 1, cell.column - 1)] = text
@@ -199,6 +197,16 @@ def _openpyxl_sheet(ws: Any) -> Sheet:
         (m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in ws.merged_cells.ranges
     ]
     return sheet
+
+
+def _stored_cells(ws: Any) -> list[Any]:
+    """The cells the file stores. A styled empty cell far away (XFD1048576) makes max_row huge;
+    walking the grid up to it would create a million cells, so the stored ones are read."""
+    stored = getattr(ws, "_cells", None)
+    if isinstance(stored, dict):
+        return list(stored.values())
+    rows, cols = min(ws.max_row or 0, MAX_ROWS), min(ws.max_column or 0, MAX_COLS)
+    return [cell for row in ws.iter_rows(min_row=1, max_row=rows, max_col=cols) for cell in row]
 
 
 def _openpyxl_meta(book: Any) -> dict[str, str]:

@@ -162,3 +162,19 @@ def test_oversized_workbook_is_refused(monkeypatch):
     report = extract((HERE / "zj-yuhang-2021-t3.xlsx").read_bytes())
     assert report.status == "unreadable"
     assert "unpacks to more than" in report.message
+
+
+def test_far_away_styled_cell_costs_nothing():
+    import openpyxl
+    from openpyxl.styles import Font
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws["B2"], ws["C2"] = "（一）收到申请数", 12
+    ws.cell(row=900_000, column=16_000).font = Font(bold=True)  # formatting, no value
+    buffer = io.BytesIO()
+    book.save(buffer)
+    doc, problem = load_document(buffer.getvalue())
+    assert problem == ("", "")
+    assert doc.tables[0].grid == [["（一）收到申请数", "12"]]
+    assert doc.lines == ["（一）收到申请数", "12"]
