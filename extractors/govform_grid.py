@@ -61,8 +61,8 @@ def read_grids(tables: list[Table], spec: FormSpec) -> dict[str, SectionRead]:
             if read is None or not read.cells:
                 continue
             current = best.get(read.section)
-            if read.section in ("t2", "t4") and current is not None and _continues(current, read):
-                current.cells.extend(read.cells)  # table 二 cut by a page break or split per block
+            if current is not None and _continues(current, read):
+                current.cells.extend(read.cells)  # a table cut by a page break, or 二 split per block
                 current.findings.extend(read.findings)
                 current.complete = current.complete or read.complete or _complete(current, spec)
                 continue
@@ -85,6 +85,8 @@ def _continues(current: SectionRead, more: SectionRead) -> bool:
 def _complete(read: SectionRead, spec: FormSpec) -> bool:
     if read.section == "t4":
         return {c.code for c in read.cells} >= {r.code for r in spec.t4}
+    if read.section == "t3":
+        return spec.t3_complete({c.row_code for c in read.cells if c.row_code})
     return {c.row_code for c in read.cells} >= {r.code for r in spec.section_rows("t2")}
 
 
@@ -260,13 +262,15 @@ def _read_t3(table: Table, index: int, spec: FormSpec) -> SectionRead | None:
     last = -1
     found: set[str] = set()
     for r in range(anchor, len(table.grid)):
-        path = _label_path(table, r, range(first_value))
+        path = _label_path(table, r, range(first_value)) or _label_path(
+            table, r, range(_first_number(table, r))
+        )
         if not path:
             continue
         row = _match_path(path, "t3", spec, last)
         shift = _ragged_shift(table, r, row, first_value, spec) if row is not None else 0
         if shift:
-            path = _label_path(table, r, range(first_value - shift))
+            path = _label_path(table, r, range(min(first_value - shift, _first_number(table, r))))
         values = [(c, code, header, _slot(table, r, c - shift)) for c, code, header in columns]
         if row is not None and row.code in found and row.code == "apps.new":
             read.tables_seen += 1  # the rows start again: a second table in one grid
@@ -301,27 +305,36 @@ def _slot(table: Table, r: int, c: int) -> str:
     return printed(row[c]) if 0 <= c < len(row) else ""
 
 
+def _first_number(table: Table, r: int) -> int:
+    row = table.grid[r]
+    return next((c for c, text in enumerate(row) if _is_number(text)), len(row))
+
+
 def _ragged_shift(table: Table, r: int, row: RowSpec, first_value: int, spec: FormSpec) -> int:
-    """How many slots a row sits left of its columns because its covered group cells are absent.
+    """How many slots a row sits left (> 0) or right (< 0) of the columns its header gives.
 
     A browser copy to tab-separated text drops the cells a rowspan group label covers
     (三、本年度办理结果, （三）不予公开), so "2.其他法律… | 1 | 0 …" starts two slots left of where the
-    grid's columns are. The row's own cells tell: its label stands left of the column its depth in
-    the form puts it in, and the slots it then leaves at the right end are only the grid's padding.
-    A grid with merged cells (a real <table>) is never ragged.
+    grid's columns are; a Word table cut by a page break leaves a rowspan short ("（七）总计" starts
+    in the group's column) or prints an empty cell under a rowspan that already covers it (the row
+    sits one slot right). The row's own cells tell: its label starts off the column its depth in the
+    form puts it in, and the slots it leaves (or takes) at the right end are padding.
     """
     cells = table.grid[r]
-    labels = [
-        c for c in range(min(first_value, len(cells))) if printed(cells[c]) and not _is_number(cells[c])
-    ]
+    labels = [c for c in range(_first_number(table, r)) if printed(cells[c]) and not _is_number(cells[c])]
     if not labels:
         return 0
-    shift = min(_depth(spec, row) - labels[-1], first_value - 1 - labels[-1])
-    if shift <= 0 or any(printed(text) for text in cells[-shift:]):
-        return 0
-    if table.spans and any(origin != (r, c) for c, origin in enumerate(table.spans[r])):
-        return 0
-    return shift
+    start = _origin(table, r, labels[-1])[1]
+    shift = min(_depth(spec, row), first_value - 1) - start
+    if shift > 0 and shift < len(cells):
+        padding = range(len(cells) - shift, len(cells))
+        if all(not printed(cells[c]) and _origin(table, r, c) == (r, c) for c in padding):
+            return shift
+    if shift < 0 and start >= first_value:
+        before = range(start + shift, start)  # the row's own empty cells pushed it right
+        if all(not printed(cells[c]) and _origin(table, r, c)[0] == r for c in before):
+            return shift
+    return 0
 
 
 def _depth(spec: FormSpec, row: RowSpec) -> int:

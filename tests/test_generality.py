@@ -22,9 +22,6 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "generality"
 
 #: (test, fixture) -> why it fails today (see the audit report); remove an entry when it passes.
 KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    ("clean", "fj-jinan-2021-pagebreak.html"): "govform: table 三 continued after a Word page break raises second_table "
-    "('prints table 三 more than once'); only table 二 continuations are merged",
-    ("clean", "gd-nanshan-2022-midgroup-break.html"): "govform: table 三 continued after a page break raises second_table",
 }
 #: finding kinds that a clean page whose numbers satisfy every identity must not raise
 SPURIOUS = {"identity_failed", "row_count_mismatch", "second_table", "unparsed_value", "extraction_error"}

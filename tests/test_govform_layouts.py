@@ -141,3 +141,14 @@ def test_group_rows_never_carry_values(flat: bool) -> None:
         if row.row_code in groups
     ]
     assert not bad
+
+
+@pytest.mark.parametrize("flat", [False, True], ids=["grid", "lines"])
+@pytest.mark.parametrize("fixture", ["fj-jinan-2021-pagebreak.html", "gd-nanshan-2022-midgroup-break.html"])
+def test_table_three_continued_after_a_page_break(fixture: str, flat: bool) -> None:
+    """The rows continued in a second <table> join the first: every cell, no second_table."""
+    result = read(fixture, flat)
+    assert not differences(result, expected(fixture))
+    assert "second_table" not in [f.kind for f in result.findings]
+    if not flat:
+        assert "t3 from grid" in result.evidence
