@@ -493,7 +493,15 @@ def _continues(first: _Grid, second: _Grid, lines: list[_Line], padded: bool = F
         if (ln.page == first.page and ln.top >= first.bottom - 1)
         or (ln.page == second.page and ln.bottom <= second.top + 1)
     ]
-    return not between
+    return all(_repeats_head_text(ln.text, first) for ln in between)
+
+
+def _repeats_head_text(text: str, grid: _Grid) -> bool:
+    """A line above the continued part that repeats a piece of the table's head (the first line
+    of a note wrapped over the repeated header row, left out of the rebuilt heads)."""
+    folded = re.sub(r"\s+", "", text)
+    heads, _ = _head_texts(grid)
+    return len(folded) >= 4 and any(folded in cell for column in heads for cell in column)
 
 
 def _append(first: _Grid, second: _Grid) -> None:
@@ -552,12 +560,13 @@ def _drop_repeated_header(first: _Grid, second: _Grid) -> None:
 
     The repeat is not always a copy of the first page's rows: its merged cells can be cut
     differently (the label column's note over one row instead of three, "自然人" no longer
-    spanning two header rows), so a row counts as repeated when every cell it prints stands in
-    the same column among the first part's heads (the rows above its first number).
+    spanning two header rows) and the note can wrap differently, so a row counts as repeated
+    when every value-column cell it prints (one at least) stands in the same column among the
+    first part's heads (its rows above the first number), and no cell is a number.
     """
-    heads = _head_texts(first)
+    heads, values_from = _head_texts(first)
     k = 0
-    while k < len(second.grid) - 1 and _repeats_heads(second.grid[k], heads):
+    while k < len(second.grid) - 1 and _repeats_heads(second.grid[k], heads, values_from):
         k += 1
     if k:
         second.grid = second.grid[k:]
@@ -565,20 +574,26 @@ def _drop_repeated_header(first: _Grid, second: _Grid) -> None:
         second.rows = second.rows[k:]
 
 
-def _head_texts(grid: _Grid) -> list[set[str]]:
-    """Per column, the texts of the grid's column heads (its rows above the first number)."""
+def _head_texts(grid: _Grid) -> tuple[list[set[str]], int]:
+    """Per column, the texts of the grid's column heads (its rows above the first number), and
+    the first column that holds a number (label columns lie left of it)."""
     heads: list[set[str]] = [set() for _ in range(len(grid.edges) - 1)]
-    for row in grid.grid:
-        if any(_NUMBER.match(cell) for cell in row):
-            break
+    firsts = [next((c for c, t in enumerate(row) if _NUMBER.match(t)), None) for row in grid.grid]
+    numbered = [r for r, c in enumerate(firsts) if c is not None]
+    if not numbered:
+        return heads, len(heads)
+    for row in grid.grid[: numbered[0]]:
         for c, cell in enumerate(row[: len(heads)]):
             heads[c].add(re.sub(r"\s+", "", cell))
-    return heads
+    return heads, min(c for c in firsts if c is not None)
 
 
-def _repeats_heads(row: list[str], heads: list[set[str]]) -> bool:
+def _repeats_heads(row: list[str], heads: list[set[str]], values_from: int) -> bool:
     filled = [(c, re.sub(r"\s+", "", t)) for c, t in enumerate(row) if t.strip()]
-    return bool(filled) and all(c < len(heads) and t in heads[c] and not _NUMBER.match(t) for c, t in filled)
+    if any(_NUMBER.match(t) or c >= len(heads) for c, t in filled):
+        return False
+    values = [(c, t) for c, t in filled if c >= values_from]
+    return bool(values) and all(t in heads[c] for c, t in values)
 
 
 def _unlabelled_run(grid: _Grid, c: int) -> list[tuple[int, int]]:
