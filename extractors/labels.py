@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Literal
 
@@ -141,6 +141,7 @@ def cn_numeral(text: str) -> int | None:
     return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
 
 
+@lru_cache(maxsize=1 << 14)
 def numbering_prefix(label: str) -> Numbering | None:
     """The numbering a label starts with, or None."""
     match = _match_numbering(_nfkc(label))

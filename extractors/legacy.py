@@ -263,6 +263,8 @@ class _Form:
         return self.ncols + (1 if self.code_column else 0)
 
     def column_for(self, header: str) -> Column | None:
+        if not self.columns:
+            return None  # the one-value national form: no column headers to find
         text = re.sub(r"\s+", "", fold_whitespace(header))
         for col in self.columns:
             if text in (col.label, *col.variants) or (col.pattern and re.fullmatch(col.pattern, text)):
