@@ -9,10 +9,13 @@ document's `Document.xml`, whose `Pages/Page@BaseLoc` name each page's `Content.
 object, or one object per glyph. So glyphs are placed on the page first, then regrouped the
 way pdfplumber groups a PDF's characters: words by small gaps on one baseline, lines by baseline.
 
-From there the PDF module's unruled-table reader (`pdf._word_tables`, columns from the numbers'
-x-positions, wrapped and stacked labels, page-break joining) builds the grids, fed through a
-page-like adapter in points, so OFD tables read exactly as their PDF twins would. Cell borders
-(PathObject) are not used. Page numbers in the top/bottom margin are dropped like in pdf.py.
+From there the PDF module's table readers build the grids, fed through a page-like adapter in
+points, so OFD tables read exactly as their PDF twins would: tables whose cell borders are drawn
+(stroked straight `PathObject` segments) are cut along them with pdfplumber's edge/intersection
+finder and `pdf._grid_from_cells` (merged cells → spans); text outside them goes to the unruled
+reader (`pdf._word_tables`: columns from the numbers' x-positions, wrapped and stacked labels);
+tables cut by a page break are joined (`pdf._join_safely`). Page numbers in the top/bottom margin
+are dropped like in pdf.py.
 A damaged or oversized package raises `OfdUnreadableError` (load.py: status "unreadable").
 """
 
@@ -27,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
+from pdfplumber import table as table_finder
 
 from extractors import pdf
 from extractors.labels import fold_whitespace
@@ -166,7 +170,7 @@ class _Package:
             return joined
         return location
 
-    def read(self) -> tuple[dict[str, str], list[tuple[float, list[Glyph]]]]:
+    def read(self) -> tuple[dict[str, str], list[_Page]]:
         root = self.xml("OFD.xml")
         body = _child(root, "DocBody")
         if body is None:
@@ -186,7 +190,7 @@ class _Package:
             content = self.xml(self.resolve(base, page.get("BaseLoc") or ""))
             area = _child(content, "Area")
             page_box = _page_box(area) if area is not None else box
-            pages.append((page_box[1], _page_glyphs(content)))
+            pages.append(_Page(page_box[1], *_page_objects(content)))
         return meta, pages
 
 
@@ -212,12 +216,62 @@ def _page_box(area: Any) -> tuple[float, float]:
 # ------------------------------------------------------------------------------------ glyphs
 
 
-def _page_glyphs(content: Any) -> list[Glyph]:
+@dataclass(slots=True)
+class _Page:
+    height: float  # millimetres
+    glyphs: list[Glyph]
+    rules: list[tuple[float, float, float, float]]  # stroked straight segments x0, y0, x1, y1 (mm)
+
+
+def _page_objects(content: Any) -> tuple[list[Glyph], list[tuple[float, float, float, float]]]:
     glyphs: list[Glyph] = []
+    rules: list[tuple[float, float, float, float]] = []
     for element in content.iter():
-        if _local(element) == "TextObject":
+        name = _local(element)
+        if name == "TextObject":
             glyphs.extend(_text_object(element))
-    return glyphs
+        elif name == "PathObject" and (element.get("Stroke") or "true").lower() != "false":
+            rules.extend(_path_segments(element))
+    return glyphs, rules
+
+
+#: AbstractData operators and their operand counts (GB/T 33190 §9.1): S/M move, L line, Q/B/A curves.
+_PATH_OPERANDS = {"S": 2, "M": 2, "L": 2, "Q": 4, "B": 6, "A": 7, "C": 0}
+
+
+def _path_segments(obj: Any) -> list[tuple[float, float, float, float]]:
+    """The straight stroked segments of a path, on the page (curves only move the pen)."""
+    box = _floats(obj.get("Boundary"))
+    data = _child(obj, "AbstractData")
+    if len(box) < 2 or data is None:
+        return []
+    transform = _transform(obj.get("CTM"), box)
+    tokens = (data.text or "").split()
+    segments = []
+    pen = start = (0.0, 0.0)
+    i = 0
+    while i < len(tokens) and len(segments) < 10_000:
+        op, count = tokens[i], _PATH_OPERANDS.get(tokens[i])
+        args = _floats(" ".join(tokens[i + 1 : i + 1 + (count or 0)]))
+        if count is None or len(args) < count:
+            break
+        i += 1 + count
+        if op in ("S", "M"):
+            pen = start = (args[0], args[1])
+        elif op == "C":
+            segments.append((*transform(*pen), *transform(*start)))
+            pen = start
+        else:
+            if op == "L":
+                segments.append((*transform(*pen), *transform(args[0], args[1])))
+            pen = (args[-2], args[-1])
+    return segments
+
+
+def _transform(ctm_text: str | None, box: list[float]) -> Any:
+    ctm = _floats(ctm_text)
+    a, b, c, d, e, f = ctm if len(ctm) == 6 else (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    return lambda x, y: (a * x + c * y + e + box[0], b * x + d * y + f + box[1])
 
 
 def _text_object(obj: Any) -> list[Glyph]:
@@ -313,29 +367,80 @@ def _word(glyphs: list[Glyph]) -> _Word:
 
 
 class _PageAdapter:
-    """What pdf._word_tables asks of a pdfplumber page: its height and its words, in points."""
+    """What pdf.py's table readers ask of a pdfplumber page, in points: its height, words,
+    characters and ruling edges; `filter` keeps the objects a predicate accepts."""
 
-    def __init__(self, words: list[_Word], height_mm: float) -> None:
-        self.height = height_mm * MM_TO_PT
-        self._words = [
-            {"text": w.text, "x0": w.x0 * MM_TO_PT, "x1": w.x1 * MM_TO_PT,
-             "top": w.top * MM_TO_PT, "bottom": w.bottom * MM_TO_PT}
-            for w in words
-        ]
+    def __init__(self, words: list[dict[str, Any]], chars: list[dict[str, Any]], height: float) -> None:
+        self.height = height
+        self.words = words
+        self.chars = chars
+
+    @classmethod
+    def of(cls, page: _Page, words: list[_Word]) -> _PageAdapter:
+        def pt(o: Any) -> dict[str, Any]:
+            x0, x1, top, bottom = (o.x0 * MM_TO_PT, o.x1 * MM_TO_PT, o.top * MM_TO_PT, o.bottom * MM_TO_PT)
+            return {"text": o.text, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
+                    "upright": True, "width": x1 - x0, "height": bottom - top, "size": bottom - top,
+                    "fontname": "", "matrix": (1, 0, 0, 1, x0, bottom)}
+
+        return cls([pt(w) for w in words], [pt(g) for g in page.glyphs], page.height * MM_TO_PT)
 
     def extract_words(self, **_: Any) -> list[dict[str, Any]]:
-        return self._words
+        return self.words
+
+    def filter(self, keep: Any) -> _PageAdapter:
+        return _PageAdapter([w for w in self.words if keep(w)], [c for c in self.chars if keep(c)], self.height)
 
 
-def _document(pages: list[tuple[float, list[Glyph]]], meta: dict[str, str]) -> Document:
+def _edges(rules: list[tuple[float, float, float, float]]) -> list[dict[str, Any]]:
+    """Horizontal and vertical rules as pdfplumber edges (points)."""
+    edges = []
+    for x0, y0, x1, y1 in rules:
+        x0, y0, x1, y1 = (v * MM_TO_PT for v in (x0, y0, x1, y1))
+        if abs(y1 - y0) < 1 and abs(x1 - x0) > 2:
+            orientation, box = "h", (min(x0, x1), y0, max(x0, x1), y0)
+        elif abs(x1 - x0) < 1 and abs(y1 - y0) > 2:
+            orientation, box = "v", (x0, min(y0, y1), x0, max(y0, y1))
+        else:
+            continue
+        edges.append({"x0": box[0], "top": box[1], "x1": box[2], "bottom": box[3], "width": box[2] - box[0],
+                      "height": box[3] - box[1], "orientation": orientation, "object_type": "line"})
+    return edges
+
+
+def _ruled_grids(page: _PageAdapter, rules: list[tuple[float, float, float, float]], number: int) -> list[Any]:
+    """Tables cut along their drawn cell borders, as pdf.py cuts a PDF's ruled tables."""
+    edges = _edges(rules)
+    if len(edges) < 4:
+        return []
+    merged = table_finder.merge_edges(edges, 3, 3, 3, 3)
+    cells = table_finder.intersections_to_cells(table_finder.edges_to_intersections(merged, 3, 3))
+    grids = []
+    for table in table_finder.cells_to_tables(cells):
+        grid = pdf._grid_from_cells(page, number, table)
+        if grid is not None and grid.grid and len(grid.edges) > 2 and any(any(row) for row in grid.grid):
+            grids.append(grid)
+    return grids
+
+
+def _page_grids(page: _Page, words: list[_Word], number: int) -> list[Any]:
+    """Ruled tables first; unruled ones from the words outside them (pdf._page_tables's order)."""
+    adapter = _PageAdapter.of(page, words)
+    ruled = _ruled_grids(adapter, page.rules, number)
+    boxes = [(g.edges[0] - 1, g.top - 1, g.edges[-1] + 1, g.bottom + 1) for g in ruled]
+    rest = adapter.filter(lambda obj: not pdf._in_boxes(obj, boxes)) if boxes else adapter
+    return sorted(ruled + pdf._word_tables(rest, number), key=lambda g: g.top)
+
+
+def _document(pages: list[_Page], meta: dict[str, str]) -> Document:
     lines: list[pdf._Line] = []
     grids: list[Any] = []
     findings: list[Finding] = []
-    for number, (height, glyphs) in enumerate(pages):
-        words = _words(glyphs)
-        lines.extend(_page_lines(words, number, height))
+    for number, page in enumerate(pages):
+        words = _words(page.glyphs)
+        lines.extend(_page_lines(words, number, page.height))
         try:
-            grids.extend(pdf._word_tables(_PageAdapter(words, height), number))
+            grids.extend(_page_grids(page, words, number))
         except Exception as exc:  # noqa: BLE001 - a layout we did not foresee costs the page's grids
             findings.append(pdf._layout_error(f"page {number + 1}: its table grid could not be rebuilt", exc))
     grids = pdf._join_safely(grids, lines, findings)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -75,6 +76,53 @@ def test_lines_tables_and_doc_info(name):
     row = next(r for r in t3.grid if "（一）予以公开" in r)
     assert row[-7:] == ["48", "6", "1", "0", "2", "1", "58"]
     assert doc.lines[t3.line_index - 1] == "三、收到和处理政府信息公开申请情况"
+
+
+def test_ruled_tables_cut_along_their_borders():
+    doc, _ = load_document((HERE / "sd-licheng-2016-legacy.ofd").read_bytes())
+    (legacy,) = doc.tables  # one table although it goes over a page break
+    assert legacy.grid[0] == ["统计指标", "单位", "统计数"]
+    assert ["1.按时办结数", "件", "52"] in legacy.grid
+    assert legacy.grid[-1] == ["（三）接受培训人员数", "人次", "150"]
+    doc, _ = load_document((HERE / "sd-licheng-2019.ofd").read_bytes())
+    t3 = next(t for t in doc.tables if t.grid[0][3] == "申请人情况")
+    assert (len(t3.grid), len(t3.grid[0])) == (26, 10)
+    group = [r for r, row in enumerate(t3.grid) if row[0] == "三、本年度办理结果"]
+    result_rows = {code.split("@")[0] for code, _ in expected() if code.startswith("apps.result.")}
+    assert len(group) == len(result_rows)
+    assert {t3.spans[r][0] for r in group} == {(group[0], 0)}
+
+
+def _without_borders(data: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            dst.writestr(info.filename, re.sub(rb"<ofd:PathObject .*?</ofd:PathObject>", b"", body))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name", ["sd-licheng-2019", "sd-licheng-2016-legacy"])
+def test_without_cell_borders_the_word_grid_reads_every_cell(name):
+    data = _without_borders((HERE / f"{name}.ofd").read_bytes())
+    assert b"PathObject" not in zipfile.ZipFile(io.BytesIO(data)).read("Doc_0/Pages/Page_0/Content.xml")
+    report = extract(data, filename=f"{name}.ofd")
+    assert report.status == "ok"
+    assert [(r.code, r.value) for r in report.rows] == expected(name)
+
+
+def test_path_segments_follow_boundary_and_ctm():
+    from lxml import etree
+
+    path = etree.fromstring(
+        f'<ofd:PathObject xmlns:ofd="{NS}" Boundary="10 20 30 10" CTM="2 0 0 2 1 0">'
+        "<ofd:AbstractData>M 0 0 L 10 0 B 1 1 2 2 10 5 L 0 5 C</ofd:AbstractData></ofd:PathObject>"
+    )
+    assert ofd._path_segments(path) == [
+        (11.0, 20.0, 31.0, 20.0),  # M 0 0 L 10 0, scaled by 2, moved by 1 and the boundary
+        (31.0, 30.0, 11.0, 30.0),  # the curve only moved the pen to (10, 5)
+        (11.0, 30.0, 11.0, 20.0),  # C closes back to the start
+    ]
 
 
 @pytest.mark.parametrize(
