@@ -436,3 +436,32 @@ def test_bare_numbers_are_page_numbers_only_when_they_step_with_the_pages():
     assert offsets == {1}
     lone = [page(0, "60")]
     assert _page_number_offsets(lone, {id(lone[0][1])}) == set()
+
+
+def test_centred_tails_of_wrapped_labels_are_not_a_group_stack():
+    """Short tails of wrapped labels centred under their rows ("信息" / "制作" / "确") line up
+    like a one-character-per-line group label, but a label stands left of them: no stack (else
+    the page's grid gets an extra label column and is not joined to the page before)."""
+    from extractors.pdf import _stack, _Word
+
+    h = 10.5
+    tails = [_Word("信息", 179, 200, 71, 81), _Word("制作", 183, 204, 101, 111), _Word("确", 183, 194, 131, 141)]
+    group = [_Word("（四）无法提", 71, 130, 90, 100), _Word("供", 93, 104, 101, 111)]
+    stack, rest = _stack(tails + group, h)
+    assert stack == []
+    assert len(rest) == 5
+    real = [_Word(ch, 54, 65, 600 + 11 * k, 610 + 11 * k) for k, ch in enumerate("三、本年度办理结果")]
+    stack, rest = _stack(real + tails + group, h)
+    assert "".join(w.text for w in stack) == "三、本年度办理结果"
+    assert len(rest) == 5
+
+
+def test_a_numbered_label_is_not_glued_to_the_group_label_beside_it():
+    """Unruled, a group cell's text ends right before its first sub-label ("（三）不予公" then
+    "4.保护第三方合法权益" on one line): two labels, not one."""
+    from extractors.pdf import _segments, _Word
+
+    line = [_Word("（三）不予公", 71, 128, 663, 673), _Word("4.保护第三方合法权益", 131, 240, 663, 673)]
+    assert [w.text for w in _segments(line, 10.5)] == ["（三）不予公", "4.保护第三方合法权益"]
+    wrapped = [_Word("4.无正当理由大量反复", 131, 240, 210, 220), _Word("申请", 243, 265, 210, 220)]
+    assert [w.text for w in _segments(wrapped, 10.5)] == ["4.无正当理由大量反复申请"]
