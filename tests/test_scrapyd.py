@@ -102,12 +102,13 @@ def scrapyd(tmp_path):
         encoding="utf-8",
     )
     log = (home / "scrapyd.out").open("wb")
-    proc = subprocess.Popen([str(BIN / "scrapyd")], cwd=home, env=LOCAL_ENV, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([str(BIN / "scrapyd")], cwd=home, env=LOCAL_ENV, stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_up(base, proc, home / "scrapyd.out")
         yield base, home
     finally:
+        _cancel_running(base)
         proc.terminate()
         try:
             proc.wait(timeout=15)
@@ -127,6 +128,16 @@ def _wait_up(base: str, proc: subprocess.Popen, out: Path) -> None:
             assert proc.poll() is None, out.read_text(errors="replace")[-3000:]
             assert time.monotonic() < deadline, "scrapyd did not answer within 30 s"
             time.sleep(0.3)
+
+
+def _cancel_running(base: str) -> None:
+    """A job still running when a test fails must not outlive it (scrapyd leaves its children be)."""
+    try:
+        jobs = _api(base, f"listjobs.json?project={PROJECT}")
+        for job in jobs["running"] + jobs["pending"]:
+            _api(base, "cancel.json", [("project", PROJECT), ("job", job["id"]), ("signal", "KILL")])
+    except (OSError, AssertionError):
+        return
 
 
 def _point_target_at(src: Path, base: str) -> None:
@@ -183,14 +194,16 @@ def test_scheduled_crawl_archives_and_extracts_the_demo_reports(scrapyd, tmp_pat
     log_text = job_log.read_text(encoding="utf-8", errors="replace") if job_log else "(no job log)"
     assert paths, f"the job fetched nothing; its log:\n{log_text[-4000:]}"
     assert "Traceback" not in log_text, log_text[-4000:]
-    assert "(bot: ogi-reports-egg)" in log_text  # the job ran the deployed egg, not a copy installed beside it
+    # the job ran the deployed egg, not a copy installed beside it
+    assert "(bot: ogi-reports-egg)" in log_text
     cases = {e["url"].replace("{base}", server.base): e for e in expected()
              if e["site"] in sites and e.get("kind") is None}  # fmt: skip
     rows = Catalog(archive / "catalog.sqlite").rows(kind="report", status=200)
     assert set(cases) <= {r["url"] for r in rows}, log_text[-4000:]
     extracted = {r["url"]: r["extraction_status"] for r in rows}
     tables = {u: e for u, e in cases.items() if e.get("template")}
-    assert {u: extracted[u] for u in tables} == dict.fromkeys(tables, "ok")  # the codebook was read from the egg
+    # the codebook was read from the egg
+    assert {u: extracted[u] for u in tables} == dict.fromkeys(tables, "ok")
     summary = json.loads((archive / "run-summary.json").read_text(encoding="utf-8"))
     assert summary["pages_fetched"] >= len(cases)
     _assert_dataset(out, tables)
