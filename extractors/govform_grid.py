@@ -171,7 +171,11 @@ def _read_t2(table: Table, index: int, spec: FormSpec) -> SectionRead | None:
             continue
         if match is None:
             if block is not None and any(_is_number(t) for _, t in cells[1:]):
-                _unknown_row(read, first, cells[1:], index)
+                use = columns or _default_columns(cells[1:], block.columns, spec)
+                pairs = (
+                    _t2_values(table, r, cells[0][0], use) if use else [(None, None, t) for _, t in cells[1:]]
+                )
+                _unknown_row(read, printed(first), pairs, index)
             continue
         row = match.row
         if row.code in found:
@@ -237,9 +241,12 @@ def _default_columns(
     return [(c, code, spec.columns[code].label) for (c, _), code in zip(cells, codes, strict=True)]
 
 
-def _unknown_row(read: SectionRead, label: str, cells: list[tuple[int, str]], index: int) -> None:
-    for _, text in cells:
-        read.cells.append(Cell(read.section, None, None, None, label, None, text, index))
+def _unknown_row(
+    read: SectionRead, label: str, cells: list[tuple[str | None, str | None, str | None]], index: int
+) -> None:
+    """A row the codebook does not know: uncoded, but each value keeps its column."""
+    for code, header, text in cells:
+        read.cells.append(Cell(read.section, None, None, code, label, header, text, index))
     read.findings.append(
         Finding("unknown_label", f"row {label!r} of table {read.section} is not in the codebook")
     )
@@ -284,7 +291,9 @@ def _read_t3(table: Table, index: int, spec: FormSpec) -> SectionRead | None:
             row = None  # numbers under a group label alone: a local row, never the group's code
         if row is None or row.code in found:  # unknown, or a sub-row the form does not have
             if any(_is_number(v) for *_, v in values):
-                _unknown_row(read, " / ".join(path), [(c, v) for c, _, _, v in values], index)
+                _unknown_row(
+                    read, " / ".join(path), [(code, header, v) for _, code, header, v in values], index
+                )
             continue
         position = _index(spec, "t3", row)
         if not row.has_value and not any(v for *_, v in values):

@@ -351,7 +351,7 @@ def _read_t3(lines: list[str], start: int, spec: FormSpec) -> tuple[SectionRead,
     found: set[str] = set()
     for item in items:
         if item.kind == "unknown":
-            _emit_unknown(read, item)
+            _emit_unknown(read, item, columns, spec)
         if item.row is None or (item.kind == "group" and item.assigned is None) or item.row.code in found:
             continue
         found.add(item.row.code)
@@ -467,10 +467,14 @@ def _emit(
         read.cells.append(Cell(read.section, f"{row.code}@{code}", row.code, code, label, header, raw))
 
 
-def _emit_unknown(read: SectionRead, item: Item) -> None:
+def _emit_unknown(read: SectionRead, item: Item, columns: list[str], spec: FormSpec) -> None:
+    """A local row's numbers, each under its column when the row prints one per column."""
     label = _printed(item)
-    for raw in item.assigned or ():
-        read.cells.append(Cell(read.section, None, None, None, label, None, raw))
+    values = item.assigned or []
+    codes: list[str | None] = list(columns) if len(values) == len(columns) else [None] * len(values)
+    for code, raw in zip(codes, values, strict=True):
+        header = spec.columns[code].label if code in spec.columns else None
+        read.cells.append(Cell(read.section, None, None, code, label, header, raw))
 
 
 # -------------------------------------------------------------------------------------------- table 二
@@ -493,13 +497,13 @@ def _read_t2(lines: list[str], spec: FormSpec) -> SectionRead:
         elif item.kind == "row":
             if item.row and item.row.columns and not set(columns) <= set(item.row.columns):
                 columns = list(item.row.columns)
-            block_columns[k] = columns
             headers.update(_printed_headers(header, columns, spec))
+        block_columns[k] = columns
     read.findings.extend(_assign(items, 0))
     found: set[str] = set()
     for k, item in enumerate(items):
         if item.kind == "unknown":
-            _emit_unknown(read, item)
+            _emit_unknown(read, item, block_columns.get(k, []), spec)
         if item.kind == "row" and item.row and item.row.code not in found:
             found.add(item.row.code)
             _emit(read, item, block_columns.get(k, []), spec, _printed(item), headers)

@@ -152,3 +152,16 @@ def test_table_three_continued_after_a_page_break(fixture: str, flat: bool) -> N
     assert "second_table" not in [f.kind for f in result.findings]
     if not flat:
         assert "t3 from grid" in result.evidence
+
+
+@pytest.mark.parametrize("flat", [False, True], ids=["grid", "lines"])
+def test_unknown_row_keeps_its_columns(flat: bool) -> None:
+    """Hubei's extra row 其他主动公开文件: uncoded, each value under its printed column."""
+    result = read("hb-wuhan-2020-annotated.html", flat)
+    extra = [(r.column_code, r.column, r.value) for r in result.rows if r.code is None]
+    assert extra == [
+        ("new_made", "本年新制作数量", 15),
+        ("new_published", "本年新公开数量", 15),
+        ("total_published", "对外公开总数量", 120),
+    ]
+    assert [f.kind for f in result.findings].count("unknown_label") == 1
