@@ -266,7 +266,11 @@ def _next_free_row(items: list[Item], pos: int, strict: bool) -> Item | None:
         if it.kind == "text" and not it.attached and len(it.text) > 1 and stray is None:
             stray = it.line
         if it.kind == "row":
-            owned = _owns_values(items, k) if strict else _inline(items, k) or _wraps_over(items, k)
+            owned = (
+                _owns_values(items, k)
+                if strict
+                else _inline(items, k) or _wraps_over(items, k) or _cells_below(items, k)
+            )
             free = it.assigned is None and not owned and (stray is None or stray == it.line)
             return it if free else None
     return None
@@ -276,6 +280,11 @@ def _wraps_over(items: list[Item], k: int) -> bool:
     """True when the label at `k` is cut and numbers follow it (they stand between its parts)."""
     row = items[k].row
     return row is not None and not is_whole(row, items[k].text) and _owns_values(items, k)
+
+
+def _cells_below(items: list[Item], k: int) -> bool:
+    """True when the label at `k` is followed by its numbers one per line (a flattened table's cells)."""
+    return k + 1 < len(items) and items[k + 1].kind == "values" and items[k + 1].single
 
 
 def _inline(items: list[Item], k: int) -> bool:

@@ -165,3 +165,18 @@ def test_unknown_row_keeps_its_columns(flat: bool) -> None:
         ("total_published", "对外公开总数量", 120),
     ]
     assert [f.kind for f in result.findings].count("unknown_label") == 1
+
+
+@pytest.mark.parametrize("fixture", NEW_FORM_PAGES)
+def test_flattened_pages_never_misassign(fixture: str) -> None:
+    """Flattened, a page loses its blank cells: rows may stay unread, but no number lands in another cell."""
+    want = expected(fixture)
+    got: dict[str, object] = {}
+    for row in read(fixture, flat=True).rows:
+        got.setdefault(row.code or "", row.value)
+    wrong = [
+        f"{code}: got {value}, want {want.get(code, 'no such cell')}"
+        for code, value in got.items()
+        if code and value is not None and want.get(code) != value
+    ]
+    assert not wrong
