@@ -187,22 +187,50 @@ class _Matcher:
             for key in keys:
                 self.key_codes.setdefault(key, set()).add(ind.code)
         self._cache: dict[str, list[tuple[float, int]]] = {}
+        #: (key, indicator index) pairs, and the same by key length and by head, so that a printed
+        #: key is compared only with keys `_similarity` can score above 0 (same results, far fewer calls)
+        self.pairs = [(key, idx) for idx, keys in enumerate(self.keys) for key in keys if key]
+        self.by_len: dict[int, list[tuple[str, int]]] = {}
+        self.by_head: dict[str, list[tuple[str, int]]] = {}
+        for pair in self.pairs:
+            self.by_len.setdefault(len(pair[0]), []).append(pair)
+            self.by_head.setdefault(pair[0][:ABBREV_HEAD], []).append(pair)
 
     def candidates(self, label: str) -> list[tuple[float, int]]:
         """(similarity, indicator index) of every indicator the label may be, best first."""
         if label in self._cache:
             return self._cache[label]
-        printed = _keys(label)
-        found = []
-        for idx, keys in enumerate(self.keys):
-            sim = max(_similarity(p, k) for p in printed for k in keys)
-            if sim >= MATCH_THRESHOLD:
-                found.append((sim, idx))
-        found.sort(reverse=True)
+        best: dict[int, float] = {}
+        for printed in set(_keys(label)):
+            for key, idx in self._comparable(printed):
+                sim = _similarity(printed, key)
+                if sim > best.get(idx, 0.0):
+                    best[idx] = sim
+        found = sorted(((sim, idx) for idx, sim in best.items() if sim >= MATCH_THRESHOLD), reverse=True)
         if len(self._cache) > MATCH_CACHE_SIZE:
             self._cache.clear()  # a long batch must not grow it without bound
         self._cache[label] = found
         return found
+
+    def _comparable(self, printed: str) -> set[tuple[str, int]]:
+        """The keys `_similarity` may score above 0 against `printed`: lengths close enough for a
+        typo, containing or contained in it (4+ characters), or sharing its head (a short form)."""
+        if not printed:
+            return set()
+        size = len(printed)
+        pool = {
+            pair
+            for length, pairs in self.by_len.items()
+            if 2 * min(size, length) / (size + length) >= FUZZY_FLOOR
+            for pair in pairs
+        }
+        pool.update(
+            pair
+            for pair in self.pairs
+            if (size >= 4 and printed in pair[0]) or (len(pair[0]) >= 4 and pair[0] in printed)
+        )
+        pool.update(self.by_head.get(printed[:ABBREV_HEAD], ()))
+        return pool
 
     def best(self, label: str) -> float:
         found = self.candidates(label)
