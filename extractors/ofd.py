@@ -58,8 +58,14 @@ _DAMAGED = (
     ValueError,
     IndexError,
 )
-_INFO = {"Title": "ofd_title", "Author": "ofd_author", "Subject": "ofd_subject", "CreationDate": "ofd_creationdate",
-         "ModDate": "ofd_moddate", "Creator": "ofd_creator"}
+_INFO = {
+    "Title": "ofd_title",
+    "Author": "ofd_author",
+    "Subject": "ofd_subject",
+    "CreationDate": "ofd_creationdate",
+    "ModDate": "ofd_moddate",
+    "Creator": "ofd_creator",
+}
 _A4 = (210.0, 297.0)
 
 
@@ -108,13 +114,17 @@ def ofd_to_document(data: bytes) -> Document:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED_BYTES:
-                raise OfdUnreadableError(f"the OFD document unpacks to more than {MAX_UNZIPPED_BYTES >> 20} MB")
+                raise OfdUnreadableError(
+                    f"the OFD document unpacks to more than {MAX_UNZIPPED_BYTES >> 20} MB"
+                )
             package = _Package(archive)
             meta, pages = package.read()
     except OfdUnreadableError:
         raise
     except _DAMAGED as error:
-        raise OfdUnreadableError(f"the OFD document is damaged ({type(error).__name__}: {error})"[:300]) from error
+        raise OfdUnreadableError(
+            f"the OFD document is damaged ({type(error).__name__}: {error})"[:300]
+        ) from error
     return _document(pages, meta)
 
 
@@ -157,7 +167,9 @@ class _Package:
             raise KeyError(f"the package has no {path}")
         if self.archive.getinfo(name).file_size > MAX_XML_BYTES:
             raise OfdUnreadableError(f"the OFD part {path} is larger than {MAX_XML_BYTES >> 20} MB")
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_comments=True)
+        parser = etree.XMLParser(
+            resolve_entities=False, no_network=True, huge_tree=True, remove_comments=True
+        )
         return etree.fromstring(self.archive.read(name), parser)
 
     def resolve(self, base: str, location: str) -> str:
@@ -166,7 +178,10 @@ class _Package:
         if location.startswith("/"):
             return location
         joined = posixpath.join(base, location)
-        if posixpath.normpath(joined).lower() in self.names or posixpath.normpath(location).lower() not in self.names:
+        if (
+            posixpath.normpath(joined).lower() in self.names
+            or posixpath.normpath(location).lower() not in self.names
+        ):
             return joined
         return location
 
@@ -379,9 +394,20 @@ class _PageAdapter:
     def of(cls, page: _Page, words: list[_Word]) -> _PageAdapter:
         def pt(o: Any) -> dict[str, Any]:
             x0, x1, top, bottom = (o.x0 * MM_TO_PT, o.x1 * MM_TO_PT, o.top * MM_TO_PT, o.bottom * MM_TO_PT)
-            return {"text": o.text, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
-                    "upright": True, "width": x1 - x0, "height": bottom - top, "size": bottom - top,
-                    "fontname": "", "matrix": (1, 0, 0, 1, x0, bottom)}
+            return {
+                "text": o.text,
+                "x0": x0,
+                "x1": x1,
+                "top": top,
+                "bottom": bottom,
+                "doctop": top,
+                "upright": True,
+                "width": x1 - x0,
+                "height": bottom - top,
+                "size": bottom - top,
+                "fontname": "",
+                "matrix": (1, 0, 0, 1, x0, bottom),
+            }
 
         return cls([pt(w) for w in words], [pt(g) for g in page.glyphs], page.height * MM_TO_PT)
 
@@ -389,7 +415,9 @@ class _PageAdapter:
         return self.words
 
     def filter(self, keep: Any) -> _PageAdapter:
-        return _PageAdapter([w for w in self.words if keep(w)], [c for c in self.chars if keep(c)], self.height)
+        return _PageAdapter(
+            [w for w in self.words if keep(w)], [c for c in self.chars if keep(c)], self.height
+        )
 
 
 def _edges(rules: list[tuple[float, float, float, float]]) -> list[dict[str, Any]]:
@@ -403,12 +431,24 @@ def _edges(rules: list[tuple[float, float, float, float]]) -> list[dict[str, Any
             orientation, box = "v", (x0, min(y0, y1), x0, max(y0, y1))
         else:
             continue
-        edges.append({"x0": box[0], "top": box[1], "x1": box[2], "bottom": box[3], "width": box[2] - box[0],
-                      "height": box[3] - box[1], "orientation": orientation, "object_type": "line"})
+        edges.append(
+            {
+                "x0": box[0],
+                "top": box[1],
+                "x1": box[2],
+                "bottom": box[3],
+                "width": box[2] - box[0],
+                "height": box[3] - box[1],
+                "orientation": orientation,
+                "object_type": "line",
+            }
+        )
     return edges
 
 
-def _ruled_grids(page: _PageAdapter, rules: list[tuple[float, float, float, float]], number: int) -> list[Any]:
+def _ruled_grids(
+    page: _PageAdapter, rules: list[tuple[float, float, float, float]], number: int
+) -> list[Any]:
     """Tables cut along their drawn cell borders, as pdf.py cuts a PDF's ruled tables."""
     edges = _edges(rules)
     if len(edges) < 4:
@@ -458,4 +498,3 @@ def _page_lines(words: list[_Word], number: int, height_mm: float) -> list[pdf._
         if text and not (in_margin and pdf._PAGE_NUMBER.match(text)):
             out.append(pdf._Line(text, number, top * MM_TO_PT, bottom * MM_TO_PT))
     return out
-

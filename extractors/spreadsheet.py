@@ -17,6 +17,7 @@ An old binary Office file is Excel only when its OLE directory names a Workbook/
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import re
@@ -71,11 +72,8 @@ def zip_member_names(data: bytes) -> set[str]:
     local file headers carry, so a cut-off attachment is still named for what it is."""
     if not data.startswith(b"PK\x03\x04"):
         return set()
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        pass
+    with contextlib.suppress(Exception), zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return set(archive.namelist())  # any damage: fall back to the local headers
     names = set()
     for match in _LOCAL_HEADER.finditer(data, 0, MAX_SNIFF_BYTES):
         start = match.start()
@@ -146,7 +144,9 @@ def xlsx_to_document(data: bytes) -> Document:
         sheets = [_openpyxl_sheet(ws) for ws in book.worksheets]
         meta = _openpyxl_meta(book)
     except Exception as error:  # openpyxl raises many unrelated types on bad files
-        raise SpreadsheetUnreadableError(_damaged("Excel workbook (.xlsx, a ZIP of XML parts)", error)) from error
+        raise SpreadsheetUnreadableError(
+            _damaged("Excel workbook (.xlsx, a ZIP of XML parts)", error)
+        ) from error
     return _document("xlsx", sheets, meta)
 
 
@@ -156,8 +156,8 @@ def xls_to_document(data: bytes) -> Document:
 
     try:
         book = xlrd.open_workbook(
-            file_contents=data, formatting_info=True, logfile=io.StringIO(), on_demand=True
-        )
+            file_contents=data, formatting_info=True, logfile=io.StringIO(), on_demand=True, ragged_rows=True
+        )  # ragged: a damaged cell index at column 16000 must not pad every row to it
         sheets = [_xlrd_sheet(book, book.sheet_by_index(i)) for i in range(book.nsheets)]
         meta = {"xls_creator": fold_whitespace(book.user_name or "")}
     except Exception as error:  # xlrd raises many unrelated types on bad files
@@ -176,8 +176,10 @@ def _check_zip_size(data: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             size = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
-        raise SpreadsheetUnreadableError(_damaged("Excel workbook (.xlsx, a ZIP of XML parts)", error)) from error
+    except Exception as error:  # a damaged ZIP raises many types (NotImplementedError, ...)
+        raise SpreadsheetUnreadableError(
+            _damaged("Excel workbook (.xlsx, a ZIP of XML parts)", error)
+        ) from error
     if size > MAX_UNZIPPED_BYTES:
         raise SpreadsheetUnreadableError(
             f"the Excel workbook unpacks to more than {MAX_UNZIPPED_BYTES >> 20} MB; not read"
@@ -225,7 +227,7 @@ def _xlrd_sheet(book: Any, ws: Any) -> Sheet:
 
     sheet = Sheet(name=str(ws.name))
     for r in range(min(ws.nrows, MAX_ROWS)):
-        for c in range(min(ws.ncols, MAX_COLS)):
+        for c in range(min(ws.row_len(r), MAX_COLS)):
             cell = ws.cell(r, c)
             if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
                 continue

@@ -224,3 +224,28 @@ def test_ogi_extract_walks_attachments_and_prints_their_rows(tmp_path, capsys):
         "sd-licheng-2019.ofd": ("ok", "gov2019", 198),
         "zj-yuhang-2021-t3.xlsx": ("ok", "gov2021", 175),
     }
+
+
+def test_mutated_bytes_and_numbers_never_raise():
+    """Seeded damage: random bytes, then coordinates replaced by nan/inf/huge/garbage in the XML."""
+    import random
+
+    rng = random.Random(2)
+    data = (HERE / "sd-licheng-2019.ofd").read_bytes()
+    for _ in range(20):
+        damaged = bytearray(data)
+        for _ in range(rng.randint(1, 20)):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        assert extract(bytes(damaged)).status == "unreadable"
+    for _ in range(6):
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+            for info in src.infolist():
+                body = re.sub(
+                    r"\d+\.\d+",
+                    lambda m: rng.choice([m.group(0), "nan", "inf", "-1e308", "", "x", "1e400", "0"]),
+                    src.read(info.filename).decode(),
+                )
+                dst.writestr(info.filename, body)
+        report = extract(out.getvalue())
+        assert report.status in ("ok", "partial", "no_table", "not_report", "empty", "unreadable")

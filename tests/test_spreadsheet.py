@@ -178,3 +178,42 @@ def test_far_away_styled_cell_costs_nothing():
     assert problem == ("", "")
     assert doc.tables[0].grid == [["（一）收到申请数", "12"]]
     assert doc.lines == ["（一）收到申请数", "12"]
+
+
+@pytest.mark.parametrize("ext", ["xlsx", "xls"])
+def test_mutated_bytes_never_raise(ext):
+    """Random byte damage (seeded) gives a status and a message, never a traceback or a memory blow-up
+    (a damaged .xls cell index once made xlrd pad every row to column 16000)."""
+    import random
+
+    rng = random.Random(1)
+    data = (HERE / f"js-haimen-2016-legacy.{ext}").read_bytes()
+    statuses = set()
+    for _ in range(30):
+        damaged = bytearray(data)
+        for _ in range(rng.randint(1, 20)):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        report = extract(bytes(damaged))
+        assert report.status in ("ok", "partial", "no_table", "not_report", "empty", "unreadable")
+        assert report.message
+        statuses.add(report.status)
+    assert "unreadable" in statuses
+
+
+def test_xls_with_a_far_cell_is_not_padded_to_it():
+    import time
+
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    ws = book.add_sheet("Sheet1")
+    ws.write(0, 0, "（一）收到申请数")
+    ws.write(0, 1, 12)
+    ws.write(65000, 250, "x")  # past MAX_ROWS: ignored; must not pad 65001 rows to 251 columns
+    buffer = io.BytesIO()
+    book.save(buffer)
+    start = time.perf_counter()
+    doc, problem = load_document(buffer.getvalue())
+    assert time.perf_counter() - start < 2
+    assert problem == ("", "")
+    assert doc.tables[0].grid == [["（一）收到申请数", "12"]]
