@@ -38,6 +38,7 @@ MAX_UNZIPPED_BYTES = 64 * 1024 * 1024
 #: XFD1048576 must not make us walk a million rows.
 MAX_ROWS = 5000
 MAX_COLS = 200
+MAX_MERGED_SLOTS = 20_000
 #: How far into a damaged ZIP local file headers are looked for.
 MAX_SNIFF_BYTES = 4 * 1024 * 1024
 _LOCAL_HEADER = re.compile(rb"PK\x03\x04")
@@ -327,8 +328,8 @@ def _sheet_table(sheet: Sheet, line_index: int) -> Table | None:
         return None
     origin: dict[tuple[int, int], tuple[int, int]] = {}
     for r0, c0, r1, c1 in sheet.merges:
-        if r1 - r0 >= MAX_ROWS or c1 - c0 >= MAX_COLS:
-            continue
+        if (r1 - r0 + 1) * (c1 - c0 + 1) > MAX_MERGED_SLOTS or r0 >= MAX_ROWS or c0 >= MAX_COLS:
+            continue  # a damaged or sheet-wide range, not a table's merged cell
         for r in range(r0, min(r1, MAX_ROWS - 1) + 1):
             for c in range(c0, min(c1, MAX_COLS - 1) + 1):
                 origin[(r, c)] = (r0, c0)
