@@ -880,9 +880,49 @@ def _columns(vals: list[list[_Word]], region: list[int]) -> tuple[list[float], l
             clusters[-1][1] = max(clusters[-1][1], x1)
         else:
             clusters.append([x0, x1])
-    edges = [clusters[0][0] - 2]
-    edges += [(a[1] + b[0]) / 2 for a, b in itertools.pairwise(clusters)]
-    return [*edges, clusters[-1][1] + 2], [(a, b) for a, b in clusters]
+    extents = [(a, b) for a, b in clusters]
+    return _edges(extents), extents
+
+
+def _edges(extents: list[tuple[float, float]]) -> list[float]:
+    inner = [(a[1] + b[0]) / 2 for a, b in itertools.pairwise(extents)]
+    return [extents[0][0] - 2, *inner, extents[-1][1] + 2]
+
+
+def _blank_columns(extents: list[tuple[float, float]], heads: list[_Word]) -> list[tuple[float, float]]:
+    """Add the columns left blank on every row: a column head printed over no number, in a gap
+    between value columns wide enough for one more (or one pitch right of the last column).
+
+    Without it, a table whose 科研机构 column is empty all year gets six value columns, and every
+    row reads as one cell short.
+    """
+    if len(extents) < 2 or not heads:
+        return extents
+    centres = [(a + b) / 2 for a, b in extents]
+    steps = sorted(b - a for a, b in itertools.pairwise(centres))
+    pitch = steps[len(steps) // 4]  # a quartile: blank columns make some steps two pitches wide
+    free = sorted(
+        (w for w in heads if w.x0 > extents[0][0] and not any(min(w.x1, b) - max(w.x0, a) > 0 for a, b in extents)),
+        key=lambda w: w.x0,
+    )
+    spots: list[list[float]] = []
+    for w in free:
+        if spots and w.x0 <= spots[-1][1]:
+            spots[-1][1] = max(spots[-1][1], w.x1)
+        else:
+            spots.append([w.x0, w.x1])
+    added = [(a, b) for a, b in spots if _fits_a_column((a + b) / 2, centres, pitch)]
+    return sorted(extents + added)
+
+
+def _fits_a_column(x: float, centres: list[float], pitch: float) -> bool:
+    left = [c for c in centres if c < x]
+    right = [c for c in centres if c > x]
+    if not left:
+        return False
+    if not right:
+        return 0.6 * pitch <= x - left[-1] <= 1.4 * pitch
+    return right[0] - left[-1] >= 1.6 * pitch and min(x - left[-1], right[0] - x) >= 0.6 * pitch
 
 
 def _region_grid(
@@ -890,6 +930,9 @@ def _region_grid(
 ) -> _Grid | None:
     edges, extents = _columns(vals, region)
     header = _header_lines(lines, vals, region, edges[0], height)
+    with_heads = _blank_columns(extents, [w for i in header for w in lines[i]])
+    if len(with_heads) > len(extents):
+        edges, extents = _edges(with_heads), with_heads
     first, last = region[0], region[-1]
     lo = max(header[-1] + 1 if header else 0, first - 2)
     around = [

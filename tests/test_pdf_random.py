@@ -208,14 +208,20 @@ T3_HEADS = ["自然人", "商业企业", "科研机构", "社会公益组织", "
 
 
 def draw_t3(
-    seed: int, *, ruled: bool = True, blanks: float = 0.0, form_heads: bool = False
+    seed: int,
+    *,
+    ruled: bool = True,
+    blanks: float = 0.0,
+    form_heads: bool = False,
+    empty_columns: tuple[int, ...] = (),
 ) -> tuple[bytes, list[list[str]]]:
     """Table 三 cut by a page break at a random row; returns the PDF and its expected rows.
 
     `ruled=False` prints the same words without borders; `blanks`: share of value cells left
     empty; `form_heads`: the form's three header rows (note / 申请人情况 / 自然人 法人或其他组织
     总计 / its five sub-heads), and when page 2 repeats them (always, then) Word cuts their merged
-    cells differently there (note over one row, 自然人 and 总计 over one row each).
+    cells differently there (note over one row, 自然人 and 总计 over one row each);
+    `empty_columns`: value columns left blank on every row (no request from 科研机构 all year).
     """
     rnd = random.Random(seed)
     size = rnd.choice([9, 10.5])
@@ -231,6 +237,9 @@ def draw_t3(
                 if rnd.random() < blanks:
                     row[k] = ""
         values[0][0] = values[0][0] or "1"  # the first row keeps the first column's x-range
+    for row in values:
+        for k in empty_columns:
+            row[k] = ""
     lead, pitch = size * 1.2, size * 2.4
     pdfmetrics.registerFont(cidfonts.UnicodeCIDFont(FONT))
     out = io.BytesIO()
@@ -389,3 +398,13 @@ def test_unruled_table_three_over_a_page_break_mostly_comes_back_whole():
     cases = [draw_t3(seed, ruled=False, blanks=0.1, form_heads=seed % 2 == 0) for seed in range(200, 216)]
     whole = sum(_t3_body(data) == (1, expected) for data, expected in cases)
     assert whole >= 12, f"{whole}/16 unruled tables came back whole"
+
+
+@pytest.mark.parametrize(("seed", "empty"), [(0, (2,)), (1, (1, 2)), (2, (2, 4)), (3, (5,))])
+def test_unruled_column_blank_on_every_row_keeps_its_place(seed, empty):
+    """No request from 科研机构 all year: unruled, no number marks that column; its head does,
+    so every row still has seven cells with the blank one in its place (before: six, shifted)."""
+    data, expected = draw_t3(seed, ruled=False, form_heads=seed % 2 == 0, empty_columns=empty)
+    n_tables, body = _t3_body(data)
+    assert n_tables == 1
+    assert [row[3:] for row in body] == [row[3:] for row in expected]
