@@ -5,7 +5,8 @@ the report page (or the whole report as one). The table readers only know `Docum
 workbook becomes what an HTML page with one <table> per sheet would give: `tables` = one grid per
 sheet with merged ranges expanded like rowspan/colspan (merged text repeated in every slot,
 `spans` pointing at the range's top-left cell), `lines` = the cells row by row, one per line,
-each merged range once. Rows and columns left entirely empty (spacers, the unused first column
+each merged range once. Hidden sheets are left out (their names go to `meta`, `xlsx_hidden_sheets`).
+Rows and columns left entirely empty (spacers, the unused first column
 of many exports) are dropped so a grid looks like the printed table.
 
 Cells read as displayed, not as stored: 12.0 → "12", 0.5 in a percent format → "50%", a date
@@ -56,6 +57,7 @@ class Sheet:
     """One sheet as read: displayed cell texts by (row, col) and merged ranges (inclusive)."""
 
     name: str
+    hidden: bool = False  # a hidden sheet (lookup lists, scratch work) is not part of the printed report
     cells: dict[tuple[int, int], str] = field(default_factory=dict)
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1
 
@@ -188,7 +190,7 @@ def _check_zip_size(data: bytes) -> None:
 
 
 def _openpyxl_sheet(ws: Any) -> Sheet:
-    sheet = Sheet(name=str(ws.title))
+    sheet = Sheet(name=str(ws.title), hidden=getattr(ws, "sheet_state", "visible") != "visible")
     if not hasattr(ws, "merged_cells"):  # a chart sheet
         return sheet
     for cell in _stored_cells(ws):
@@ -226,7 +228,7 @@ def _openpyxl_meta(book: Any) -> dict[str, str]:
 def _xlrd_sheet(book: Any, ws: Any) -> Sheet:
     import xlrd
 
-    sheet = Sheet(name=str(ws.name))
+    sheet = Sheet(name=str(ws.name), hidden=bool(getattr(ws, "visibility", 0)))
     for r in range(min(ws.nrows, MAX_ROWS)):
         for c in range(min(ws.row_len(r), MAX_COLS)):
             cell = ws.cell(r, c)
@@ -311,14 +313,17 @@ def _document(kind: str, sheets: list[Sheet], meta: dict[str, str]) -> Document:
     lines: list[str] = []
     tables: list[Table] = []
     for sheet in sheets:
+        if sheet.hidden:
+            continue
         table = _sheet_table(sheet, len(lines))
         if table is None:
             continue
         lines.extend(_cell_lines(table))
         tables.append(table)
-    names = [s.name for s in sheets if s.cells]
-    if names:
-        meta[f"{kind}_sheets"] = " | ".join(names)
+    for key, hidden in ((f"{kind}_sheets", False), (f"{kind}_hidden_sheets", True)):
+        names = [s.name for s in sheets if s.cells and s.hidden == hidden]
+        if names:
+            meta[key] = " | ".join(names)
     return Document(kind=kind, lines=lines, tables=tables, meta=meta)  # type: ignore[arg-type]
 
 

@@ -217,3 +217,33 @@ def test_xls_with_a_far_cell_is_not_padded_to_it():
     assert time.perf_counter() - start < 2
     assert problem == ("", "")
     assert doc.tables[0].grid == [["（一）收到申请数", "12"]]
+
+
+@pytest.mark.parametrize("ext", ["xlsx", "xls"])
+def test_hidden_sheets_are_left_out(ext, tmp_path):
+    if ext == "xlsx":
+        import openpyxl
+
+        book = openpyxl.Workbook()
+        book.active["A1"], book.active["B1"] = "（一）收到申请数", 12
+        scratch = book.create_sheet("下拉选项")
+        scratch["A1"], scratch["B1"] = "（二）办结数", 99
+        scratch.sheet_state = "hidden"
+        buffer = io.BytesIO()
+        book.save(buffer)
+        data = buffer.getvalue()
+    else:
+        import xlwt
+
+        book = xlwt.Workbook(encoding="utf-8")
+        book.add_sheet("表").write(0, 0, "（一）收到申请数")
+        scratch = book.add_sheet("下拉选项")
+        scratch.write(0, 0, "（二）办结数")
+        scratch.visibility = 1  # BOUNDSHEET: hidden
+        buffer = io.BytesIO()
+        book.save(buffer)
+        data = buffer.getvalue()
+    doc, _ = load_document(data)
+    assert len(doc.tables) == 1
+    assert "（二）办结数" not in doc.lines
+    assert doc.meta[f"{ext}_hidden_sheets"] == "下拉选项"
