@@ -13,10 +13,11 @@ continues after a page break with a "- 3 -" footer in between. So we keep two vi
   borders) are cut along their ruling lines, so every word lands in the cell whose box holds it,
   blank cells stay empty strings in their column, wrapped labels stay inside their cell, merged
   cells (三、本年度办理结果 spelled one character per line) become one group cell with `spans`.
-  Unruled tables get their columns from the x-ranges of the numbers and their rows from the lines
-  that end in numbers (see `_word_tables`). A table cut by a page break is joined back into one
-  grid: column heads repeated on the new page are dropped, a group cell cut in two ("（四）无" /
-  "法提供") becomes one again, row labels never join.
+  Unruled tables get their columns from the x-ranges of the numbers (plus a column head printed
+  over no number: a column blank on every row) and their rows from the lines that end in numbers
+  (see `_word_tables`). A table cut by a page break is joined back into one grid: column heads
+  repeated on the new page are dropped (even when Word cuts their merged cells differently there),
+  a group cell cut in two ("（四）无" / "法提供") becomes one again, row labels never join.
 
 A PDF without a usable text layer (a scan, or glyphs without a Unicode map) gives a Document
 without lines and a `needs_ocr` finding; an image-only page among text pages adds a `needs_ocr`
