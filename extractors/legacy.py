@@ -375,8 +375,8 @@ def _remark_lines(table: Table, lines: Sequence[str], headers: frozenset[str]) -
         text
         for r, row in enumerate(table.grid)
         for c, text in enumerate(row)
-        if c in columns and text and _HAS_CJK.search(text) and _origin(table, r, c)[1] in columns
-    }
+        if c in columns and _HAS_CJK.search(text) and not _is_cell(text) and _origin(table, r, c)[1] in columns
+    }  # "无" / "——" in a remarks cell reads like a blank value cell elsewhere: those lines stay
     origins = {_origin(table, r, c) for r, row in enumerate(table.grid) for c, text in enumerate(row) if text}
     end = min(len(lines), table.line_index + len(origins))
     return {i for i in range(table.line_index, end) if lines[i] in notes}

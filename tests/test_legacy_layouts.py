@@ -473,3 +473,17 @@ def test_remarks_column_never_yields_rows(codebook):
     readings = {res.evidence.split(";")[0]: res for res, _ in legacy._read_form(doc, form, prepared)}
     text = readings["legacy-2014 from text lines"]
     assert [r.label for r in text.rows if r.code is None] == []
+
+
+def test_remarks_column_blank_words_do_not_hide_blank_value_cells(codebook):
+    """A remark "无" is also how a value cell prints a blank: the text reading keeps that line."""
+    grid = [
+        ["统计指标", "单位", "统计数", "备注"],
+        ["(一)收到申请数", "件", "57", "无"],
+        ["1.当面申请数", "件", "无", "无"],
+        ["2.传真申请数", "件", "0", ""],
+    ]
+    lines = [c for row in grid for c in row if c]
+    doc = Document(kind="html", lines=lines, tables=[_table(grid)])
+    prepared = legacy._drop_remarks(legacy._prepare_lines(lines), doc, legacy._remark_headers(codebook))
+    assert [line.tail for line in prepared].count(["无"]) == lines.count("无") == 4
