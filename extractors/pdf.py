@@ -890,9 +890,12 @@ def _edges(extents: list[tuple[float, float]]) -> list[float]:
     return [extents[0][0] - 2, *inner, extents[-1][1] + 2]
 
 
-def _blank_columns(extents: list[tuple[float, float]], heads: list[_Word]) -> list[tuple[float, float]]:
+def _blank_columns(
+    extents: list[tuple[float, float]], heads: list[_Word], label_right: float
+) -> list[tuple[float, float]]:
     """Add the columns left blank on every row: a column head printed over no number, in a gap
-    between value columns wide enough for one more (or one pitch right of the last column).
+    between value columns wide enough for one more (or one pitch beside the first or last
+    column, clear of the row labels, which end at `label_right`).
 
     Without it, a table whose 科研机构 column is empty all year gets six value columns, and every
     row reads as one cell short.
@@ -903,26 +906,26 @@ def _blank_columns(extents: list[tuple[float, float]], heads: list[_Word]) -> li
     steps = sorted(b - a for a, b in itertools.pairwise(centres))
     pitch = steps[len(steps) // 4]  # a quartile: blank columns make some steps two pitches wide
     free = sorted(
-        (w for w in heads if w.x0 > extents[0][0] and not any(min(w.x1, b) - max(w.x0, a) > 0 for a, b in extents)),
+        (w for w in heads if w.x0 > label_right + 2 and not any(min(w.x1, b) - max(w.x0, a) > 0 for a, b in extents)),
         key=lambda w: w.x0,
     )
-    spots: list[list[float]] = []
+    spots: list[list[float]] = []  # [x0, x1, characters]
     for w in free:
         if spots and w.x0 <= spots[-1][1]:
             spots[-1][1] = max(spots[-1][1], w.x1)
+            spots[-1][2] += len(w.text)
         else:
-            spots.append([w.x0, w.x1])
-    added = [(a, b) for a, b in spots if _fits_a_column((a + b) / 2, centres, pitch)]
+            spots.append([w.x0, w.x1, len(w.text)])
+    # a head names its column (自然人, 科研机构); one stray character ("等") is a wrapped tail
+    added = [(a, b) for a, b, n in spots if n >= 2 and _fits_a_column((a + b) / 2, centres, pitch)]
     return sorted(extents + added)
 
 
 def _fits_a_column(x: float, centres: list[float], pitch: float) -> bool:
     left = [c for c in centres if c < x]
     right = [c for c in centres if c > x]
-    if not left:
-        return False
-    if not right:
-        return 0.6 * pitch <= x - left[-1] <= 1.4 * pitch
+    if not left or not right:  # beside the first or the last column
+        return 0.6 * pitch <= (right[0] - x if right else x - left[-1]) <= 1.4 * pitch
     return right[0] - left[-1] >= 1.6 * pitch and min(x - left[-1], right[0] - x) >= 0.6 * pitch
 
 
@@ -931,7 +934,8 @@ def _region_grid(
 ) -> _Grid | None:
     edges, extents = _columns(vals, region)
     header = _header_lines(lines, vals, region, edges[0], height)
-    with_heads = _blank_columns(extents, [w for i in header for w in lines[i]])
+    label_right = max((w.x1 for i in region for w in lines[i] if w not in vals[i]), default=0.0)
+    with_heads = _blank_columns(extents, [w for i in header for w in lines[i]], label_right)
     if len(with_heads) > len(extents):
         edges, extents = _edges(with_heads), with_heads
     first, last = region[0], region[-1]
