@@ -11,8 +11,9 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from extractors.labels import normalize_label, numbering_prefix, strip_numbering
@@ -34,6 +35,7 @@ _WHOLE, _MIN_UNNUMBERED = 3, 4
 _FUZZY = 0.75
 
 
+@lru_cache(maxsize=65536)
 def norm(text: str) -> str:
     """A printed label in comparable form (NFKC, ASCII brackets, no whitespace, 1、 → 1.)."""
     text = normalize_label(text)
@@ -107,13 +109,16 @@ class FormSpec:
     by_code: dict[str, RowSpec] = field(default_factory=dict)
     identities: tuple[Any, ...] = ()  # the form's accounting rules (codebook Identity objects)
     carriers: frozenset[str] = frozenset()  # group rows that print numbers in another version
-    _matches: dict[tuple[str, str, int], Match | None] = field(default_factory=dict)
+    _matches: dict[tuple[str, str], list[tuple[int, int, Match]]] = field(default_factory=dict)
+    _sections: dict[str, list[RowSpec]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_code = {r.code: r for r in self.rows}
+        self._sections = {s: [r for r in self.rows if r.section == s] for s in {r.section for r in self.rows}}
 
     def section_rows(self, section: str) -> list[RowSpec]:
-        return [r for r in self.rows if r.section == section]
+        """The rows of one table in form order (a shared list: do not modify)."""
+        return self._sections.get(section, [])
 
     def t3_complete(self, found: set[str]) -> bool:
         """Every value row of table 三 was read (a group printed with its own numbers covers its rows)."""
@@ -176,37 +181,47 @@ class FormSpec:
         `after` is the index (in `section_rows`) of the last row matched: among equally good
         candidates the first one after it wins, so labels are read in table order.
         """
-        cache_key = (text, section, after)
-        if len(self._matches) > _MATCH_CACHE:
-            self._matches.clear()  # specs live as long as the process: keep the cache bounded
-        if cache_key not in self._matches:
-            self._matches[cache_key] = self._match_row(text, section, after)
-        return self._matches[cache_key]
+        scored = self._scored(text, section)
+        if not scored:
+            return None
+        best = scored[0][0]
+        ties = [(index, match) for quality, index, match in scored if quality == best]
+        if best == 1 and len({m.row.code for _, m in ties}) > 1:
+            return None  # a one-character prefix that fits several rows proves nothing
+        return next((m for index, m in ties if index > after), ties[0][1])
 
-    def _match_row(self, text: str, section: str, after: int) -> Match | None:
+    def _scored(self, text: str, section: str) -> list[tuple[int, int, Match]]:
+        """Every row the label may stand for, as (rank, row index, match), best rank first.
+
+        Cached per printed label: the table-order tie-break in `match_row` needs no new scoring.
+        """
+        cache_key = (text, section)
+        found = self._matches.get(cache_key)
+        if found is None:
+            if len(self._matches) > _MATCH_CACHE:
+                self._matches.clear()  # specs live as long as the process: keep the cache bounded
+            found = self._matches[cache_key] = self._score_rows(text, section)
+        return found
+
+    def _score_rows(self, text: str, section: str) -> list[tuple[int, int, Match]]:
         key = norm(text)
         if not key:
-            return None
+            return []
         found = numbering_prefix(key)
         number = (found.level, found.ordinal) if found else None
         body = strip_numbering(key) if found else key
         if not body or (found and body == key):
-            return None
+            return []
         scored: list[tuple[int, int, Match]] = []
         for index, row in enumerate(self.section_rows(section)):
             if row.numbering != number and not _unnumbered_ok(number, row, body):
                 continue
-            quality = _body_quality(body, row.bodies)
-            if quality and (row.numbering == number or quality[0] >= _WHOLE):
-                order = 0 if index > after else 1
-                scored.append((quality[0], order, Match(row, quality[1])))
-        if not scored:
-            return None
-        best = max(q for q, _, _ in scored)
-        ties = [m for q, o, m in sorted(scored, key=lambda s: s[1]) if q == best]
-        if best == 1 and len({m.row.code for m in ties}) > 1:
-            return None  # a one-character prefix that fits several rows proves nothing
-        return ties[0]
+            same = row.numbering == number
+            quality = _body_quality(body, row.bodies) if same else _whole_quality(body, row.bodies)
+            if quality and (same or quality[0] >= _WHOLE):
+                scored.append((quality[0], index, Match(row, quality[1])))
+        scored.sort(key=lambda s: -s[0])  # stable: rows of one rank stay in table order
+        return scored
 
 
 def _unnumbered_ok(number: tuple[str, int | None] | None, row: RowSpec, body: str) -> bool:
@@ -228,13 +243,51 @@ def _body_quality(body: str, bodies: tuple[str, ...]) -> tuple[int, bool] | None
             rank: tuple[int, bool] = (3, True)
         elif candidate.startswith(body):
             rank = (1, False)  # a wrapped label's first part, never "complete"
-        elif len(body) >= 4 and difflib.SequenceMatcher(None, body, candidate).ratio() >= _FUZZY:
-            rank = (2, True)
+        elif len(body) >= 4 and (best is None or best < _FUZZY_RANK) and _similar(body, candidate):
+            rank = _FUZZY_RANK
         else:
             continue
         if best is None or rank > best:
             best = rank
     return best
+
+
+_FUZZY_RANK = (2, True)
+
+
+def _whole_quality(body: str, bodies: tuple[str, ...]) -> tuple[int, bool] | None:
+    """`_body_quality` where only whole labels count (ranks 3-4): a label printed without its numbering."""
+    best: tuple[int, bool] | None = None
+    for candidate in bodies:
+        if body == candidate:
+            return (4, True)
+        if best is None and len(candidate) >= 2 and body.startswith(candidate):
+            best = (3, True)
+    return best
+
+
+def _similar(body: str, candidate: str) -> bool:
+    """difflib's ratio ≥ _FUZZY, after two exact upper bounds that rule out most pairs cheaply.
+
+    ratio = 2·matches / (len(a) + len(b)), and matches ≤ the shorter length and ≤ the characters
+    the two strings share (as multisets): when either bound is under _FUZZY the ratio is too.
+    """
+    total = len(body) + len(candidate)
+    if 2 * min(len(body), len(candidate)) < _FUZZY * total:
+        return False
+    if 2 * _shared(body, candidate) < _FUZZY * total:
+        return False
+    return difflib.SequenceMatcher(None, body, candidate).ratio() >= _FUZZY
+
+
+@lru_cache(maxsize=4096)
+def _chars(text: str) -> Counter[str]:
+    return Counter(text)
+
+
+def _shared(a: str, b: str) -> int:
+    ca, cb = _chars(a), _chars(b)
+    return sum(min(n, cb[ch]) for ch, n in ca.items() if ch in cb)
 
 
 def split_segments(text: str) -> list[str]:
