@@ -8,7 +8,8 @@ continues after a page break with a "- 3 -" footer in between. So we keep two vi
 
 * `lines`: one entry per printed text line (words grouped by baseline, as `extract_text` gives),
   across pages in reading order, with page numbers and running headers/footers dropped so tables
-  read continuously.
+  read continuously. A two-column cover (title in large type beside the contents) is read column
+  by column, so the title's lines stay together.
 * `tables`: grids rebuilt from positions. Ruled tables (the usual case: Word/WPS exports draw cell
   borders) are cut along their ruling lines, so every word lands in the cell whose box holds it,
   blank cells stay empty strings in their column, wrapped labels stay inside their cell, merged
@@ -222,14 +223,53 @@ def _read_pages(pages: list, findings: list[Finding]) -> tuple[list[_Line], list
     raw: list[list[_Line]] = []
     grids: list[_Grid] = []
     for number, page in enumerate(pages):
+        page_grids = _page_tables(page, number, findings)
+        gutter = None if page_grids else _cover_gutter(page)
+        parts = [page] if gutter is None else _columns_of(page, gutter)
         page_lines = [
             _Line(_fold_spaces(ln["text"]), number, ln["top"], ln["bottom"])
-            for ln in page.extract_text_lines(strip=True, return_chars=False)
+            for part in parts
+            for ln in part.extract_text_lines(strip=True, return_chars=False)
             if ln["text"].strip()
         ]
         raw.append(page_lines)
-        grids.extend(_page_tables(page, number, findings))
+        grids.extend(page_grids)
     return _drop_running_lines(raw, pages, grids), grids
+
+
+def _columns_of(page, gutter: float) -> list:
+    """The page in reading order: top margin, left column, right column, bottom margin."""
+    top, bottom = page.height * _MARGIN, page.height * (1 - _MARGIN)
+    boxes = [(0, 0, page.width, top), (0, top, gutter, bottom), (gutter, top, page.width, bottom)]
+    boxes.append((0, bottom, page.width, page.height))
+    return [page.filter(lambda obj, box=box: _in_boxes(obj, [box])) for box in boxes]
+
+
+def _cover_gutter(page) -> float | None:
+    """The x of the gutter of a two-column page without tables (a cover: the title in large type
+    on the left, the contents in small type on the right), else None.
+
+    Read as one column, its lines interleave ("杭州市萧山区 一、总体情况"), which splits the title.
+    Only a gutter no word crosses, with text on both sides of several lines, and different type
+    sizes on the two sides counts: a list of labels and figures keeps its lines whole.
+    """
+    body = (page.height * _MARGIN, page.height * (1 - _MARGIN))  # page numbers aside
+    words = [w for w in page.extract_words(x_tolerance=2, y_tolerance=3) if body[0] < w["top"] < body[1]]
+    if len(words) < 4:
+        return None
+    for g in range(int(page.width * 0.3), int(page.width * 0.7), 4):
+        if any(w["x0"] < g < w["x1"] for w in words):
+            continue
+        left = [w for w in words if w["x1"] <= g]
+        right = [w for w in words if w["x0"] >= g]
+        if len(left) < 2 or len(right) < 2:
+            continue
+        shared = sum(1 for a in left if any(abs(a["top"] - b["top"]) < 4 for b in right))
+        size_l = sorted(w["bottom"] - w["top"] for w in left)[len(left) // 2]
+        size_r = sorted(w["bottom"] - w["top"] for w in right)[len(right) // 2]
+        if shared >= 1 and abs(size_l - size_r) > 0.25 * min(size_l, size_r):
+            return float(g)
+    return None
 
 
 def _page_tables(page, number: int, findings: list[Finding]) -> list[_Grid]:

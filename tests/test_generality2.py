@@ -30,9 +30,6 @@ SPURIOUS = {"identity_failed", "row_count_mismatch", "second_table", "unparsed_v
 
 #: (test, fixture) -> why it fails today; remove an entry when it passes.
 KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    ("docmeta", "zj-xiaoshan-2020-subtotal-landscape.pdf"): "pdf lines: the two-column cover page prints the place "
-    "beside the table of contents, so pdf.py reads '杭州市萧山区 一、总体情况' as one line and the title line "
-    "'2020年政府信息公开工作年度报告' is two lines further down: title lacks the place, publisher None",
 }
 
 

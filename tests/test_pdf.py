@@ -465,3 +465,40 @@ def test_a_numbered_label_is_not_glued_to_the_group_label_beside_it():
     assert [w.text for w in _segments(line, 10.5)] == ["（三）不予公", "4.保护第三方合法权益"]
     wrapped = [_Word("4.无正当理由大量反复", 131, 240, 210, 220), _Word("申请", 243, 265, 210, 220)]
     assert [w.text for w in _segments(wrapped, 10.5)] == ["4.无正当理由大量反复申请"]
+
+
+def _two_column_page(title_size: float) -> bytes:
+    """A cover: the place and the title on the left, the contents on the right (10 pt)."""
+    import io
+
+    canvas = pytest.importorskip("reportlab.pdfgen.canvas")
+    cidfonts = pytest.importorskip("reportlab.pdfbase.cidfonts")
+    pdfmetrics = pytest.importorskip("reportlab.pdfbase.pdfmetrics")
+    pdfmetrics.registerFont(cidfonts.UnicodeCIDFont("STSong-Light"))
+    out = io.BytesIO()
+    c = canvas.Canvas(out, pagesize=(595, 842), invariant=1)
+    c.setFont("STSong-Light", 10)
+    for k, text in enumerate(["目录", "一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况"]):
+        c.drawString(340, 842 - 224 - 18 * k, text)
+    c.setFont("STSong-Light", title_size)
+    c.drawString(60, 842 - 244, "淮安市清江浦区")
+    c.drawString(60, 842 - 268, "2021年政府信息公开工作年度报告")
+    c.setFont("STSong-Light", 9)
+    c.drawCentredString(297, 30, "- 1 -")
+    c.showPage()
+    c.save()
+    return out.getvalue()
+
+
+def test_two_column_cover_reads_the_left_column_first():
+    """Title in large type beside the contents: its two lines stay together, the page number whole."""
+    lines = pdf_to_document(_two_column_page(16)).lines
+    assert lines[:2] == ["淮安市清江浦区", "2021年政府信息公开工作年度报告"]
+    assert "一、总体情况" in lines
+    assert "淮安市清江浦区 一、总体情况" not in lines
+
+
+def test_same_type_on_both_sides_keeps_lines_whole():
+    """Without a change of type size, text beside text is one printed line (a label and its figure)."""
+    lines = pdf_to_document(_two_column_page(10)).lines
+    assert any("淮安市清江浦区" in ln and "总体情况" in ln for ln in lines), lines
