@@ -555,7 +555,8 @@ def _printed_headers(header: str, columns: list[str], spec: FormSpec) -> dict[st
             at = key.rfind(k)
             unit = _HEADER_UNIT.match(key, at + len(k)) if at >= 0 else None
             if unit:
-                out[code] = k + unit.group(0)
+                printed = k + unit.group(0)
+                out[code] = col.label if col and norm(col.label) == printed else printed
                 break
     return out
 
