@@ -111,6 +111,7 @@ class FormSpec:
     carriers: frozenset[str] = frozenset()  # group rows that print numbers in another version
     _matches: dict[tuple[str, str], list[tuple[int, int, Match]]] = field(default_factory=dict)
     _sections: dict[str, list[RowSpec]] = field(default_factory=dict)
+    _index: dict[str, tuple[dict[Any, list[int]], dict[str, list[int]]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_code = {r.code: r for r in self.rows}
@@ -203,6 +204,21 @@ class FormSpec:
             found = self._matches[cache_key] = self._score_rows(text, section)
         return found
 
+    def _candidates(self, section: str, number: tuple[str, int | None] | None, body: str) -> list[int]:
+        """Indices of the rows a label can match at all, in table order (an index, same results).
+
+        Rows with the same numbering, and when the label prints none, numbered rows whose label
+        body starts with the label's first character (only whole labels count there).
+        """
+        index = self._index.get(section)
+        if index is None:
+            index = self._index[section] = _row_index(self.section_rows(section))
+        by_number, by_first = index
+        found = by_number.get(number, [])
+        if number is None and len(body) >= _MIN_UNNUMBERED:
+            found = sorted({*found, *by_first.get(body[0], [])})
+        return found
+
     def _score_rows(self, text: str, section: str) -> list[tuple[int, int, Match]]:
         key = norm(text)
         if not key:
@@ -213,7 +229,9 @@ class FormSpec:
         if not body or (found and body == key):
             return []
         scored: list[tuple[int, int, Match]] = []
-        for index, row in enumerate(self.section_rows(section)):
+        rows = self.section_rows(section)
+        for index in self._candidates(section, number, body):
+            row = rows[index]
             if row.numbering != number and not _unnumbered_ok(number, row, body):
                 continue
             same = row.numbering == number
@@ -222,6 +240,18 @@ class FormSpec:
                 scored.append((quality[0], index, Match(row, quality[1])))
         scored.sort(key=lambda s: -s[0])  # stable: rows of one rank stay in table order
         return scored
+
+
+def _row_index(rows: list[RowSpec]) -> tuple[dict[Any, list[int]], dict[str, list[int]]]:
+    """Row indices by numbering, and numbered rows' indices by the first character of each body."""
+    by_number: dict[Any, list[int]] = {}
+    by_first: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        by_number.setdefault(row.numbering, []).append(i)
+        if row.numbering is not None:
+            for first in {b[0] for b in row.bodies if b}:
+                by_first.setdefault(first, []).append(i)
+    return by_number, by_first
 
 
 def _unnumbered_ok(number: tuple[str, int | None] | None, row: RowSpec, body: str) -> bool:
