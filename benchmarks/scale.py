@@ -169,6 +169,12 @@ def headline(runs: dict[str, Any], sizes: list[int]) -> dict[str, Any]:
         return {}
     big, small = runs[str(done[-1])], runs[str(done[0])]
     peak = max(big["1w"]["peak_tree_rss_mb"], big["2w"]["peak_tree_rss_mb"])
+    if len(done) < 2:  # one size: no growth to speak of
+        return {
+            "largest_size": done[-1],
+            "scale_2w_vs_1w": big["speedup_2w_vs_1w"],
+            "peak_rss_mb_largest": peak,
+        }
     peak_small = max(small["1w"]["peak_tree_rss_mb"], small["2w"]["peak_tree_rss_mb"])
     return {
         "largest_size": done[-1],
