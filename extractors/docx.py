@@ -26,8 +26,8 @@ _CORE = {
     "{http://purl.org/dc/terms/}created": "docx_created",
     "{http://purl.org/dc/terms/}modified": "docx_modified",
 }
-#: What a damaged, encrypted or truncated ZIP/XML raises while being read.
-_DAMAGED = (
+#: What a damaged, encrypted or truncated ZIP/XML package raises while being read (OFD too).
+DAMAGED_PACKAGE = (
     zipfile.BadZipFile,
     zipfile.LargeZipFile,
     etree.XMLSyntaxError,
@@ -52,7 +52,7 @@ def is_docx(data: bytes) -> bool:
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
             return "word/document.xml" in archive.namelist()
-    except _DAMAGED:
+    except DAMAGED_PACKAGE:
         return False
 
 
@@ -64,7 +64,7 @@ def docx_to_document(data: bytes) -> Document:
             core = _xml(archive, "docProps/core.xml") if "docProps/core.xml" in archive.namelist() else None
     except DocxUnreadableError:
         raise
-    except _DAMAGED as error:
+    except DAMAGED_PACKAGE as error:
         raise DocxUnreadableError(
             f"the Word document is damaged ({type(error).__name__}: {error})"[:300]
         ) from error

@@ -25,14 +25,13 @@ import io
 import math
 import posixpath
 import zipfile
-import zlib
 from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
 from pdfplumber import table as table_finder
 
-from extractors import pdf
+from extractors import docx, pdf
 from extractors.labels import fold_whitespace
 from extractors.model import Document, Finding, Table
 from extractors.spreadsheet import zip_member_names
@@ -45,19 +44,7 @@ MAX_PAGES = 500
 MM_TO_PT = 72 / 25.4
 #: Glyphs on one baseline closer than this share of the font size belong to one word.
 WORD_GAP = 0.3
-_DAMAGED = (
-    zipfile.BadZipFile,
-    zipfile.LargeZipFile,
-    etree.XMLSyntaxError,
-    KeyError,
-    OSError,
-    EOFError,
-    zlib.error,
-    RuntimeError,
-    NotImplementedError,
-    ValueError,
-    IndexError,
-)
+_DAMAGED = (*docx.DAMAGED_PACKAGE, IndexError)
 _INFO = {
     "Title": "ofd_title",
     "Author": "ofd_author",
@@ -336,13 +323,7 @@ def _deltas(text: str | None) -> list[float]:
 # ------------------------------------------------------------------------------------ layout
 
 
-@dataclass(slots=True)
-class _Word:
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
+_Word = pdf._Word  # the same word box the PDF reader groups into lines and grids
 
 
 def _words(glyphs: list[Glyph]) -> list[_Word]:
