@@ -58,6 +58,8 @@ SECOND_TABLE_ANCHORS = 10
 CODE_HEADER = "代码"
 #: Printed labels whose candidates are remembered per form (cleared when full).
 MATCH_CACHE_SIZE = 20_000
+#: Page lines whose split and keys are remembered (bounded, so memory stays flat over a long run).
+PREPARED_CACHE_SIZE = 1 << 15
 #: A result with fewer coded values than this is not a legacy table.
 MIN_CODED_VALUES = 3
 
@@ -496,12 +498,19 @@ def _prepare_lines(lines: Sequence[str]) -> list[_Line]:
         if len(line) > 4 * MAX_LABEL_CHARS:
             out.append(_Line(line, []))
             continue
-        label, tail = _split_line(line)
-        if label and len(label) <= MAX_LABEL_CHARS and _HAS_CJK.search(label):
-            out.append(_Line(label, tail, *_keys(label)))
-        else:
-            out.append(_Line(label, tail))
+        label, tail, key, bare = _prepare_line(line)
+        out.append(_Line(label, list(tail), key, bare))  # a fresh tail list: callers may keep it
     return out
+
+
+@functools.lru_cache(maxsize=PREPARED_CACHE_SIZE)
+def _prepare_line(line: str) -> tuple[str, tuple[str, ...], str, str]:
+    """One line split and keyed. Cached by text: most lines of a report ("0", "件", the form's own
+    labels) are printed alike in every report, so a run over many pages splits each only once."""
+    label, tail = _split_line(line)
+    if label and len(label) <= MAX_LABEL_CHARS and _HAS_CJK.search(label):
+        return (label, tuple(tail), *_keys(label))
+    return label, tuple(tail), "", ""
 
 
 def _anchor_runs(prepared: list[_Line], form: _Form) -> list[list[int]]:
