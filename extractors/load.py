@@ -102,6 +102,8 @@ _BLOCK = _tag_set(
     " title option label tbody thead tfoot"
 )
 _ROW_GROUPS = frozenset({"thead", "tbody", "tfoot"})
+_CELL_TAGS = frozenset({"td", "th"})
+_SPAN_DIGITS = re.compile(r"\s*(\d{1,5})")
 #: A cell with more text pieces (or characters) than this is page layout, not a table cell.
 _MAX_CELL_PIECES = 8
 _MAX_CELL_CHARS = 400
@@ -671,7 +673,7 @@ class _Walker:
         first_line: int | None = None  # where the first cell's text goes (after any caption)
         rows: list[list[tuple[str, int, int]]] = []
         for row in _table_rows(table, self, depth):
-            cells = [cell for cell in row if _is_cell(cell)]
+            cells = [cell for cell in row if cell.tag in _CELL_TAGS and not _is_hidden(cell)]
             if cells and first_line is None:
                 self.flush()
                 first_line = len(self.lines)
@@ -726,10 +728,6 @@ def _table_rows(table: Any, walker: _Walker, depth: int) -> Iterator[list[Any]]:
         yield from _table_rows(footer, walker, depth + 1)
 
 
-def _is_cell(element: Any) -> bool:
-    return element.tag in {"td", "th"} and not _is_hidden(element)
-
-
 def _is_layout_cell(cell: Any, pieces: list[str]) -> bool:
     """A cell that wraps page content (many paragraphs, much text, a nested table), not a value.
 
@@ -758,7 +756,9 @@ def _is_word_char(char: str) -> bool:
 
 
 def _span(value: str | None, default: int) -> int:
-    digits = re.match(r"\s*(\d{1,5})", value or "")
+    if value is None:
+        return default
+    digits = _SPAN_DIGITS.match(value)
     return int(digits.group(1)) if digits else default
 
 
