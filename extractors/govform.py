@@ -101,11 +101,23 @@ def _best_sections(doc: Document, spec: FormSpec) -> dict[str, SectionRead]:
         candidates = [r for r in (grids.get(section), lines.get(section)) if r is not None]
         if not candidates:
             continue
-        chosen = max(candidates, key=lambda r: (r.complete, r.score, -_failures(r, spec)))
+        chosen = _choose(candidates, spec)
         if section == "t3":
             chosen.tables_seen = max(r.tables_seen for r in candidates)
         best[section] = chosen
     return best
+
+
+def _choose(candidates: list[SectionRead], spec: FormSpec) -> SectionRead:
+    """The reading with the best (complete, score, fewest broken identities), the first on ties.
+
+    Identities are checked only between readings tied on the first two (checking is the costly part).
+    """
+    top = max((r.complete, r.score) for r in candidates)
+    tied = [r for r in candidates if (r.complete, r.score) == top]
+    if len(tied) == 1:
+        return tied[0]
+    return max(tied, key=lambda r: -_failures(r, spec))
 
 
 def _failures(read: SectionRead, spec: FormSpec) -> int:
