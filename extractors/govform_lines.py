@@ -112,6 +112,7 @@ def _unglue(tokens: list[str]) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=8192)
 def _is_value(token: str) -> bool:
     if _NUMBERING_TOKEN.match(token):
         return False
@@ -324,18 +325,18 @@ def _carries(item: Item, carriers: frozenset[str]) -> bool:
 def _find_row(lines: list[str], spec: FormSpec, code: str | None, start: int) -> int | None:
     """The first line from `start` printing table 三's row `code` (None: any of its value rows)."""
     for i in range(start, len(lines)):
-        for kind, chunk in tokens(lines[i]):
-            if kind != "L":
-                continue
-            for seg in split_segments(str(chunk)):
-                match = spec.match_row(seg, "t3")
-                if (
-                    match
-                    and match.complete
-                    and (match.row.code == code or code is None and match.row.has_value)
-                ):
-                    return i
+        for row, complete, has_value in _t3_hits(lines[i], spec):
+            if complete and (row == code or code is None and has_value):
+                return i
     return None
+
+
+def _t3_hits(line: str, spec: FormSpec) -> tuple[tuple[str, bool, bool], ...]:
+    return spec.t3_hits(line, _labels)
+
+
+def _labels(line: str) -> list[str]:
+    return [str(chunk) for kind, chunk in tokens(line) if kind == "L"]
 
 
 def _heading(lines: list[str], spec: FormSpec, section: str, start: int) -> int:
@@ -405,13 +406,7 @@ def _t3_end(lines: list[str], start: int, spec: FormSpec) -> int:
 
 
 def _is_row(line: str, spec: FormSpec, code: str) -> bool:
-    for kind, chunk in tokens(line):
-        if kind == "L":
-            for seg in split_segments(str(chunk)):
-                match = spec.match_row(seg, "t3")
-                if match and match.row.code == code:
-                    return True
-    return False
+    return any(row == code for row, _, _ in _t3_hits(line, spec))
 
 
 def _first_table(items: list[Item]) -> list[Item]:

@@ -12,6 +12,7 @@ import difflib
 import itertools
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
@@ -112,6 +113,7 @@ class FormSpec:
     _matches: dict[tuple[str, str], list[tuple[int, int, Match]]] = field(default_factory=dict)
     _sections: dict[str, list[RowSpec]] = field(default_factory=dict)
     _index: dict[str, tuple[dict[Any, list[int]], dict[str, list[int]]]] = field(default_factory=dict)
+    _line_hits: dict[str, tuple[tuple[str, bool, bool], ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_code = {r.code: r for r in self.rows}
@@ -202,6 +204,25 @@ class FormSpec:
             if len(self._matches) > _MATCH_CACHE:
                 self._matches.clear()  # specs live as long as the process: keep the cache bounded
             found = self._matches[cache_key] = self._score_rows(text, section)
+        return found
+
+    def t3_hits(self, line: str, labels: Callable[[str], list[str]]) -> tuple[tuple[str, bool, bool], ...]:
+        """Table 三 rows a text line prints, as (code, complete, has value), given its label chunks.
+
+        Cached per line: the row search scans every line of the page (prose included) several
+        times, for both versions of the form; each line is cut and matched once per version.
+        """
+        found = self._line_hits.get(line)
+        if found is None:
+            if len(self._line_hits) > _MATCH_CACHE:
+                self._line_hits.clear()
+            hits = []
+            for chunk in labels(line):
+                for seg in split_segments(chunk):
+                    match = self.match_row(seg, "t3")
+                    if match:
+                        hits.append((match.row.code, match.complete, match.row.has_value))
+            found = self._line_hits[line] = tuple(hits)
         return found
 
     def _candidates(self, section: str, number: tuple[str, int | None] | None, body: str) -> list[int]:
@@ -326,12 +347,18 @@ def split_segments(text: str) -> list[str]:
     "（四）无 1.本机关不掌握相关政府信息" → ["(四)无", "1.本机关不掌握相关政府信息"];
     "法提供 2.没有现成信息需要另行制作" → ["法提供", "2.没有现成信息需要另行制作"].
     """
+    return list(_segments(text))
+
+
+@lru_cache(maxsize=16384)
+def _segments(text: str) -> tuple[str, ...]:
+    """`split_segments`, cached: both versions of the form cut the same printed lines."""
     key = normalize_label(text)
     cuts = [m.start() for m in _BOUNDARY.finditer(key)]
     if not cuts or cuts[0] != 0:
         cuts.insert(0, 0)
     cuts.append(len(key))
-    return [key[a:b] for a, b in itertools.pairwise(cuts) if key[a:b]]
+    return tuple(key[a:b] for a, b in itertools.pairwise(cuts) if key[a:b])
 
 
 @cache
