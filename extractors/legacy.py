@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from extractors.codebook import Codebook, Column, Indicator, TemplateSpec, to_simplified
-from extractors.labels import fold_whitespace, label_key, numbering_prefix
+from extractors.labels import fold_whitespace, label_key, numbering_prefix, traditional_map
 from extractors.model import Document, Finding, Row, Table, TableResult
 from extractors.numbers import ParsedNumber, parse_number, units, yuan_factors
 
@@ -60,6 +60,9 @@ CODE_HEADER = "代码"
 MATCH_CACHE_SIZE = 20_000
 #: Page lines whose split and keys are remembered (bounded, so memory stays flat over a long run).
 PREPARED_CACHE_SIZE = 1 << 15
+#: The only CJK ideographs `label_key` may drop from a label (numbering 第二部分 / （十一）, a leading
+#: 其中): every other ideograph of a printed label stands in its keys, simplified.
+_KEY_DROPPABLE = "零〇一二两三四五六七八九十第部分其中"
 #: A result with fewer coded values than this is not a legacy table.
 MIN_CODED_VALUES = 3
 
@@ -78,6 +81,7 @@ _CELL_EXTRAS = re.compile(r"^([-+]?[\d,，.]*\d)\s*(?:[（(]\s*([^()（）\s]{1,
 _YEAR_HEADER = re.compile(r"^((?:19|20)\d{2})\s*年度?(?:数|数据|统计数)?$")
 #: Characters a figure or a blank cell ("—", "/", "无") cannot do without.
 _CELL_CHARS = re.compile("[0-9０-９\\-‐‑‒–—―─━ー/／_…·.无空]")
+_NOTHING = re.compile(r"(?!)")
 _PLAIN_FIGURE = re.compile(r"^\d[\d,]*(?:\.\d+)?$")
 #: Blank-cell words that start with a character (numbers.py knows them all; these skip the fast path).
 _BLANK_WORDS = frozenset({"无", "暂无", "空"})
@@ -332,7 +336,8 @@ def _form(spec: TemplateSpec) -> _Form:
 
 def read(doc: Document, codebook: Codebook) -> TableResult | None:
     """Return the legacy table found in `doc`, or None when there is none."""
-    prepared = _drop_remarks(_prepare_lines(doc.lines), doc, _remark_headers(codebook))
+    foreign = _foreign_chars(_known_chars(codebook))
+    prepared = _drop_remarks(_prepare_lines(doc.lines, foreign), doc, _remark_headers(codebook))
     best: TableResult | None = None
     best_rank: tuple[int, ...] = ()
     grids: dict[str, list[TableResult]] = {}  # variant → readings of real tables
@@ -349,6 +354,42 @@ def read(doc: Document, codebook: Codebook) -> TableResult | None:
     if _from_grid(best):
         best.findings.extend(_second_grids(best, grids.get(best.variant, [])))
     return best
+
+
+def _known_chars(codebook: Codebook) -> frozenset[str]:
+    """Every character of the exact label keys of the legacy-family forms."""
+    return frozenset(
+        ch
+        for variant in codebook.variants(FAMILY)
+        for key in _matcher(codebook.templates[variant]).exact
+        for ch in key
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _foreign_chars(known: frozenset[str]) -> re.Pattern[str]:
+    """CJK ideographs no exact label key of the legacy forms holds, even once simplified: a line that
+    prints one (a news headline, a place name) cannot be an anchor, so its keys are not computed."""
+    allowed = set(known) | set(_KEY_DROPPABLE)
+    table = traditional_map()
+    allowed |= {chr(cp) for cp in table if _orbit(chr(cp), table) & allowed}  # 們 → 们, if 们 is known
+    gaps: list[str] = []  # the ideographs block (all letters) minus the allowed characters
+    start = 0x4E00
+    for cp in sorted(ord(ch) for ch in allowed if 0x4E00 <= ord(ch) <= 0x9FFF):
+        if cp > start:
+            gaps.append(f"{chr(start)}-{chr(cp - 1)}")
+        start = cp + 1
+    if start <= 0x9FFF:
+        gaps.append(f"{chr(start)}-\u9fff")
+    return re.compile(f"[{''.join(gaps)}]")
+
+
+def _orbit(ch: str, table: dict[int, str]) -> set[str]:
+    """A character and all it becomes under repeated simplification (label_key simplifies again)."""
+    seen = {ch}
+    while len(ch) == 1 and (ch := table.get(ord(ch), ch)) not in seen:
+        seen.add(ch)
+    return seen | set(ch)
 
 
 def _remark_headers(codebook: Codebook) -> frozenset[str]:
@@ -487,28 +528,31 @@ class _Line(NamedTuple):
 
     label: str
     tail: list[str]  # trailing unit/figure tokens
-    key: str = ""  # _keys(label)[0]
-    bare: str = ""  # _keys(label)[1]
+    key: str = ""  # _keys(label)[0]; "" when the label cannot be an exact one
+    bare: str = ""  # _keys(label)[1]; likewise
 
 
-def _prepare_lines(lines: Sequence[str]) -> list[_Line]:
-    """Every line split into label and trailing tokens, with its match keys, once for all forms."""
+def _prepare_lines(lines: Sequence[str], foreign: re.Pattern[str] = _NOTHING) -> list[_Line]:
+    """Every line split into label and trailing tokens, with its match keys, once for all forms
+    (keys only where they can be exact ones: `foreign` matches characters no form label has)."""
     out = []
     for line in lines:
         if len(line) > 4 * MAX_LABEL_CHARS:
             out.append(_Line(line, []))
             continue
-        label, tail, key, bare = _prepare_line(line)
+        label, tail, key, bare = _prepare_line(line, foreign)
         out.append(_Line(label, list(tail), key, bare))  # a fresh tail list: callers may keep it
     return out
 
 
 @functools.lru_cache(maxsize=PREPARED_CACHE_SIZE)
-def _prepare_line(line: str) -> tuple[str, tuple[str, ...], str, str]:
+def _prepare_line(line: str, foreign: re.Pattern[str]) -> tuple[str, tuple[str, ...], str, str]:
     """One line split and keyed. Cached by text: most lines of a report ("0", "件", the form's own
     labels) are printed alike in every report, so a run over many pages splits each only once."""
     label, tail = _split_line(line)
     if label and len(label) <= MAX_LABEL_CHARS and _HAS_CJK.search(label):
+        if foreign.search(_PAREN.sub("", to_simplified(_PINYIN.sub("", label)))):
+            return label, tuple(tail), "", ""  # its keys (as `_keys` makes them) keep that character
         return (label, tuple(tail), *_keys(label))
     return label, tuple(tail), "", ""
 
