@@ -103,6 +103,8 @@ _BLOCK = _tag_set(
 )
 _ROW_GROUPS = frozenset({"thead", "tbody", "tfoot"})
 _CELL_TAGS = frozenset({"td", "th"})
+#: Tags `_Walker.walk` reads in a way of their own even when they have no children.
+_OWN_HANDLING = frozenset({"table", "pre"})
 _SPAN_DIGITS = re.compile(r"\s*(\d{1,5})")
 #: A cell with more text pieces (or characters) than this is page layout, not a table cell.
 _MAX_CELL_PIECES = 8
@@ -638,14 +640,37 @@ class _Walker:
         text = element.text
         if text:
             buffer.append(text)
+        self._children(element, depth)
+        if block and buffer:
+            self.flush()
+
+    def _children(self, element: Any, depth: int) -> None:
+        """Walk the visible children and keep their tails; childless ones are read here directly.
+
+        Most elements of a page are leaves (a span, a cell's <p>): doing what `walk` would do for
+        them without the call is the cheapest part of the walk to save.
+        """
+        buffer = self._buffer
+        shallow = depth < _MAX_DEPTH
         for child in element:
             if (child.get("style") is None and child.get("hidden") is None) or not _is_hidden(child):
-                self.walk(child, depth + 1)
+                tag = child.tag
+                if len(child) or not shallow or tag in _OWN_HANDLING:
+                    self.walk(child, depth + 1)
+                elif tag in _BLOCK:
+                    if buffer:
+                        self.flush()
+                    text = child.text
+                    if text:
+                        buffer.append(text)
+                        self.flush()
+                else:
+                    text = child.text
+                    if text:
+                        buffer.append(text)
             tail = child.tail
             if tail:
                 buffer.append(tail)
-        if block and buffer:
-            self.flush()
 
     def _preformatted(self, element: Any) -> None:
         """<pre>: its own line breaks are the lines (sites paste text tables in <pre>)."""
@@ -656,15 +681,9 @@ class _Walker:
 
     def _contents(self, element: Any, depth: int) -> None:
         """Text of the element's children (not a block of its own): used for table cells."""
-        buffer = self._buffer
         if element.text:
-            buffer.append(element.text)
-        for child in element:
-            if (child.get("style") is None and child.get("hidden") is None) or not _is_hidden(child):
-                self.walk(child, depth + 1)
-            tail = child.tail
-            if tail:
-                buffer.append(tail)
+            self._buffer.append(element.text)
+        self._children(element, depth)
 
     def _table(self, table: Any, depth: int) -> None:
         self.flush()
