@@ -332,11 +332,13 @@ def _find_row(lines: list[str], spec: FormSpec, code: str | None, start: int) ->
 
 
 def _t3_hits(line: str, spec: FormSpec) -> tuple[tuple[str, bool, bool], ...]:
-    return spec.t3_hits(line, _labels)
+    return spec.t3_hits(line, _segments_of)
 
 
-def _labels(line: str) -> list[str]:
-    return [str(chunk) for kind, chunk in tokens(line) if kind == "L"]
+@lru_cache(maxsize=8192)
+def _segments_of(line: str) -> tuple[str, ...]:
+    """A line's label segments, in printed order (cached: both versions of the form read each line)."""
+    return tuple(seg for kind, chunk in tokens(line) if kind == "L" for seg in split_segments(str(chunk)))
 
 
 def _heading(lines: list[str], spec: FormSpec, section: str, start: int) -> int:

@@ -206,8 +206,10 @@ class FormSpec:
             found = self._matches[cache_key] = self._score_rows(text, section)
         return found
 
-    def t3_hits(self, line: str, labels: Callable[[str], list[str]]) -> tuple[tuple[str, bool, bool], ...]:
-        """Table 三 rows a text line prints, as (code, complete, has value), given its label chunks.
+    def t3_hits(
+        self, line: str, segments: Callable[[str], tuple[str, ...]]
+    ) -> tuple[tuple[str, bool, bool], ...]:
+        """Table 三 rows a text line prints, as (code, complete, has value), given its label segments.
 
         Cached per line: the row search scans every line of the page (prose included) several
         times, for both versions of the form; each line is cut and matched once per version.
@@ -217,11 +219,10 @@ class FormSpec:
             if len(self._line_hits) > _MATCH_CACHE:
                 self._line_hits.clear()
             hits = []
-            for chunk in labels(line):
-                for seg in split_segments(chunk):
-                    match = self.match_row(seg, "t3")
-                    if match:
-                        hits.append((match.row.code, match.complete, match.row.has_value))
+            for seg in segments(line):
+                match = self.match_row(seg, "t3")
+                if match:
+                    hits.append((match.row.code, match.complete, match.row.has_value))
             found = self._line_hits[line] = tuple(hits)
         return found
 
