@@ -358,12 +358,13 @@ def read(doc: Document, codebook: Codebook) -> TableResult | None:
 
 def _known_chars(codebook: Codebook) -> frozenset[str]:
     """Every character of the exact label keys of the legacy-family forms."""
-    return frozenset(
-        ch
-        for variant in codebook.variants(FAMILY)
-        for key in _matcher(codebook.templates[variant]).exact
-        for ch in key
-    )
+    return _chars_of(tuple(_matcher(codebook.templates[variant]) for variant in codebook.variants(FAMILY)))
+
+
+@functools.lru_cache(maxsize=8)
+def _chars_of(matchers: tuple[_Matcher, ...]) -> frozenset[str]:
+    """Per set of (cached) matchers: the same frozenset each page, so its hash is computed once."""
+    return frozenset(ch for matcher in matchers for key in matcher.exact for ch in key)
 
 
 @functools.lru_cache(maxsize=8)
@@ -513,7 +514,9 @@ def _split_line(line: str) -> tuple[str, list[str]]:
         return "", [text]
     tokens = text.split(" ")
     tail: list[str] = []
-    while tokens and (_is_cell(tokens[-1]) or _is_unit(tokens[-1])):
+    while len(tokens) > 1 or (tail and tokens):  # a lone token is the text: no figure, no unit
+        if not (_is_cell(tokens[-1]) or _is_unit(tokens[-1])):
+            break
         tail.insert(0, tokens.pop())  # "件 139" is a unit and a value, no label
     if tail or len(text) > MAX_LABEL_CHARS:
         return " ".join(tokens), tail
