@@ -612,7 +612,7 @@ class _Walker:
     def flush(self) -> None:
         if not self._buffer:
             return
-        text = fold_whitespace("".join(self._buffer))
+        text = _fold("".join(self._buffer))
         self._buffer.clear()
         if text:
             self.lines.append(text)
@@ -723,6 +723,18 @@ class _Walker:
             self.owners.append(cell_id)
         self._cells.pop()
         return text, rowspan, colspan
+
+
+def _fold(text: str) -> str:
+    """`fold_whitespace`, skipping its three regexes for the half of all lines they leave unchanged.
+
+    Printable text (no tabs, newlines, NBSP, U+3000, zero-width characters: every character that
+    `fold_whitespace` folds or drops is non-printable, except the ASCII space) with no double space
+    and no space at either end is already folded.
+    """
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return fold_whitespace(text)
 
 
 def _table_rows(table: Any, walker: _Walker, depth: int) -> Iterator[list[Any]]:
