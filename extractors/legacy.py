@@ -286,7 +286,7 @@ class _Form:
     header_words: frozenset[str]
     unit_headers: frozenset[str]
     value_headers: frozenset[str]
-    _headers: dict[str, bool] = field(default_factory=dict)  # is_header answers for this read
+    _headers: dict[str, bool] = field(default_factory=dict)  # is_header answers (bounded, see _form)
 
     @property
     def ncols(self) -> int:
@@ -315,7 +315,21 @@ class _Form:
         return known
 
 
+_FORMS: dict[int, tuple[TemplateSpec, _Form]] = {}
+
+
 def _form(spec: TemplateSpec) -> _Form:
+    """The template's form, kept like its matcher: its header answers serve every page of a run."""
+    cached = _FORMS.get(id(spec))
+    if cached is None or cached[0] is not spec:
+        cached = (spec, _new_form(spec))
+        _FORMS[id(spec)] = cached
+    if len(cached[1]._headers) > MATCH_CACHE_SIZE:
+        cached[1]._headers.clear()  # a long batch must not grow it without bound
+    return cached[1]
+
+
+def _new_form(spec: TemplateSpec) -> _Form:
     def words(key: str) -> frozenset[str]:
         return frozenset(spec.raw.get(key) or ())
 
