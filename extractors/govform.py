@@ -18,6 +18,7 @@ reading that keeps the form's identities wins.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from extractors.govform_grid import read_grids
 from extractors.govform_lines import read_lines
@@ -184,8 +185,12 @@ def _row(cell: Cell, spec: FormSpec) -> tuple[Row, list[Finding]]:
 _PRINTED_UNIT = re.compile(r"\((?:计量)?(?:单位:?)?([^()]{1,3})\)$|单位:([^()]{1,3})$")
 
 
+@lru_cache(maxsize=4096)
 def printed_unit(text: str | None) -> str | None:
-    """The unit a header or label prints for its cells, if any: it wins over the form's unit."""
+    """The unit a header or label prints for its cells, if any: it wins over the form's unit.
+
+    Cached: every cell of a column (and every page of a form) asks about the same few headers.
+    """
     if not text:
         return None
     match = _PRINTED_UNIT.search(normalize_label(text))

@@ -11,6 +11,7 @@ and then only if the number of value columns is exactly the form's.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from extractors.govform_spec import (
     T3_TOTAL,
@@ -112,7 +113,9 @@ def _row_cells(table: Table, r: int) -> list[tuple[int, str]]:
     return out
 
 
+@lru_cache(maxsize=8192)
 def _is_number(text: str) -> bool:
+    """Cached: grid cells repeat the same few numbers (0, 1, ...) on every page."""
     return parse_number(text).value is not None
 
 
