@@ -27,6 +27,7 @@ import json
 import math
 import re
 import shutil
+import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -83,7 +84,7 @@ class DatasetWriter:
         self.out_dir = Path(out_dir)
         self._staging = atomic.new_staging(self.out_dir)
         self._spool = self._staging / "spool"
-        self._seen: set[str] = set()
+        self._seen = SeenIds(self._staging / "seen.sqlite")
         self._codes: set[str] = set()
         self._status: Counter[str] = Counter()
         self._counts: Counter[str] = Counter()
@@ -103,10 +104,9 @@ class DatasetWriter:
         if self._summary is not None:
             raise RuntimeError("DatasetWriter is closed")
         rid = report.report_id
-        if rid in self._seen:
+        if not self._seen.add(rid):
             self._counts["duplicates"] += 1
             return False
-        self._seen.add(rid)
         record = _record(report, provenance or {})
         self._codes.update(r[6] for r in record["values"] if r[6])
         self._status[report.status] += 1
@@ -124,6 +124,7 @@ class DatasetWriter:
         if self._summary is not None:
             return self._summary
         try:
+            self._seen.close()
             self._write_all()
             atomic.swap_in(self._staging, self.out_dir, [*_table_files(), DISTRICTS])
         except BaseException:
@@ -145,6 +146,7 @@ class DatasetWriter:
 
     def abort(self) -> None:
         """Drop everything spooled; the output folder keeps its previous dataset."""
+        self._seen.close()
         shutil.rmtree(self._staging, ignore_errors=True)
         self._summary = self._summary or {"aborted": True}
 
@@ -167,6 +169,39 @@ class DatasetWriter:
             district.close()
         for sink in sinks.values():
             sink.close()
+
+
+class SeenIds:
+    """The report ids added so far, on disk: a national run is a million ids (~100 MB as a set).
+
+    An SQLite table in the staging folder (deleted with it) with a small page cache, so memory
+    stays flat; `add` is one indexed insert. No journal, no fsync: the file dies with the run.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._db: sqlite3.Connection | None = sqlite3.connect(path, isolation_level=None)
+        self._db.executescript(
+            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-2000;"
+            "CREATE TABLE seen (id TEXT PRIMARY KEY) WITHOUT ROWID; BEGIN;"
+        )
+        self._count = 0
+
+    def add(self, rid: str) -> bool:
+        """Record `rid`; False when it was there already."""
+        if self._db is None:
+            raise RuntimeError("SeenIds is closed")
+        if self._db.execute("INSERT OR IGNORE INTO seen VALUES (?)", (rid,)).rowcount == 0:
+            return False
+        self._count += 1
+        return True
+
+    def __len__(self) -> int:
+        return self._count
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
 
 class TableSink:
