@@ -419,6 +419,8 @@ def _drop_remarks(prepared: list[_Line], doc: Document, headers: frozenset[str])
     """Blank the text lines that are cells of a real table's remarks column ("其中网上申请38件"):
     a note beside a row is never a row of its own, however much it looks like a label and a figure."""
     drop = {i for table in doc.tables for i in _remark_lines(table, doc.lines, headers)}
+    if not drop:
+        return prepared
     return [_Line("", []) if i in drop else line for i, line in enumerate(prepared)]
 
 
@@ -541,7 +543,8 @@ def _split_line(line: str) -> tuple[str, list[str]]:
 
 
 class _Line(NamedTuple):
-    """A line of the page split for the reader; keys only for short CJK labels (others are prose)."""
+    """A line of the page split for the reader; keys only for short CJK labels (others are prose).
+    Shared by every page printing the same line (see _prepare_line): never mutate its tail."""
 
     label: str
     tail: list[str]  # trailing unit/figure tokens
@@ -557,21 +560,20 @@ def _prepare_lines(lines: Sequence[str], foreign: re.Pattern[str] = _NOTHING) ->
         if len(line) > 4 * MAX_LABEL_CHARS:
             out.append(_Line(line, []))
             continue
-        label, tail, key, bare = _prepare_line(line, foreign)
-        out.append(_Line(label, list(tail), key, bare))  # a fresh tail list: callers may keep it
+        out.append(_prepare_line(line, foreign))
     return out
 
 
 @functools.lru_cache(maxsize=PREPARED_CACHE_SIZE)
-def _prepare_line(line: str, foreign: re.Pattern[str]) -> tuple[str, tuple[str, ...], str, str]:
+def _prepare_line(line: str, foreign: re.Pattern[str]) -> _Line:
     """One line split and keyed. Cached by text: most lines of a report ("0", "件", the form's own
     labels) are printed alike in every report, so a run over many pages splits each only once."""
     label, tail = _split_line(line)
     if label and len(label) <= MAX_LABEL_CHARS and _HAS_CJK.search(label):
         if foreign.search(_PAREN.sub("", to_simplified(_PINYIN.sub("", label)))):
-            return label, tuple(tail), "", ""  # its keys (as `_keys` makes them) keep that character
-        return (label, tuple(tail), *_keys(label))
-    return label, tuple(tail), "", ""
+            return _Line(label, tail)  # its keys (as `_keys` makes them) keep that character
+        return _Line(label, tail, *_keys(label))
+    return _Line(label, tail)
 
 
 def _anchor_runs(prepared: list[_Line], form: _Form) -> list[list[int]]:
