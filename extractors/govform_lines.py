@@ -112,9 +112,14 @@ def _unglue(tokens: list[str]) -> list[str]:
     return out
 
 
+#: Tokens made only of these (Han characters, CJK punctuation) hold no digit even after NFKC, so
+#: they can never be a number or a dash: no need to parse them (most tokens of narrative prose).
+_NO_DIGIT = re.compile("[\u4e00-\u9fff\u3001\u3002\u300a\u300b\u201c\u201d\uff08\uff09\uff0c\uff1a\uff1b]+")
+
+
 @lru_cache(maxsize=8192)
 def _is_value(token: str) -> bool:
-    if _NUMBERING_TOKEN.match(token):
+    if _NUMBERING_TOKEN.match(token) or _NO_DIGIT.fullmatch(token):
         return False
     parsed = parse_number(token)
     return parsed.value is not None or (parsed.blank and token.strip() in {"-", "—", "——", "/", "－"})
