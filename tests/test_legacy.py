@@ -384,3 +384,23 @@ def test_short_local_wordings_match_their_long_label(codebook, printed, code):
     form = legacy._form(codebook.templates["legacy-2014"])
     ind = form.matcher.choose(printed, "requests", set(), -1)
     assert (ind.code if ind else None) == code
+
+
+def test_label_key_drops_only_the_characters_legacy_skips_on():
+    """legacy.read skips lines printing an ideograph no label key holds; that is only sound while
+    `label_key` drops no ideograph outside legacy._KEY_DROPPABLE (numbering, a leading 其中)."""
+    from extractors import legacy
+    from extractors.codebook import load_codebook
+    from extractors.labels import label_key
+
+    cb = load_codebook()
+    prefixes = ["", "一、", "（十一）", "(二)", "第二部分 ", "其中：", "其中:1﹒", "三十、", "二〇一六年 "]
+    dropped: set[str] = set()
+    for variant in cb.templates:
+        for ind in cb.indicators(variant):
+            for label in [ind.label, *getattr(ind, "variants", [])]:
+                for prefix in prefixes:
+                    text = prefix + label
+                    kept = set(label_key(text))
+                    dropped |= {ch for ch in text if "\u4e00" <= ch <= "\u9fff" and ch not in kept}
+    assert dropped <= set(legacy._KEY_DROPPABLE), sorted(dropped - set(legacy._KEY_DROPPABLE))
