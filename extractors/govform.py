@@ -112,21 +112,29 @@ def _best_sections(doc: Document, spec: FormSpec) -> dict[str, SectionRead]:
 def _choose(candidates: list[SectionRead], spec: FormSpec) -> SectionRead:
     """The reading with the best (complete, score, fewest broken identities), the first on ties.
 
-    Identities are checked only between readings tied on the first two (checking is the costly part).
+    Identities are checked only between readings tied on the first two that read different
+    values (checking is the costly part; equal values break the same identities).
     """
     top = max((r.complete, r.score) for r in candidates)
     tied = [r for r in candidates if (r.complete, r.score) == top]
     if len(tied) == 1:
         return tied[0]
-    return max(tied, key=lambda r: -_failures(r, spec))
+    values = [_values(r) for r in tied]
+    if all(v == values[0] for v in values[1:]):
+        return tied[0]
+    return tied[max(range(len(tied)), key=lambda i: -_failures(values[i], spec))]
 
 
-def _failures(read: SectionRead, spec: FormSpec) -> int:
-    """Identities of the form a reading breaks: the arbiter when grid and text readings differ."""
-    values = {}
+def _values(read: SectionRead) -> dict[str, int | float | None]:
+    values: dict[str, int | float | None] = {}
     for cell in read.cells:
         if cell.code and cell.raw is not None:
             values[cell.code] = parse_number(cell.raw).value
+    return values
+
+
+def _failures(values: dict[str, int | float | None], spec: FormSpec) -> int:
+    """Identities of the form a reading breaks: the arbiter when grid and text readings differ."""
     return sum(1 for identity in spec.identities if identity.check(values).status == "failed")
 
 
