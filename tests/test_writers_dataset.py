@@ -273,3 +273,31 @@ def test_any_text_and_numbers_read_back_the_same_from_csv_and_parquet(tmp_path_f
                     assert float(left) == right
                 else:
                     assert left == str(right)
+
+
+def _traced_peaks(out: Path, n: int) -> tuple[int, int]:
+    """Peak traced bytes above the start while adding n reports, and while closing (issue 7)."""
+    reports = (make_report(i, ("320602", "110101")[i % 2], 2014 + i % 3, rows=12) for i in range(n))
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        writer = DatasetWriter(out)
+        for report in reports:
+            writer.add(report)
+        peak_add = tracemalloc.get_traced_memory()[1] - base
+        tracemalloc.reset_peak()
+        writer.close()
+        peak_close = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    return peak_add, peak_close
+
+
+def test_peak_memory_at_3k_reports_is_that_at_1k_plus_a_constant(tmp_path):
+    """Nothing the writer keeps grows with the corpus: no set of ids, no Python-row buffers."""
+    _traced_peaks(tmp_path / "warm", 50)  # imports, caches and interned path parts, once
+    small = _traced_peaks(tmp_path / "1k", 1_000)
+    large = _traced_peaks(tmp_path / "3k", 3_000)
+    assert large[0] < small[0] + 2**17, (small, large)  # 2 000 more ids in a set would be ~210 KB
+    assert large[1] < small[1] + 2**20, (small, large)  # 2 000 more panel rows as Python ~1.7 MB
+    assert len(pd.read_parquet(tmp_path / "3k" / "panel.parquet", columns=["year"])) == 3_000
