@@ -311,3 +311,19 @@ def test_folder_walk_picks_pages_archives_and_word_files_only(tmp_path):
     (tmp_path / "x" / ".ogi-staging-1-a" / "hidden.html").write_bytes(b"")
     found = [p.name for p in inputs.discover([tmp_path / "x"])]
     assert found == ["a.HTML", "b.shtml", "c.jhtml", "d.txt", "e.pdf", "f.docx", "g.warc.gz", "h.warc"]
+
+
+def test_the_summary_keeps_only_the_first_not_read_pages():
+    """The parent keeps no per-page state: 25 not-read pages are counted, 20 are named (issue 7)."""
+    from extractors.model import Report
+
+    tally = extract_cmd.Tally()
+    for i in range(extract_cmd.LIST_LIMIT + 5):
+        tally.add(Report(source=f"page-{i}.html", sha256="0" * 64, status="not_report", message="menu"))
+    text = tally.render(None, None, 1.0)
+    assert len(tally.not_read) == extract_cmd.LIST_LIMIT
+    assert not tally.all_read
+    assert f"not read ({extract_cmd.LIST_LIMIT + 5}):" in text
+    assert "page-19.html" in text
+    assert "page-20.html" not in text
+    assert "... and 5 more (see reports.csv)" in text

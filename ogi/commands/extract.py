@@ -256,26 +256,32 @@ class Tally:
         self.status: Counter[str] = Counter()
         self.values = 0
         self.findings = 0
-        self.not_read: list[tuple[str, str, str]] = []
+        self.not_read: list[tuple[str, str, str]] = []  # the first LIST_LIMIT only: flat memory
+        self.n_not_read = 0
         self.passed_over: Counter[str] = Counter()
 
     @property
     def all_read(self) -> bool:
-        return not self.not_read
+        return not self.n_not_read
+
+    def _not_read(self, source: str, status: str, message: str) -> None:
+        self.n_not_read += 1
+        if len(self.not_read) < LIST_LIMIT:
+            self.not_read.append((source, status, message))
 
     def add(self, report: Report) -> None:
         self.status[report.status] += 1
         self.values += report.n_values
         self.findings += len(report.findings)
         if report.status not in READ_STATUSES:
-            self.not_read.append((report.source or "?", report.status, report.message))
+            self._not_read(report.source or "?", report.status, report.message)
 
     def skip(self, item: Skipped) -> None:
         if item.expected:
             self.passed_over[item.reason] += 1
             return
         self.status["skipped"] += 1
-        self.not_read.append((item.source, "skipped", item.reason))
+        self._not_read(item.source, "skipped", item.reason)
 
     def render(self, summary: dict[str, Any] | None, out_dir: Path | None, seconds: float) -> str:
         total = sum(self.status.values())
@@ -293,10 +299,8 @@ class Tally:
                 + (f" ({dup} duplicates)" if dup else "")
             )
         if self.not_read:
-            lines.append(f"not read ({len(self.not_read)}):")
-            lines += [
-                f"  {status}: {source}: {message}" for source, status, message in self.not_read[:LIST_LIMIT]
-            ]
-            if len(self.not_read) > LIST_LIMIT:
-                lines.append(f"  ... and {len(self.not_read) - LIST_LIMIT} more (see reports.csv)")
+            lines.append(f"not read ({self.n_not_read}):")
+            lines += [f"  {status}: {source}: {message}" for source, status, message in self.not_read]
+            if self.n_not_read > LIST_LIMIT:
+                lines.append(f"  ... and {self.n_not_read - LIST_LIMIT} more (see reports.csv)")
         return "\n".join(lines)
