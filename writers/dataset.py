@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 import re
 import shutil
 import sqlite3
@@ -112,10 +113,13 @@ class DatasetWriter:
         self._status[report.status] += 1
         self._counts["values"] += report.n_values
         self._counts["findings"] += len(report.findings)
-        part = self._spool / paths.district_segment(report.meta.adcode) / paths.year_segment(report.meta.year)
-        part.mkdir(parents=True, exist_ok=True)
+        # plain strings, not Path: pathlib interns every part it parses, for the life of the process
+        part = os.path.join(
+            self._spool, paths.district_segment(report.meta.adcode), paths.year_segment(report.meta.year)
+        )
+        os.makedirs(part, exist_ok=True)
         prefix = rid[:2] if re.fullmatch(r"[0-9a-f]{2}", rid[:2]) else "xx"
-        with (part / f"{prefix}.jsonl").open("a", encoding="utf-8") as fh:
+        with open(os.path.join(part, f"{prefix}.jsonl"), "a", encoding="utf-8") as fh:
             fh.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
         return True
 
