@@ -301,3 +301,13 @@ def test_peak_memory_at_3k_reports_is_that_at_1k_plus_a_constant(tmp_path):
     assert large[0] < small[0] + 2**17, (small, large)  # 2 000 more ids in a set would be ~210 KB
     assert large[1] < small[1] + 2**20, (small, large)  # 2 000 more panel rows as Python ~1.7 MB
     assert len(pd.read_parquet(tmp_path / "3k" / "panel.parquet", columns=["year"])) == 3_000
+
+
+def test_big_spool_parts_are_sorted_in_chunks_with_the_same_bytes(tmp_path, monkeypatch):
+    """A part bigger than SORT_CHUNK_BYTES is sorted in chunks and merged: same files, no leftovers."""
+    reports = [make_report(i, None, None, rows=6) for i in range(300)]  # all in unknown/unknown
+    write(tmp_path / "whole", reports)
+    monkeypatch.setattr(dataset, "SORT_CHUNK_BYTES", 2_000)
+    write(tmp_path / "chunked", reports[::-1])
+    assert snapshot(tmp_path / "chunked") == snapshot(tmp_path / "whole")
+    assert not list((tmp_path / "chunked").rglob("*.sorted*"))

@@ -23,6 +23,7 @@ Columns are the contract in docs/ARCHITECTURE.md § output/ (and writers/templat
 from __future__ import annotations
 
 import csv
+import heapq
 import json
 import math
 import os
@@ -30,7 +31,8 @@ import re
 import shutil
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, Self
 
@@ -69,6 +71,8 @@ BATCH_CELLS = 400_000
 #: buffer costs little even when the panel or findings table needs the whole corpus to fill it.
 #: The row groups written are the same as with one big buffer: the files stay byte-identical.
 PACK_CELLS = 20_000
+#: Spool text sorted in memory at once; a bigger spool part is sorted in chunks and merged.
+SORT_CHUNK_BYTES = 8 * 2**20
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
@@ -395,10 +399,41 @@ def _panel_values(values: list[list[Any]], codes: list[str]) -> list[Any]:
     return [by_code.get(code) for code in codes]
 
 
-def _load_sorted(part: Path) -> list[dict[str, Any]]:
+def _load_sorted(part: Path) -> Iterator[dict[str, Any]]:
+    """The part's records by report id, one parsed at a time; a part bigger than SORT_CHUNK_BYTES
+    (say every unreadable page lands in unknown/unknown) is sorted in chunks and merged."""
+    chunks: list[Path] = []
+    lines: list[str] = []
+    size = 0
     with part.open(encoding="utf-8") as fh:
-        records = [json.loads(line) for line in fh if line.strip()]
-    return sorted(records, key=lambda r: r["report"][0])
+        for line in fh:
+            if line.strip():
+                lines.append(line)
+                size += len(line)
+            if size >= SORT_CHUNK_BYTES:
+                chunks.append(_spill(part, len(chunks), lines))
+                lines, size = [], 0
+    if not chunks:
+        yield from (json.loads(line) for line in sorted(lines, key=_line_id))
+        return
+    if lines:
+        chunks.append(_spill(part, len(chunks), lines))
+    with ExitStack() as stack:
+        files = [stack.enter_context(chunk.open(encoding="utf-8")) for chunk in chunks]
+        for line in heapq.merge(*files, key=_line_id):
+            yield json.loads(line)
+    for chunk in chunks:
+        chunk.unlink()
+
+
+def _spill(part: Path, index: int, lines: list[str]) -> Path:
+    chunk = part.with_name(f"{part.name}.sorted{index}")
+    chunk.write_text("".join(sorted(lines, key=_line_id)), encoding="utf-8")
+    return chunk
+
+
+def _line_id(line: str) -> str:
+    return json.loads(line)["report"][0]
 
 
 def _sorted_dirs(root: Path, depth: int) -> list[Path]:
