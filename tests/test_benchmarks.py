@@ -27,39 +27,43 @@ from benchmarks.report import TARGETS
 from benchmarks.run import QUICK, Plan, run
 from benchmarks.scale import _fallback_sizes, headline, paths_for
 
-PAGES = [make_page(i) for i in range(30)]
+
+@pytest.fixture(scope="module")
+def pages():
+    """Thirty corpus pages, built once per module (not at import: building reads ../shared)."""
+    return [make_page(i) for i in range(30)]
 
 
-def test_pages_are_deterministic_and_realistic():
-    assert make_page(3).data == PAGES[3].data
-    assert make_page(3, seed=1).data != PAGES[3].data
-    for page in PAGES:
+def test_pages_are_deterministic_and_realistic(pages):
+    assert make_page(3).data == pages[3].data
+    assert make_page(3, seed=1).data != pages[3].data
+    for page in pages:
         assert MIN_BYTES * 0.9 <= len(page.data) <= MAX_BYTES * 1.3, page.name
         text = page.data.decode(page.encoding)
         assert f'charset="{page.encoding}"' in text
         assert page.district in text
         assert str(page.year) in text
-    kinds = {(p.layout, p.encoding) for p in PAGES}
+    kinds = {(p.layout, p.encoding) for p in pages}
     assert kinds >= {("table", "utf-8"), ("flat", "utf-8"), ("table", "gbk")}
-    assert {p.template for p in PAGES} == {"legacy", "gov2019", "gov2021"}
+    assert {p.template for p in pages} == {"legacy", "gov2019", "gov2021"}
 
 
-def test_figures_satisfy_the_form_identities():
-    for page in PAGES:
+def test_figures_satisfy_the_form_identities(pages):
+    for page in pages:
         form = load_form(page.variant)
         assert form.identities, page.variant
         assert check(form, page.truth) == [], page.name
         assert set(page.truth) == {code for code, _ in form.cells()}
 
 
-def test_check_catches_a_broken_total():
-    page = next(p for p in PAGES if p.variant == "legacy-2014")
+def test_check_catches_a_broken_total(pages):
+    page = next(p for p in pages if p.variant == "legacy-2014")
     broken = dict(page.truth, **{"requests.received": page.truth["requests.received"] + 1})
     assert any("requests.received" in b for b in check(load_form(page.variant), broken))
 
 
-def test_new_form_grid_has_the_official_spans():
-    page = next(p for p in PAGES if p.variant == "gov2021" and p.layout == "table")
+def test_new_form_grid_has_the_official_spans(pages):
+    page = next(p for p in pages if p.variant == "gov2021" and p.layout == "table")
     frames = pd.read_html(io.BytesIO(page.data), flavor="lxml")
     t4 = frames[-1]
     assert t4.shape == (4, 15)  # three header rows (行政复议 / 行政诉讼 groups) and one value row
@@ -71,8 +75,8 @@ def test_new_form_grid_has_the_official_spans():
     assert int(row[9]) == page.truth["apps.result.total@total"]
 
 
-def test_flat_page_has_no_table_but_every_cell_as_its_own_paragraph():
-    page = next(p for p in PAGES if p.layout == "flat" and p.variant == "legacy-2014")
+def test_flat_page_has_no_table_but_every_cell_as_its_own_paragraph(pages):
+    page = next(p for p in pages if p.layout == "flat" and p.variant == "legacy-2014")
     tree = lxml.html.fromstring(page.data)
     assert not tree.xpath("//table")
     lines = [t.strip() for t in tree.xpath("//p//text()") if t.strip()]
@@ -80,8 +84,8 @@ def test_flat_page_has_no_table_but_every_cell_as_its_own_paragraph():
     assert lines[at + 1 : at + 3] == ["件", str(page.truth["requests.received"])]
 
 
-def test_extraction_stage_reports_rates_and_accuracy():
-    pages = PAGES[:4]
+def test_extraction_stage_reports_rates_and_accuracy(pages):
+    pages = pages[:4]
     try:
         ex = extract_bench.bench_extraction([pages[:2], pages[2:]], min_rounds=2)
     except NotAvailable as exc:
