@@ -9,13 +9,13 @@ document's `Document.xml`, whose `Pages/Page@BaseLoc` name each page's `Content.
 object, or one object per glyph. So glyphs are placed on the page first, then regrouped the
 way pdfplumber groups a PDF's characters: words by small gaps on one baseline, lines by baseline.
 
-From there the PDF module's table readers build the grids, fed through a page-like adapter in
-points, so OFD tables read exactly as their PDF twins would: tables whose cell borders are drawn
-(stroked straight `PathObject` segments) are cut along them with pdfplumber's edge/intersection
-finder and `pdf._grid_from_cells` (merged cells → spans); text outside them goes to the unruled
-reader (`pdf._word_tables`: columns from the numbers' x-positions, wrapped and stacked labels);
-tables cut by a page break are joined (`pdf._join_safely`). Page numbers in the top/bottom margin
-are dropped like in pdf.py.
+From there the table code pdf.py uses builds the grids, fed through a page-like adapter in
+points (`page_layout.PageLike`), so OFD tables read exactly as their PDF twins would: tables whose
+cell borders are drawn (stroked straight `PathObject` segments) are cut along them with
+pdfplumber's edge/intersection finder and `page_layout.grid_from_cells` (merged cells → spans);
+text outside them goes to the unruled reader (`word_tables.with_word_tables`: columns from the
+numbers' x-positions, wrapped and stacked labels); tables cut by a page break are joined
+(`page_breaks.join_tables`). Page numbers in the top/bottom margin are dropped like in pdf.py.
 A damaged or oversized package raises `OfdUnreadableError` (load.py: status "unreadable").
 """
 
@@ -31,10 +31,13 @@ from typing import Any
 from lxml import etree
 from pdfplumber import table as table_finder
 
-from extractors import docx, pdf
+from extractors import docx
 from extractors.labels import fold_whitespace
-from extractors.model import Document, Finding, Table
+from extractors.model import Document, Finding
+from extractors.page_breaks import join_tables
+from extractors.page_layout import MARGIN, PAGE_NUMBER, Grid, Line, Word, grid_from_cells, layout_error
 from extractors.spreadsheet import zip_member_names
+from extractors.word_tables import with_word_tables
 
 Problem = tuple[str, str]
 #: Largest uncompressed XML part read, and largest package (a ZIP bomb must not exhaust memory).
@@ -323,12 +326,10 @@ def _deltas(text: str | None) -> list[float]:
 # ------------------------------------------------------------------------------------ layout
 
 
-_Word = pdf._Word  # the same word box the PDF reader groups into lines and grids
-
-
-def _words(glyphs: list[Glyph]) -> list[_Word]:
-    """Glyphs → words: same baseline (centres within a third of the size), small gaps."""
-    words: list[_Word] = []
+def _words(glyphs: list[Glyph]) -> list[Word]:
+    """Glyphs → words (`page_layout.Word`, as the table code reads a PDF's): same baseline
+    (centres within a third of the size), small gaps."""
+    words: list[Word] = []
     for line in _baselines(glyphs):
         current: list[Glyph] = []
         for glyph in line:
@@ -352,8 +353,8 @@ def _baselines(items: list[Any]) -> list[list[Any]]:
     return [sorted(row, key=lambda g: g.x0) for row in rows]
 
 
-def _word(glyphs: list[Glyph]) -> _Word:
-    return _Word(
+def _word(glyphs: list[Glyph]) -> Word:
+    return Word(
         "".join(g.text for g in glyphs),
         glyphs[0].x0,
         max(g.x1 for g in glyphs),
@@ -363,8 +364,8 @@ def _word(glyphs: list[Glyph]) -> _Word:
 
 
 class _PageAdapter:
-    """What pdf.py's table readers ask of a pdfplumber page, in points: its height, words,
-    characters and ruling edges; `filter` keeps the objects a predicate accepts."""
+    """An OFD page as the table code reads a pdfplumber page (`page_layout.PageLike`), in
+    points: its height, words and characters; `filter` keeps the objects a predicate accepts."""
 
     def __init__(self, words: list[dict[str, Any]], chars: list[dict[str, Any]], height: float) -> None:
         self.height = height
@@ -372,7 +373,7 @@ class _PageAdapter:
         self.chars = chars
 
     @classmethod
-    def of(cls, page: _Page, words: list[_Word]) -> _PageAdapter:
+    def of(cls, page: _Page, words: list[Word]) -> _PageAdapter:
         def pt(o: Any) -> dict[str, Any]:
             x0, x1, top, bottom = (o.x0 * MM_TO_PT, o.x1 * MM_TO_PT, o.top * MM_TO_PT, o.bottom * MM_TO_PT)
             return {
@@ -429,7 +430,7 @@ def _edges(rules: list[tuple[float, float, float, float]]) -> list[dict[str, Any
 
 def _ruled_grids(
     page: _PageAdapter, rules: list[tuple[float, float, float, float]], number: int
-) -> list[Any]:
+) -> list[Grid]:
     """Tables cut along their drawn cell borders, as pdf.py cuts a PDF's ruled tables."""
     edges = _edges(rules)
     if len(edges) < 4:
@@ -438,24 +439,21 @@ def _ruled_grids(
     cells = table_finder.intersections_to_cells(table_finder.edges_to_intersections(merged, 3, 3))
     grids = []
     for table in table_finder.cells_to_tables(cells):
-        grid = pdf._grid_from_cells(page, number, table)
+        grid = grid_from_cells(page, number, table)
         if grid is not None and grid.grid and len(grid.edges) > 2 and any(any(row) for row in grid.grid):
             grids.append(grid)
     return grids
 
 
-def _page_grids(page: _Page, words: list[_Word], number: int) -> list[Any]:
-    """Ruled tables first; unruled ones from the words outside them (pdf._page_tables's order)."""
+def _page_grids(page: _Page, words: list[Word], number: int) -> list[Grid]:
+    """Ruled tables first; unruled ones from the words outside them (as pdf.py's pages)."""
     adapter = _PageAdapter.of(page, words)
-    ruled = _ruled_grids(adapter, page.rules, number)
-    boxes = [(g.edges[0] - 1, g.top - 1, g.edges[-1] + 1, g.bottom + 1) for g in ruled]
-    rest = adapter.filter(lambda obj: not pdf._in_boxes(obj, boxes)) if boxes else adapter
-    return sorted(ruled + pdf._word_tables(rest, number), key=lambda g: g.top)
+    return with_word_tables(adapter, number, _ruled_grids(adapter, page.rules, number))
 
 
 def _document(pages: list[_Page], meta: dict[str, str]) -> Document:
-    lines: list[pdf._Line] = []
-    grids: list[Any] = []
+    lines: list[Line] = []
+    grids: list[Grid] = []
     findings: list[Finding] = []
     for number, page in enumerate(pages):
         words = _words(page.glyphs)
@@ -463,19 +461,18 @@ def _document(pages: list[_Page], meta: dict[str, str]) -> Document:
         try:
             grids.extend(_page_grids(page, words, number))
         except Exception as exc:  # noqa: BLE001 - a layout we did not foresee costs the page's grids
-            findings.append(pdf._layout_error(f"page {number + 1}: its table grid could not be rebuilt", exc))
-    grids = pdf._join_safely(grids, lines, findings)
-    tables = [Table(grid=g.grid, spans=g.spans, line_index=pdf._line_index(g, lines)) for g in grids]
+            findings.append(layout_error(f"page {number + 1}: its table grid could not be rebuilt", exc))
+    tables = join_tables(grids, lines, findings)
     return Document(kind="ofd", lines=[ln.text for ln in lines], tables=tables, meta=meta, findings=findings)
 
 
-def _page_lines(words: list[_Word], number: int, height_mm: float) -> list[pdf._Line]:
-    """Printed lines in points (as pdf._Line), page numbers in the margins dropped."""
+def _page_lines(words: list[Word], number: int, height_mm: float) -> list[Line]:
+    """Printed lines in points (as pdf.py's), page numbers in the margins dropped."""
     out = []
     for row in _baselines(words):
         text = " ".join(w.text for w in row).strip()
         top, bottom = min(w.top for w in row), max(w.bottom for w in row)
-        in_margin = bottom < pdf._MARGIN * height_mm or top > (1 - pdf._MARGIN) * height_mm
-        if text and not (in_margin and pdf._PAGE_NUMBER.match(text)):
-            out.append(pdf._Line(text, number, top * MM_TO_PT, bottom * MM_TO_PT))
+        in_margin = bottom < MARGIN * height_mm or top > (1 - MARGIN) * height_mm
+        if text and not (in_margin and PAGE_NUMBER.match(text)):
+            out.append(Line(text, number, top * MM_TO_PT, bottom * MM_TO_PT))
     return out

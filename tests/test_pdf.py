@@ -18,7 +18,8 @@ import pytest
 
 from extractors import pdf as pdf_module
 from extractors.model import Document, Table
-from extractors.pdf import _PAGE_NUMBER, PdfUnreadableError, join_wrapped, pdf_to_document
+from extractors.page_layout import PAGE_NUMBER
+from extractors.pdf import PdfUnreadableError, join_wrapped, pdf_to_document
 
 REAL = ["js-huaian-city-2024", "js-huaian-hongze-2023", "js-huaian-hongze-2024"]
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "pdf"
@@ -337,7 +338,7 @@ def test_image_page_among_text_pages_is_reported():
     ],
 )
 def test_page_number_patterns(text, running):
-    assert bool(_PAGE_NUMBER.match(text)) is running
+    assert bool(PAGE_NUMBER.match(text)) is running
 
 
 @pytest.mark.parametrize(("name", "least"), [("js-huaian-city-2024", 194), ("js-huaian-hongze-2023", 186)])
@@ -422,10 +423,11 @@ def test_unruled_table_on_a_page_with_a_ruled_one():
 
 def test_bare_numbers_are_page_numbers_only_when_they_step_with_the_pages():
     """A figure that ends an unruled page is data; '1', '2', '3' at the page feet are page numbers."""
-    from extractors.pdf import _Line, _page_number_offsets
+    from extractors.page_layout import Line
+    from extractors.pdf import _page_number_offsets
 
-    def page(i: int, last: str) -> list[_Line]:
-        return [_Line("四、行政复议数量", i, 100, 110), _Line(last, i, 800, 810)]
+    def page(i: int, last: str) -> list[Line]:
+        return [Line("四、行政复议数量", i, 100, 110), Line(last, i, 800, 810)]
 
     numbered = [page(0, "1"), page(1, "2"), page(2, "3")]
     margin = {id(ln) for p in numbered for ln in p if ln.top > 700}
@@ -442,15 +444,16 @@ def test_centred_tails_of_wrapped_labels_are_not_a_group_stack():
     """Short tails of wrapped labels centred under their rows ("信息" / "制作" / "确") line up
     like a one-character-per-line group label, but a label stands left of them: no stack (else
     the page's grid gets an extra label column and is not joined to the page before)."""
-    from extractors.pdf import _stack, _Word
+    from extractors.page_layout import Word
+    from extractors.word_tables import _stack
 
     h = 10.5
-    tails = [_Word("信息", 179, 200, 71, 81), _Word("制作", 183, 204, 101, 111), _Word("确", 183, 194, 131, 141)]
-    group = [_Word("（四）无法提", 71, 130, 90, 100), _Word("供", 93, 104, 101, 111)]
+    tails = [Word("信息", 179, 200, 71, 81), Word("制作", 183, 204, 101, 111), Word("确", 183, 194, 131, 141)]
+    group = [Word("（四）无法提", 71, 130, 90, 100), Word("供", 93, 104, 101, 111)]
     stack, rest = _stack(tails + group, h)
     assert stack == []
     assert len(rest) == 5
-    real = [_Word(ch, 54, 65, 600 + 11 * k, 610 + 11 * k) for k, ch in enumerate("三、本年度办理结果")]
+    real = [Word(ch, 54, 65, 600 + 11 * k, 610 + 11 * k) for k, ch in enumerate("三、本年度办理结果")]
     stack, rest = _stack(real + tails + group, h)
     assert "".join(w.text for w in stack) == "三、本年度办理结果"
     assert len(rest) == 5
@@ -459,11 +462,12 @@ def test_centred_tails_of_wrapped_labels_are_not_a_group_stack():
 def test_a_numbered_label_is_not_glued_to_the_group_label_beside_it():
     """Unruled, a group cell's text ends right before its first sub-label ("（三）不予公" then
     "4.保护第三方合法权益" on one line): two labels, not one."""
-    from extractors.pdf import _segments, _Word
+    from extractors.page_layout import Word
+    from extractors.word_tables import _segments
 
-    line = [_Word("（三）不予公", 71, 128, 663, 673), _Word("4.保护第三方合法权益", 131, 240, 663, 673)]
+    line = [Word("（三）不予公", 71, 128, 663, 673), Word("4.保护第三方合法权益", 131, 240, 663, 673)]
     assert [w.text for w in _segments(line, 10.5)] == ["（三）不予公", "4.保护第三方合法权益"]
-    wrapped = [_Word("4.无正当理由大量反复", 131, 240, 210, 220), _Word("申请", 243, 265, 210, 220)]
+    wrapped = [Word("4.无正当理由大量反复", 131, 240, 210, 220), Word("申请", 243, 265, 210, 220)]
     assert [w.text for w in _segments(wrapped, 10.5)] == ["4.无正当理由大量反复申请"]
 
 
