@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from extractors import extract, ofd
+from extractors import extract, ofd, pdf
 from extractors.load import load_document
 
 HERE = Path(__file__).resolve().parent / "fixtures" / "attachments"
@@ -249,3 +249,29 @@ def test_mutated_bytes_and_numbers_never_raise():
                 dst.writestr(info.filename, body)
         report = extract(out.getvalue())
         assert report.status in ("ok", "partial", "no_table", "not_report", "empty", "unreadable")
+
+
+@pytest.mark.parametrize("module", [ofd, pdf])
+def test_the_readers_share_page_code_through_public_names(module):
+    """ofd.py and pdf.py use the table code (page_layout, word_tables, page_breaks) by its public
+    names: a private helper of another module is a contract nobody wrote down."""
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(module))
+    imported = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("extractors")
+        for alias in node.names
+    }
+    private_from = [name for name in imported if name.startswith("_")]
+    private_attr = [
+        f"{node.value.id}.{node.attr}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id in imported
+        and node.attr.startswith("_")
+    ]
+    assert (private_from, private_attr) == ([], [])
