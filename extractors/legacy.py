@@ -18,13 +18,16 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from collections.abc import Iterable, Sequence
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from extractors.codebook import Codebook, Column, Indicator, TemplateSpec, to_simplified
 from extractors.labels import fold_whitespace, label_key, numbering_prefix, traditional_map
 from extractors.model import Document, Finding, Row, Table, TableResult
+from extractors.numbers import _BLANK_MARKS as _NUMBER_BLANK_MARKS
+from extractors.numbers import _BLANK_WORDS as _NUMBER_BLANK_WORDS
 from extractors.numbers import ParsedNumber, parse_number, units, yuan_factors
 
 FAMILY = "legacy"
@@ -352,6 +355,8 @@ def read(doc: Document, codebook: Codebook) -> TableResult | None:
     """Return the legacy table found in `doc`, or None when there is none."""
     foreign = _foreign_chars(_known_chars(codebook))
     prepared = _drop_remarks(_prepare_lines(doc.lines, foreign), doc, _remark_headers(codebook))
+    if not prepared.keyed and not doc.tables:
+        return None  # no line can be an anchor of any form, and there is no grid to read
     best: TableResult | None = None
     best_rank: tuple[int, ...] = ()
     grids: dict[str, list[TableResult]] = {}  # variant → readings of real tables
@@ -415,13 +420,13 @@ def _remark_headers(codebook: Codebook) -> frozenset[str]:
     return frozenset(words)
 
 
-def _drop_remarks(prepared: list[_Line], doc: Document, headers: frozenset[str]) -> list[_Line]:
+def _drop_remarks(prepared: _Prepared, doc: Document, headers: frozenset[str]) -> _Prepared:
     """Blank the text lines that are cells of a real table's remarks column ("其中网上申请38件"):
     a note beside a row is never a row of its own, however much it looks like a label and a figure."""
     drop = {i for table in doc.tables for i in _remark_lines(table, doc.lines, headers)}
-    if not drop:
-        return prepared
-    return [_Line("", []) if i in drop else line for i, line in enumerate(prepared)]
+    if drop:
+        prepared.blank(drop)
+    return prepared
 
 
 def _remark_lines(table: Table, lines: Sequence[str], headers: frozenset[str]) -> set[int]:
@@ -477,7 +482,7 @@ def _rank(result: TableResult, form: _Form, headers: dict[str, str]) -> tuple[in
 
 
 def _read_form(
-    doc: Document, form: _Form, prepared: list[_Line]
+    doc: Document, form: _Form, prepared: _Prepared
 ) -> Iterable[tuple[TableResult, dict[str, str]]]:
     """Every reading of the page with one form: each real table, then the text lines."""
     for index, table in enumerate(doc.tables):
@@ -552,22 +557,96 @@ class _Line(NamedTuple):
     bare: str = ""  # _keys(label)[1]; likewise
 
 
-def _prepare_lines(lines: Sequence[str], foreign: re.Pattern[str] = _NOTHING) -> list[_Line]:
-    """Every line split into label and trailing tokens, with its match keys, once for all forms
-    (keys only where they can be exact ones: `foreign` matches characters no form label has)."""
-    out = []
-    for line in lines:
-        if len(line) > 4 * MAX_LABEL_CHARS:
-            out.append(_Line(line, []))
-            continue
-        out.append(_prepare_line(line, foreign))
-    return out
+_BLANK_LINE = _Line("", [])
 
 
-@functools.lru_cache(maxsize=PREPARED_CACHE_SIZE)
+class _Prepared:
+    """The page's lines as the reader sees them, split only where a form reads them.
+
+    Anchors (lines whose keys are exact labels) are looked for on every line, but most lines of a
+    page (menus, prose, footers) print a character no legacy label key has: `_anchor_test` tells
+    them apart in one regex call, and such a line is split only if it falls in a table's window.
+    """
+
+    __slots__ = ("_blank", "_foreign", "_lines", "_texts", "keyed")
+
+    def __init__(self, texts: Sequence[str], foreign: re.Pattern[str]):
+        self._texts = texts
+        self._foreign = foreign
+        self._lines: dict[int, _Line] = {}  # index → the line split (only those asked for)
+        self._blank: frozenset[int] = frozenset()
+        #: (index, key, bare) of the lines that have keys, in page order
+        self.keyed: list[tuple[int, str, str]] = []
+        shared = _line_cache(foreign)
+        can_anchor = _anchor_test(foreign).fullmatch
+        for i, text in enumerate(texts):
+            line = shared.get(text)
+            if line is None:
+                if len(text) > 4 * MAX_LABEL_CHARS or not can_anchor(text):
+                    continue  # no keys: split later, if at all
+                line = _cached_line(text, foreign, shared)
+            self._lines[i] = line
+            if line.key:
+                self.keyed.append((i, line.key, line.bare))
+
+    def blank(self, indices: set[int]) -> None:
+        """Read these lines as empty (remarks cells): no keys, no label, no figures."""
+        self._blank = self._blank | indices
+        self.keyed = [k for k in self.keyed if k[0] not in indices]
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def line(self, i: int) -> _Line:
+        if i in self._blank:
+            return _BLANK_LINE
+        found = self._lines.get(i)
+        if found is None:
+            text = self._texts[i]
+            if len(text) > 4 * MAX_LABEL_CHARS:
+                found = _Line(text, [])
+            else:
+                found = _cached_line(text, self._foreign, _line_cache(self._foreign))
+            self._lines[i] = found
+        return found
+
+    def window(self, start: int, stop: int) -> list[_Line]:
+        """Lines start..stop-1 (clipped to the page), split."""
+        return [self.line(i) for i in range(max(0, start), min(stop, len(self._texts)))]
+
+    def __iter__(self) -> Iterator[_Line]:
+        return iter(self.window(0, len(self._texts)))
+
+
+def _prepare_lines(lines: Sequence[str], foreign: re.Pattern[str] = _NOTHING) -> _Prepared:
+    """Every line's match keys, once for all forms (keys only where they can be exact ones:
+    `foreign` matches characters no form label has); lines split on demand."""
+    return _Prepared(lines, foreign)
+
+
+_LINE_CACHES: dict[int, tuple[re.Pattern[str], dict[str, _Line]]] = {}
+
+
+def _line_cache(foreign: re.Pattern[str]) -> dict[str, _Line]:
+    """Split lines by text for one `foreign` pattern (kept by identity: hashing a pattern is slow)."""
+    cached = _LINE_CACHES.get(id(foreign))
+    if cached is None or cached[0] is not foreign:
+        cached = (foreign, {})
+        _LINE_CACHES[id(foreign)] = cached
+    return cached[1]
+
+
+def _cached_line(text: str, foreign: re.Pattern[str], shared: dict[str, _Line]) -> _Line:
+    """`_prepare_line`, remembered by text: most lines of a report ("0", "件", the form's own labels)
+    are printed alike in every report, so a run over many pages splits each only once."""
+    if len(shared) >= PREPARED_CACHE_SIZE:
+        shared.clear()  # bounded, so memory stays flat over a long run
+    line = shared[text] = _prepare_line(text, foreign)
+    return line
+
+
 def _prepare_line(line: str, foreign: re.Pattern[str]) -> _Line:
-    """One line split and keyed. Cached by text: most lines of a report ("0", "件", the form's own
-    labels) are printed alike in every report, so a run over many pages splits each only once."""
+    """One line split and keyed."""
     label, tail = _split_line(line)
     if label and len(label) <= MAX_LABEL_CHARS and _HAS_CJK.search(label):
         if foreign.search(_PAREN.sub("", to_simplified(_PINYIN.sub("", label)))):
@@ -576,14 +655,62 @@ def _prepare_line(line: str, foreign: re.Pattern[str]) -> _Line:
     return _Line(label, tail)
 
 
-def _anchor_runs(prepared: list[_Line], form: _Form) -> list[list[int]]:
+@functools.lru_cache(maxsize=8)
+def _anchor_test(foreign: re.Pattern[str]) -> re.Pattern[str]:
+    """A pattern a line must fully match to have keys (`_prepare_line`): it prints an ideograph, and
+    none of the `_sure_foreign` ones outside its outermost brackets (`_PAREN` may drop what stands
+    inside them). Lines failing it are exactly those `_prepare_line` gives no keys, found in C."""
+    sure = _sure_foreign(foreign)
+    if not sure:
+        return re.compile(r"(?s)(?=.*[\u4e00-\u9fff]).*")
+    return re.compile(
+        rf"(?s)(?=.*[\u4e00-\u9fff])(?:[^{sure}]*|[^{sure}(（]*[(（].*[)）][^{sure})）]*)"
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _sure_foreign(foreign: re.Pattern[str]) -> str:
+    """Ideographs (as character-class ranges) that keep a line from having keys wherever they stand
+    outside brackets: foreign with everything they become under simplification (so `_prepare_line`
+    sees a foreign character and a key would hold one), and no unit or blank-cell word's character
+    (so they cannot sit in the tail `_split_line` cuts off: "139件" with 件 foreign to the labels)."""
+    table = traditional_map()
+    tail_chars = {ch for word in (*units(), *_BLANK_WORDS, *_NUMBER_BLANK_WORDS) for ch in word}
+    tail_chars |= set(_NUMBER_BLANK_MARKS)
+    sure = [
+        cp
+        for cp in range(0x4E00, 0xA000)
+        if all(
+            foreign.fullmatch(ch) and unicodedata.normalize("NFKC", ch) == ch and ch not in tail_chars
+            for ch in _orbit(chr(cp), table)
+        )
+    ]
+    return _ranges(sure)
+
+
+def _ranges(codepoints: list[int]) -> str:
+    """Sorted code points as regex character-class ranges ("一-丁丅-丈")."""
+    out: list[str] = []
+    start = prev = None
+    for cp in [*codepoints, None]:
+        if cp is not None and prev is not None and cp == prev + 1:
+            prev = cp
+            continue
+        if start is not None and prev is not None:
+            out.append(chr(start) if start == prev else f"{chr(start)}-{chr(prev)}")
+        start = prev = cp
+    return "".join(out)
+
+
+def _anchor_runs(prepared: _Prepared, form: _Form) -> list[list[int]]:
     """Runs of lines whose label is exactly a codebook label, densest first."""
     exact = form.matcher.exact
-    anchors = [i for i, line in enumerate(prepared) if line.key and (line.key in exact or line.bare in exact)]
+    anchors = [
+        (i, key if key in exact else bare) for i, key, bare in prepared.keyed if key in exact or bare in exact
+    ]
     runs: list[list[int]] = []
     seen: set[str] = set()
-    for i in anchors:
-        key = prepared[i].key if prepared[i].key in exact else prepared[i].bare
+    for i, key in anchors:
         repeated = key in seen and len(form.matcher.key_codes.get(key, ())) == 1
         if not runs or i - runs[-1][-1] > ANCHOR_GAP or repeated:
             runs.append([])
@@ -607,7 +734,7 @@ def _second_tables(runs: list[list[int]], form: _Form) -> list[Finding]:
 
 
 def _line_entries(
-    prepared: list[_Line], form: _Form, tables: Sequence[Table], runs: list[list[int]]
+    prepared: _Prepared, form: _Form, tables: Sequence[Table], runs: list[list[int]]
 ) -> tuple[list[Entry], dict[str, str]]:
     """The densest run of known labels read as rows, figures after their label (Word-pasted pages)
     or before it (PDFs that set a one-line label a little lower than its figures): whichever leaves
@@ -616,11 +743,12 @@ def _line_entries(
         return [], {}
     first, last = runs[0][0], runs[0][-1]
     stop = min([run[0] for run in runs[1:] if run[0] > last] + [last + TAIL_LINES + 1, len(prepared)])
-    headers = _line_headers(prepared[max(0, first - HEADER_LOOKBACK) : first], form)
+    above = prepared.window(first - HEADER_LOOKBACK, first)
+    headers = _line_headers(above, form)
     table = _table_at(first, tables)
-    years = _line_years(prepared[max(0, first - HEADER_LOOKBACK) : first], form)
+    years = _line_years(above, form)
     ncells = len(years) if len(years) > 1 else form.ncells
-    lines = prepared[first:stop]
+    lines = prepared.window(first, stop)
     after = _walk_lines(lines, last - first, form, table, figures_first=False, ncells=ncells)
     before = _walk_lines(lines, last - first, form, table, figures_first=True, ncells=ncells)
     entries = min((after, before), key=lambda walk: _waste(walk, form))[0]

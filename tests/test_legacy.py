@@ -404,3 +404,59 @@ def test_label_key_drops_only_the_characters_legacy_skips_on():
                     kept = set(label_key(text))
                     dropped |= {ch for ch in text if "\u4e00" <= ch <= "\u9fff" and ch not in kept}
     assert dropped <= set(legacy._KEY_DROPPABLE), sorted(dropped - set(legacy._KEY_DROPPABLE))
+
+
+def _page_lines(fixtures_dir: Path, shared_dir: Path) -> list[str]:
+    """Every text line of the legacy fixtures, the seed and the real pages (menus, prose, tables)."""
+    from extractors.load import load_document
+
+    paths = [*sorted((fixtures_dir / "legacy").glob("*.*")), *sorted(shared_dir.glob("real-reports/*/*.html"))]
+    paths.append(shared_dir / SEED)
+    lines: list[str] = []
+    for path in paths:
+        doc, _ = load_document(path.read_bytes(), filename=path.name)
+        lines += doc.lines if doc else []
+    return lines
+
+
+#: Lines where a character no label has stands where `_split_line` or `_PAREN` takes it away.
+TRICKY_LINES = [
+    "（一）收到申请数 件 139",
+    "收到申请数：139件",
+    "收到申请数139件次",
+    "（一）收到申请数（邮件）",
+    "收到申请数(shou)",
+    "1.当面申请数 暂无",
+    "（二）申请办结数 一一",
+    "（三）申請答覆數 件 5",
+    "其中：涉及国家秘密 ３ 件",
+    "三、依申请公开情况 人次",
+    "金湖县（一）收到申请数",
+    "收到申请数（注）鸡",
+]
+
+
+def test_cheap_anchor_test_never_drops_a_keyed_line(fixtures_dir, shared_dir, codebook):
+    """`_prepared.keyed` skips `_prepare_line` on lines failing `_anchor_test`: sound only while no
+    such line would get keys (the early exits and lazy splitting rely on it)."""
+    foreign = legacy._foreign_chars(legacy._known_chars(codebook))
+    test = legacy._anchor_test(foreign)
+    lines = _page_lines(fixtures_dir, shared_dir) + TRICKY_LINES
+    dropped = [line for line in lines if len(line) <= 4 * legacy.MAX_LABEL_CHARS and not test.fullmatch(line)]
+    assert len(dropped) > len(lines) // 4  # the test does skip most prose and page chrome
+    assert [line for line in dropped if legacy._prepare_line(line, foreign).key] == []
+    assert not test.fullmatch("金湖县（一）收到申请数")  # 县 before the brackets: never keyed
+    assert test.fullmatch("收到申请数（邮件）")  # 邮 inside them: left to _prepare_line
+
+
+def test_lazily_split_lines_equal_the_eager_split(fixtures_dir, shared_dir, codebook):
+    """The page's lines split on demand are the lines `_prepare_line` makes, in page order."""
+    foreign = legacy._foreign_chars(legacy._known_chars(codebook))
+    lines = _page_lines(fixtures_dir, shared_dir)[:3000] + TRICKY_LINES
+    prepared = legacy._prepare_lines(lines, foreign)
+    eager = [
+        legacy._prepare_line(line, foreign) if len(line) <= 4 * legacy.MAX_LABEL_CHARS else (line, [], "", "")
+        for line in lines
+    ]
+    assert [tuple(line) for line in prepared] == [tuple(line) for line in eager]
+    assert prepared.keyed == [(i, line[2], line[3]) for i, line in enumerate(eager) if line[2]]
