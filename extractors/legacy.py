@@ -357,22 +357,23 @@ def read(doc: Document, codebook: Codebook) -> TableResult | None:
     prepared = _drop_remarks(_prepare_lines(doc.lines, foreign), doc, _remark_headers(codebook))
     if not prepared.keyed and not doc.tables:
         return None  # no line can be an anchor of any form, and there is no grid to read
-    best: TableResult | None = None
+    best: _Reading | None = None
     best_rank: tuple[int, ...] = ()
-    grids: dict[str, list[TableResult]] = {}  # variant → readings of real tables
+    grids: dict[str, list[_Reading]] = {}  # variant → readings of real tables
     for variant in codebook.variants(FAMILY):
         form = _form(codebook.templates[variant])
-        for result, headers in _read_form(doc, form, prepared):
-            if _from_grid(result):
-                grids.setdefault(variant, []).append(result)
-            rank = _rank(result, form, headers)
+        for reading in _readings(doc, form, prepared):
+            if reading.from_grid:
+                grids.setdefault(variant, []).append(reading)
+            rank = reading.rank()
             if best is None or rank > best_rank:
-                best, best_rank = result, rank
-    if best is None or sum(1 for r in best.rows if r.code and r.value is not None) < MIN_CODED_VALUES:
+                best, best_rank = reading, rank
+    if best is None or best.coded_cells < MIN_CODED_VALUES:
         return None
-    if _from_grid(best):
-        best.findings.extend(_second_grids(best, grids.get(best.variant, [])))
-    return best
+    result = best.result()  # only the reading kept is turned into rows and findings
+    if best.from_grid:
+        result.findings.extend(_second_grids(best, grids.get(result.variant, [])))
+    return result
 
 
 def _known_chars(codebook: Codebook) -> frozenset[str]:
@@ -447,54 +448,113 @@ def _remark_lines(table: Table, lines: Sequence[str], headers: frozenset[str]) -
     return {i for i in range(table.line_index, end) if lines[i] in notes}
 
 
-def _from_grid(result: TableResult) -> bool:
-    return result.evidence.startswith(f"{result.variant} from table ")
-
-
-def _second_grids(best: TableResult, grids: list[TableResult]) -> list[Finding]:
+def _second_grids(best: _Reading, grids: list[_Reading]) -> list[Finding]:
     """Other real tables on the page that hold the same form (a department's copy): reported, not read."""
     return [
         Finding(
             kind="second_table",
-            message=f"another {result.variant} table ({result.evidence.split(';')[0]}) was not read",
+            message=f"another {reading.form.spec.variant} table ({reading.form.spec.variant} from "
+            f"{reading.where}) was not read",
             severity="info",
         )
-        for result in grids
-        if result is not best
-        and result.rows
-        and result.rows[0].table != best.rows[0].table
-        and len({r.code for r in result.rows if r.code and r.value is not None}) >= SECOND_TABLE_ANCHORS
+        for reading in grids
+        if reading is not best
+        and reading.planned
+        and reading.planned[0].entry.table != best.planned[0].entry.table
+        and reading.coded_codes() >= SECOND_TABLE_ANCHORS
     ]
 
 
-def _rank(result: TableResult, form: _Form, headers: dict[str, str]) -> tuple[int, ...]:
-    """Which reading of the page is right: most printed rows coded, then the closest fit (labels
-    printed exactly as the form has them, its column headers found), fewest blanks, a real table's
-    grid over the same table's text lines (its columns are known), most cells.
+class _Planned(NamedTuple):
+    """An entry the coding keeps: its indicator (None: a row the codebook does not know), the
+    section it stands in, and its cells one per form column."""
 
-    Counting rows, not cells, keeps a two-column form from winning on a one-column table just because
-    each of its rows yields two cells (one of them blank).
-    """
-    coded = {r.row_code or r.code for r in result.rows if r.code and r.value is not None}
-    exact = {r.label for r in result.rows if r.code and _keys(r.label)[0] in form.matcher.exact}
-    blanks = sum(1 for r in result.rows if r.value is None)
-    return len(coded), len(exact) + len(headers), -blanks, _from_grid(result), result.score
+    entry: Entry
+    ind: Indicator | None
+    section: str | None
+    cells: list[str]
+
+
+class _Reading:
+    """One reading of the page with one form (a real table, or the text lines): entries coded, but
+    rows and findings made only for the reading `read` keeps (most readings are discarded)."""
+
+    def __init__(self, entries: list[Entry], headers: dict[str, str], form: _Form, where: str):
+        self.entries, self.headers, self.form, self.where = entries, headers, form, where
+        self.from_grid = where.startswith("table ")
+        self.planned = _plan(entries, form)
+        self.extra: list[Finding] = []  # findings about the page beyond the rows (second tables)
+        self._values = [[_parse(text).value for text in p.cells] for p in self.planned]
+        self.coded_cells = sum(
+            sum(v is not None for v in values)
+            for p, values in zip(self.planned, self._values, strict=True)
+            if p.ind is not None
+        )
+
+    def rank(self) -> tuple[int, ...]:
+        """Which reading of the page is right: most printed rows coded, then the closest fit (labels
+        printed exactly as the form has them, its column headers found), fewest blanks, a real table's
+        grid over the same table's text lines (its columns are known), most cells.
+
+        Counting rows, not cells, keeps a two-column form from winning on a one-column table just
+        because each of its rows yields two cells (one of them blank).
+        """
+        exact = self.form.matcher.exact
+        coded: set[str] = set()
+        labels: set[str] = set()
+        blanks = cells = 0
+        for p, values in zip(self.planned, self._values, strict=True):
+            empty = values.count(None)
+            blanks += empty
+            cells += len(values)
+            if p.ind is not None:
+                if empty < len(values):
+                    coded.add(p.ind.code)
+                if _keys(p.entry.label)[0] in exact:
+                    labels.add(p.entry.label)
+        score = 2 * self.coded_cells + cells
+        return len(coded), len(labels) + len(self.headers), -blanks, self.from_grid, score
+
+    def coded_codes(self) -> int:
+        """How many distinct cell codes hold a value."""
+        columns = _columns(self.form)
+        return len(
+            {
+                (p.ind.code, col.code if col else None)
+                for p, values in zip(self.planned, self._values, strict=True)
+                if p.ind is not None
+                for col, value in zip(columns, values, strict=True)
+                if value is not None
+            }
+        )
+
+    def result(self) -> TableResult:
+        """The reading as rows and findings."""
+        result = _code_entries(self.entries, self.headers, self.form, self.where, self.planned)
+        result.findings.extend(self.extra)
+        return result
+
+
+def _readings(doc: Document, form: _Form, prepared: _Prepared) -> Iterable[_Reading]:
+    """Every reading of the page with one form: each real table, then the text lines."""
+    for index, table in enumerate(doc.tables):
+        entries, headers = _grid_entries(table, index, form)
+        if entries:
+            yield _Reading(entries, headers, form, f"table {index}")
+    runs = _anchor_runs(prepared, form)
+    entries, headers = _line_entries(prepared, form, doc.tables, runs)
+    if entries:
+        reading = _Reading(entries, headers, form, "text lines")
+        reading.extra = _second_tables(runs, form)
+        yield reading
 
 
 def _read_form(
     doc: Document, form: _Form, prepared: _Prepared
 ) -> Iterable[tuple[TableResult, dict[str, str]]]:
-    """Every reading of the page with one form: each real table, then the text lines."""
-    for index, table in enumerate(doc.tables):
-        entries, headers = _grid_entries(table, index, form)
-        if entries:
-            yield _code_entries(entries, headers, form, f"table {index}"), headers
-    runs = _anchor_runs(prepared, form)
-    entries, headers = _line_entries(prepared, form, doc.tables, runs)
-    if entries:
-        result = _code_entries(entries, headers, form, "text lines")
-        result.findings.extend(_second_tables(runs, form))
-        yield result, headers
+    """Every reading of the page with one form, as rows and findings (all of them: for tests)."""
+    for reading in _readings(doc, form, prepared):
+        yield reading.result(), reading.headers
 
 
 # -------------------------------------------------------------------------------------- line reading
@@ -1042,10 +1102,10 @@ def _infer_value_cols(grid: list[list[str]], skip: set[int], width: int) -> tupl
 # ------------------------------------------------------------------------------------------- coding
 
 
-def _code_entries(entries: list[Entry], headers: dict[str, str], form: _Form, where: str) -> TableResult:
-    """Code each entry by its label in the context of the section it stands in; one Row per cell."""
-    rows: list[Row] = []
-    findings: list[Finding] = []
+def _plan(entries: list[Entry], form: _Form) -> list[_Planned]:
+    """Code each entry by its label in the context of the section it stands in: the entries that
+    make rows, with their indicator (None for a row the codebook does not know) and cells."""
+    planned: list[_Planned] = []
     section: str | None = None
     used: set[str] = set()
     last = -1
@@ -1053,15 +1113,33 @@ def _code_entries(entries: list[Entry], headers: dict[str, str], form: _Form, wh
         label = entry.label
         ind = form.matcher.choose(label, section, used, last) if label else None
         if ind is None:
-            if entry.has_value and not form.is_header(label):
-                _emit_unknown(entry, section, headers, form, rows, findings)
+            if entry.has_value and not form.is_header(label) and _keeps_unknown(entry):
+                planned.append(_Planned(entry, None, section, _cells(entry, form, None, None)))
             continue
         section = ind.section or section
         if not ind.has_value:
             continue
         used.add(ind.code)
         last = form.matcher.index(ind)
-        _emit(entry, ind, headers, form, rows, findings)
+        planned.append(_Planned(entry, ind, section, _cells(entry, form, ind, None)))
+    return planned
+
+
+def _code_entries(
+    entries: list[Entry],
+    headers: dict[str, str],
+    form: _Form,
+    where: str,
+    planned: list[_Planned] | None = None,
+) -> TableResult:
+    """Code each entry (see `_plan`, unless already planned); one Row per cell."""
+    rows: list[Row] = []
+    findings: list[Finding] = []
+    for entry, ind, section, _ in _plan(entries, form) if planned is None else planned:
+        if ind is None:
+            _emit_unknown(entry, section, headers, form, rows, findings)
+        else:
+            _emit(entry, ind, headers, form, rows, findings)
     variant = form.spec.variant
     evidence = _evidence(entries, headers, form, where)
     return TableResult(
@@ -1069,14 +1147,15 @@ def _code_entries(entries: list[Entry], headers: dict[str, str], form: _Form, wh
     )
 
 
-def _cells(entry: Entry, form: _Form, ind: Indicator | None, findings: list[Finding]) -> list[str]:
-    """The entry's value cells, one per form column (code column dropped, short rows padded)."""
+def _cells(entry: Entry, form: _Form, ind: Indicator | None, findings: list[Finding] | None) -> list[str]:
+    """The entry's value cells, one per form column (code column dropped, short rows padded); a
+    mismatch goes to `findings` unless it is None (planning)."""
     cells = list(entry.cells)
     if form.code_column and cells:
         code_no = str((ind.extra.get("code_no") if ind else None) or "")
         if len(cells) > form.ncols or (code_no and _parse(cells[0]).value == _parse(code_no).value):
             cells = cells[1:]
-    if len(cells) != form.ncols and (len(cells) > form.ncols or entry.has_value):
+    if findings is not None and len(cells) != form.ncols and (len(cells) > form.ncols or entry.has_value):
         findings.append(
             Finding(
                 kind="row_count_mismatch",
@@ -1124,11 +1203,8 @@ def _emit_unknown(
     rows: list[Row],
     findings: list[Finding],
 ) -> None:
-    """A row the codebook does not know: kept with its printed label, code None and a finding."""
-    if len(entry.label) > MAX_LABEL_CHARS or not _HAS_CJK.search(entry.label):
-        return
-    if entry.after_table and numbering_prefix(entry.label) is None:
-        return  # "总访问量 1234567" under the table; rows a copy adds to the form carry numbering
+    """A row the codebook does not know (see `_keeps_unknown`): kept with its printed label, code None
+    and a finding."""
     findings.append(
         Finding(
             kind="unknown_label", message=f"row {entry.label!r} is not in the {form.spec.variant} codebook"
@@ -1149,6 +1225,14 @@ def _emit_unknown(
         )
         _check_cell(row, parsed, None, findings)
         rows.append(row)
+
+
+def _keeps_unknown(entry: Entry) -> bool:
+    """Is an entry the codebook does not know a row of the table (rather than prose or chrome)?"""
+    if len(entry.label) > MAX_LABEL_CHARS or not _HAS_CJK.search(entry.label):
+        return False
+    # "总访问量 1234567" under the table is not; rows a copy adds to the form carry numbering
+    return not entry.after_table or numbering_prefix(entry.label) is not None
 
 
 def _label_unit(label: str) -> str | None:
