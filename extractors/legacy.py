@@ -289,6 +289,7 @@ class _Form:
     header_words: frozenset[str]
     unit_headers: frozenset[str]
     value_headers: frozenset[str]
+    value_codes: int  # how many rows print a value: the most rows a reading with this form codes
     _headers: dict[str, bool] = field(default_factory=dict)  # is_header answers (bounded, see _form)
 
     @property
@@ -345,6 +346,7 @@ def _new_form(spec: TemplateSpec) -> _Form:
         words("header_words"),
         words("unit_headers"),
         words("value_headers"),
+        len({ind.code for ind in spec.indicators if ind.has_value}),
     )
 
 
@@ -362,6 +364,8 @@ def read(doc: Document, codebook: Codebook) -> TableResult | None:
     grids: dict[str, list[_Reading]] = {}  # variant → readings of real tables
     for variant in codebook.variants(FAMILY):
         form = _form(codebook.templates[variant])
+        if best_rank and form.value_codes < best_rank[0]:
+            continue  # it cannot code as many rows as the best reading so far: it cannot rank above it
         for reading in _readings(doc, form, prepared):
             if reading.from_grid:
                 grids.setdefault(variant, []).append(reading)
