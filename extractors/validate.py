@@ -138,8 +138,9 @@ def _heading_lines(doc: Document) -> Iterable[str]:
 def validate(doc: Document, report: Report, codebook: Codebook) -> list[Finding]:
     """Every finding about the report's figures: identities, narrative mismatches, spam words."""
     findings = check_identities(report, codebook)
-    findings.extend(check_narrative(doc, report))
-    findings.extend(check_spam(doc))
+    compacted = _compact_all([*doc.lines, *doc.meta.values()])  # once for both checks below
+    findings.extend(check_narrative(doc, report, compacted))
+    findings.extend(check_spam(doc, compacted))
     return findings
 
 
@@ -205,13 +206,17 @@ def _fmt(value: Number | None) -> str:
     return str(value)
 
 
-def check_narrative(doc: Document, report: Report) -> list[Finding]:
-    """Numbers the prose states that agree with no table value they describe."""
+def check_narrative(doc: Document, report: Report, compacted: list[str] | None = None) -> list[Finding]:
+    """Numbers the prose states that agree with no table value they describe.
+
+    `compacted`: `_compact` of each of the page's lines (then meta values), if already made.
+    """
     variant = report.template_variant
     if not variant or not report.rows:
         return []
     values = values_by_code(report.rows)
-    prose = _paragraphs(doc.lines, rules()["min_narrative_chars"])
+    lines = _compact_all(doc.lines) if compacted is None else compacted[: len(doc.lines)]
+    prose = _paragraphs(doc.lines, rules()["min_narrative_chars"], lines)
     findings = []
     for check in rules()["narrative"]:
         alternatives = [_evaluate(expr, values) for expr in check["compare"].get(variant, [])]
@@ -233,13 +238,16 @@ def check_narrative(doc: Document, report: Report) -> list[Finding]:
     return findings
 
 
-def _paragraphs(lines: list[str], min_chars: int) -> list[str]:
-    """Runs of prose lines joined (PDF lines wrap mid-sentence: "受理政府" / "信息公开申请 17 件")."""
+def _paragraphs(lines: list[str], min_chars: int, compacted: list[str] | None = None) -> list[str]:
+    """Runs of prose lines joined (PDF lines wrap mid-sentence: "受理政府" / "信息公开申请 17 件"),
+    compacted (`compacted`: the lines' `_compact`, if already made)."""
+    if compacted is None:
+        compacted = _compact_all(lines)
     out: list[str] = []
     run: list[str] = []
-    for line in [*lines, ""]:
+    for line, compact in zip([*lines, ""], [*compacted, ""], strict=True):
         if len(line) >= min_chars:
-            run.append(_compact(line))
+            run.append(compact)
         elif run:
             out.append("".join(run))
             run = []
@@ -259,9 +267,10 @@ def _evaluate(expr: str, values: Mapping[str, Number | None]) -> Number | None:
 
 
 def _stated(patterns: list[str], prose: list[str]) -> Iterable[tuple[int, str]]:
+    compiled = [_pattern(p) for p in patterns]
     for line in prose:
-        for pattern in patterns:
-            for match in re.finditer(pattern, line):
+        for pattern in compiled:
+            for match in pattern.finditer(line):
                 yield int(match.group("n").replace(",", "")), _snippet(line, match)
 
 
@@ -269,11 +278,16 @@ def _snippet(line: str, match: re.Match[str]) -> str:
     return line[max(0, match.start() - 12) : match.end()]
 
 
-def check_spam(doc: Document) -> list[Finding]:
-    """One finding listing the gambling/spam words injected into the page's text."""
-    # line by line (the same as compacting the joined text: whitespace goes anyway) to reuse the
-    # narrative check's compacted lines
-    text = "".join(_compact(line) for line in [*doc.lines, *doc.meta.values()]).lower()
+def check_spam(doc: Document, compacted: list[str] | None = None) -> list[Finding]:
+    """One finding listing the gambling/spam words injected into the page's text.
+
+    `compacted`: `_compact` of each of the page's lines, then meta values, if already made.
+    """
+    if compacted is None:
+        compacted = _compact_all([*doc.lines, *doc.meta.values()])
+    text = "".join(compacted).lower()
+    if _spam_pattern().search(text) is None:
+        return []  # the common case, found in one scan: no word below would be counted
     found: dict[str, int] = {}
     for word in sorted(rules()["spam_words"], key=len, reverse=True):  # longest first: no double counts
         n = text.count(word.lower())
@@ -299,7 +313,59 @@ def _compact(text: str) -> str:
     return to_simplified("".join(unicodedata.normalize("NFKC", text).split())).translate(_extra_simplified())
 
 
+#: Joins a page's texts so that they are compacted in one pass; NFKC never moves a character across
+#: it (a starter that composes with nothing), whitespace removal keeps it.
+_SEP = "\x00"
+
+
+def _compact_all(texts: list[str]) -> list[str]:
+    """`_compact` of each text, computed over the texts joined (one C-level pass per step, not a few
+    Python calls per line).
+
+    Exact: NFKC works between boundaries `_SEP` is one of; the other steps map character by
+    character. Characters NFKC changes (full-width punctuation and digits, U+3000) are first replaced
+    by their full decomposition — the first thing NFKC does to them anyway — so that the text passes
+    NFKC's quick check instead of being normalized character by character in C.
+    """
+    if not texts:
+        return []
+    joined = _SEP.join(texts)
+    if joined.count(_SEP) != len(texts) - 1:
+        return [_compact(text) for text in texts]  # a text holds the separator itself
+    for char in set(_nfkc_unstable().findall(joined)):
+        joined = joined.replace(char, unicodedata.normalize("NFKD", char))
+    joined = to_simplified("".join(unicodedata.normalize("NFKC", joined).split()))
+    if _extra_pattern().search(joined):
+        joined = joined.translate(_extra_simplified())
+    return joined.split(_SEP)
+
+
+@functools.cache
+def _nfkc_unstable() -> re.Pattern[str]:
+    """Characters of the Basic Multilingual Plane that NFKC changes."""
+    chars = [chr(cp) for cp in range(0x10000) if unicodedata.normalize("NFKC", chr(cp)) != chr(cp)]
+    return re.compile("[" + "".join(re.escape(ch) for ch in chars if not 0xD800 <= ord(ch) < 0xE000) + "]")
+
+
 @functools.cache
 def _extra_simplified() -> dict[int, str]:
     pairs = str(rules().get("traditional_extra") or "").split()
     return {ord(pair[0]): pair[1] for pair in pairs if len(pair) == 2}
+
+
+@functools.cache
+def _extra_pattern() -> re.Pattern[str]:
+    chars = "".join(chr(cp) for cp in _extra_simplified())
+    return re.compile(f"[{re.escape(chars)}]" if chars else r"(?!)")
+
+
+@functools.cache
+def _spam_pattern() -> re.Pattern[str]:
+    """Any spam word (lower-cased, as check_spam counts them)."""
+    words = sorted({str(w).lower() for w in rules()["spam_words"]}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words)) if words else r"(?!)")
+
+
+@functools.lru_cache(maxsize=64)
+def _pattern(text: str) -> re.Pattern[str]:
+    return re.compile(text)

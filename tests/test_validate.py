@@ -359,3 +359,55 @@ def test_identity_findings_start_with_the_identity_id():
     assert all(validate.identity_id(f) in known and f.message.startswith(f"{validate.identity_id(f)}: ")
                for f in findings)
     assert validate.identity_id(Finding(kind="missing_value", message="x: blank")) is None
+
+
+#: Texts where compacting the page in one pass could go wrong: NFKC composing or reordering across
+#: two texts, full-width forms, traditional characters (the forms' map and validation.yaml's extra
+#: pairs), whitespace of every kind, the separator itself.
+TRICKY_TEXTS = [
+    "收到申请数１３９件，行政复议２起",
+    "365bet",
+    "\u030c投注",  # a caron: composes with the "t" ending the text before, if the two touch
+    "e",
+    "\u0301\u0323",  # two marks NFKC reorders, and composes with the "e" before them if they touch
+    "ｂｔ３６５在線投註",
+    "\u3000娛樂城\u00a0 賭球\t",
+    "資訊公開 年報",
+    "",
+    "ﾊﾟ ｶﾞ \u1100\u1161",  # half-width kana with voicing marks; Hangul jamo that compose
+    "㊀㍿①Ⅻ…℃",
+    "a\x00b",
+    "𝐛𝐞𝐭𝟑𝟔𝟓",
+]
+
+
+def test_compacting_a_page_at_once_equals_compacting_each_text(fixtures_dir, shared_dir):
+    """`_compact_all` compacts a page's texts joined, in one pass per step: the same as `_compact`
+    of each text, whatever the characters at their ends."""
+    from extractors.load import load_document
+
+    pages = [TRICKY_TEXTS, TRICKY_TEXTS[:2], TRICKY_TEXTS[2:6], [], [""], ["a\x00b"], TRICKY_TEXTS[:-2]]
+    for path in [*sorted(fixtures_dir.glob("legacy/*.html")), *sorted(shared_dir.glob("real-reports/*/*.html"))]:
+        doc, _ = load_document(path.read_bytes(), filename=path.name)
+        pages.append([*doc.lines, *doc.meta.values()])
+    for texts in pages:
+        assert validate._compact_all(texts) == [validate._compact(text) for text in texts]
+    assert validate._compact_all(["365bet", "\u030c"]) == ["365bet", "\u030c"]  # not "365beť"
+
+
+def test_spam_words_across_texts_and_scripts():
+    """Spam words are counted on the page's compacted text: split over two lines, in full-width or
+    traditional characters, in the meta tags."""
+    doc = _doc("正文 ｂｔ３６５ 在線", "投註 娛樂城", html_title="BT365")
+    (finding,) = validate.check_spam(doc)
+    assert finding.found == 4
+    assert "bt365 ×2" in finding.message
+    assert "在线投注 ×1" in finding.message
+
+
+def test_compacting_a_page_at_once_applies_the_extra_pairs(monkeypatch):
+    """validation.yaml's own traditional → simplified pairs apply in the one-pass compaction too."""
+    monkeypatch.setattr(validate, "_extra_simplified", lambda: {ord("甲"): "乙"})
+    monkeypatch.setattr(validate, "_extra_pattern", lambda: validate.re.compile("[甲]"))
+    texts = ["甲乙丙 一", "丙甲"]
+    assert validate._compact_all(texts) == [validate._compact.__wrapped__(t) for t in texts] == ["乙乙丙一", "丙乙"]
