@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -137,9 +137,10 @@ def _heading_lines(doc: Document) -> Iterable[str]:
 
 def validate(doc: Document, report: Report, codebook: Codebook) -> list[Finding]:
     """Every finding about the report's figures: identities, narrative mismatches, spam words."""
-    findings = check_identities(report, codebook)
+    values = values_by_code(report.rows)
+    findings = check_identities(report, codebook, values)
     compacted = _compact_all([*doc.lines, *doc.meta.values()])  # once for both checks below
-    findings.extend(check_narrative(doc, report, compacted))
+    findings.extend(check_narrative(doc, report, compacted, values))
     findings.extend(check_spam(doc, compacted))
     return findings
 
@@ -153,13 +154,24 @@ def values_by_code(rows: Iterable[Row]) -> dict[str, Number | None]:
     return values
 
 
-def check_identities(report: Report, codebook: Codebook) -> list[Finding]:
-    """One finding per identity of the report's form that fails, or cannot be assessed (blank cell)."""
+def check_identities(
+    report: Report, codebook: Codebook, values: dict[str, Number | None] | None = None
+) -> list[Finding]:
+    """One finding per identity of the report's form that fails, or cannot be assessed (blank cell).
+
+    `values`: `values_by_code(report.rows)`, if already made.
+    """
     if report.template_variant not in codebook.templates:
         return []
-    values = values_by_code(report.rows)
+    if values is None:
+        values = values_by_code(report.rows)
+    blank = {code for code, value in values.items() if value is None}
     findings = []
-    for ident in codebook.identities(report.template_variant):
+    for ident, sides in _identity_sides(codebook.templates[report.template_variant].identities):
+        if not values.keys() >= sides.codes:
+            continue  # an operand is not on the page: Identity.check says "absent", nothing to report
+        if sides.codes.isdisjoint(blank) and _holds(sides, values):
+            continue  # most identities hold: no need for Identity.check's full result
         result = ident.check(values)
         if result.status == "failed":
             findings.append(_failed(ident, result.left, result.right))
@@ -173,6 +185,47 @@ def check_identities(report: Report, codebook: Codebook) -> list[Finding]:
                 )
             )
     return findings
+
+
+class _Sides(NamedTuple):
+    """An identity's operands and comparison, taken apart once (see `_holds`)."""
+
+    codes: frozenset[str]
+    left: tuple[tuple[int, str], ...]
+    right: tuple[tuple[int, str], ...]
+    op: str
+
+
+#: Identity.check's default tolerance, which `_holds` applies the same way.
+_TOLERANCE = 1e-6
+
+
+_SIDES: dict[int, tuple[tuple[Identity, ...], list[tuple[Identity, _Sides]]]] = {}
+
+
+def _identity_sides(identities: tuple[Identity, ...]) -> list[tuple[Identity, _Sides]]:
+    """Each identity of a form with its `_Sides`, kept per form (by identity: the form's tuple is the
+    same object every page, and hashing it would cost as much as the checks)."""
+    cached = _SIDES.get(id(identities))
+    if cached is None or cached[0] is not identities:
+        sides = [(i, _Sides(frozenset(i.codes), tuple(i.left), tuple(i.right), i.op)) for i in identities]
+        cached = _SIDES[id(identities)] = (identities, sides)
+    return cached[1]
+
+
+def _holds(sides: _Sides, values: Mapping[str, Number | None]) -> bool:
+    """Identity.check(values).status == "ok", when every operand is printed and not blank.
+
+    The same sums and comparisons as Identity.check (tests hold the two to agreement), without
+    building its result: a page checks dozens of identities and nearly all of them hold.
+    """
+    left = sum(sign * values[code] for sign, code in sides.left)  # type: ignore[operator]
+    right = sum(sign * values[code] for sign, code in sides.right)  # type: ignore[operator]
+    if sides.op == "=":
+        return abs(left - right) <= _TOLERANCE * max(1.0, abs(left), abs(right))
+    if sides.op == "<=":
+        return left <= right + _TOLERANCE
+    return left + _TOLERANCE >= right
 
 
 #: Finding kinds about one identity; their message starts with "<identity id>: ".
@@ -206,15 +259,22 @@ def _fmt(value: Number | None) -> str:
     return str(value)
 
 
-def check_narrative(doc: Document, report: Report, compacted: list[str] | None = None) -> list[Finding]:
+def check_narrative(
+    doc: Document,
+    report: Report,
+    compacted: list[str] | None = None,
+    values: dict[str, Number | None] | None = None,
+) -> list[Finding]:
     """Numbers the prose states that agree with no table value they describe.
 
-    `compacted`: `_compact` of each of the page's lines (then meta values), if already made.
+    `compacted`: `_compact` of each of the page's lines (then meta values), `values`:
+    `values_by_code(report.rows)`, if already made.
     """
     variant = report.template_variant
     if not variant or not report.rows:
         return []
-    values = values_by_code(report.rows)
+    if values is None:
+        values = values_by_code(report.rows)
     lines = _compact_all(doc.lines) if compacted is None else compacted[: len(doc.lines)]
     prose = _paragraphs(doc.lines, rules()["min_narrative_chars"], lines)
     findings = []
@@ -245,18 +305,20 @@ def _paragraphs(lines: list[str], min_chars: int, compacted: list[str] | None = 
         compacted = _compact_all(lines)
     out: list[str] = []
     run: list[str] = []
-    for line, compact in zip([*lines, ""], [*compacted, ""], strict=True):
+    for line, compact in zip(lines, compacted, strict=True):
         if len(line) >= min_chars:
             run.append(compact)
         elif run:
             out.append("".join(run))
             run = []
+    if run:
+        out.append("".join(run))
     return out
 
 
 def _evaluate(expr: str, values: Mapping[str, Number | None]) -> Number | None:
     """Value of "a" or "a + b" over the report's codes; None when an operand is absent or blank."""
-    terms, _, _ = parse_expr(f"{expr} = x")
+    terms = _terms(expr)
     total: Number = 0
     for sign, code in terms:
         value = values.get(code)
@@ -264,6 +326,12 @@ def _evaluate(expr: str, values: Mapping[str, Number | None]) -> Number | None:
             return None
         total += sign * value
     return total
+
+
+@functools.lru_cache(maxsize=256)
+def _terms(expr: str) -> tuple[tuple[int, str], ...]:
+    """The signed codes of a sum ("a + b"), parsed once."""
+    return tuple(parse_expr(f"{expr} = x")[0])
 
 
 def _stated(patterns: list[str], prose: list[str]) -> Iterable[tuple[int, str]]:
