@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from extractors.codebook import Codebook, Identity, load_codebook, parse_expr, to_simplified
+from extractors.labels import traditional_map
 from extractors.model import Document, Finding, Report, Row
 
 Number = int | float
@@ -391,28 +392,67 @@ def _compact_all(texts: list[str]) -> list[str]:
     Python calls per line).
 
     Exact: NFKC works between boundaries `_SEP` is one of; the other steps map character by
-    character. Characters NFKC changes (full-width punctuation and digits, U+3000) are first replaced
-    by their full decomposition — the first thing NFKC does to them anyway — so that the text passes
-    NFKC's quick check instead of being normalized character by character in C.
+    character. The characters any step would change are listed first, in one scan: those NFKC
+    changes (full-width punctuation and digits, U+3000) are replaced by their full decomposition —
+    the first thing NFKC does to them anyway — so that the text passes NFKC's quick check instead
+    of being normalized character by character; simplification runs only if a character it maps
+    is there (before or after NFKC).
     """
     if not texts:
         return []
     joined = _SEP.join(texts)
     if joined.count(_SEP) != len(texts) - 1:
         return [_compact(text) for text in texts]  # a text holds the separator itself
-    for char in set(_nfkc_unstable().findall(joined)):
-        joined = joined.replace(char, unicodedata.normalize("NFKD", char))
-    joined = to_simplified("".join(unicodedata.normalize("NFKC", joined).split()))
-    if _extra_pattern().search(joined):
+    special = _special_chars()
+    found = set(special.pattern.findall(joined))
+    decomposed = {char: unicodedata.normalize("NFKD", char) for char in found & special.unstable}
+    for char, parts in decomposed.items():
+        joined = joined.replace(char, parts)
+    joined = "".join(unicodedata.normalize("NFKC", joined).split())
+    mapped = (found - special.unstable) | set("".join(decomposed.values()))
+    beyond_bmp = any(ord(char) > 0xFFFF for char in found)  # NFKC may change those: not listed
+    if special.composed_may_map or beyond_bmp or not mapped.isdisjoint(special.traditional):
+        joined = to_simplified(joined)
+        if _extra_pattern().search(joined):
+            joined = joined.translate(_extra_simplified())
+    elif not mapped.isdisjoint(special.extra):
         joined = joined.translate(_extra_simplified())
     return joined.split(_SEP)
 
 
+class _Special(NamedTuple):
+    """What `_compact_all` looks for in a page before compacting it."""
+
+    pattern: re.Pattern[str]  # any character below, or any beyond the Basic Multilingual Plane
+    unstable: frozenset[str]  # BMP characters NFKC changes
+    traditional: frozenset[str]  # characters to_simplified maps
+    extra: frozenset[str]  # characters validation.yaml's own pairs map
+    composed_may_map: bool  # NFKC may compose a character the maps above change
+
+
 @functools.cache
-def _nfkc_unstable() -> re.Pattern[str]:
-    """Characters of the Basic Multilingual Plane that NFKC changes."""
-    chars = [chr(cp) for cp in range(0x10000) if unicodedata.normalize("NFKC", chr(cp)) != chr(cp)]
-    return re.compile("[" + "".join(re.escape(ch) for ch in chars if not 0xD800 <= ord(ch) < 0xE000) + "]")
+def _special_chars() -> _Special:
+    unstable = {
+        chr(cp)
+        for cp in range(0x10000)
+        if not 0xD800 <= cp < 0xE000 and unicodedata.normalize("NFKC", chr(cp)) != chr(cp)
+    }
+    traditional = {chr(cp) for cp in traditional_map()}
+    extra = {chr(cp) for cp in _extra_simplified()}
+    chars = "".join(re.escape(ch) for ch in sorted(unstable | traditional | extra))
+    return _Special(
+        re.compile(f"[{chars}\U00010000-\U0010ffff]"),
+        frozenset(unstable),
+        frozenset(traditional),
+        frozenset(extra),
+        any(_is_composite(ch) for ch in traditional | extra),
+    )
+
+
+def _is_composite(char: str) -> bool:
+    """A character NFKC's composition step may produce (a canonical decomposition of 2+ characters)."""
+    decomposition = unicodedata.decomposition(char)
+    return bool(decomposition) and not decomposition.startswith("<") and " " in decomposition
 
 
 @functools.cache

@@ -378,6 +378,8 @@ TRICKY_TEXTS = [
     "㊀㍿①Ⅻ…℃",
     "a\x00b",
     "𝐛𝐞𝐭𝟑𝟔𝟓",
+    "\u2fa8户开放",  # a Kangxi radical NFKC turns into a traditional character (門), then 门
+    "\U0002f809案",  # likewise beyond the BMP (備)
 ]
 
 
@@ -387,6 +389,7 @@ def test_compacting_a_page_at_once_equals_compacting_each_text(fixtures_dir, sha
     from extractors.load import load_document
 
     pages = [TRICKY_TEXTS, TRICKY_TEXTS[:2], TRICKY_TEXTS[2:6], [], [""], ["a\x00b"], TRICKY_TEXTS[:-2]]
+    pages += [[text] for text in TRICKY_TEXTS]  # each alone: no other text's characters to trigger a step
     for path in [*sorted(fixtures_dir.glob("legacy/*.html")), *sorted(shared_dir.glob("real-reports/*/*.html"))]:
         doc, _ = load_document(path.read_bytes(), filename=path.name)
         pages.append([*doc.lines, *doc.meta.values()])
@@ -409,6 +412,7 @@ def test_compacting_a_page_at_once_applies_the_extra_pairs(monkeypatch):
     """validation.yaml's own traditional → simplified pairs apply in the one-pass compaction too."""
     monkeypatch.setattr(validate, "_extra_simplified", lambda: {ord("甲"): "乙"})
     monkeypatch.setattr(validate, "_extra_pattern", lambda: validate.re.compile("[甲]"))
+    monkeypatch.setattr(validate, "_special_chars", validate._special_chars.__wrapped__)  # not cached
     texts = ["甲乙丙 一", "丙甲"]
     assert validate._compact_all(texts) == [validate._compact.__wrapped__(t) for t in texts] == ["乙乙丙一", "丙乙"]
 
