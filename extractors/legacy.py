@@ -542,7 +542,7 @@ class _Reading:
 def _readings(doc: Document, form: _Form, prepared: _Prepared) -> Iterable[_Reading]:
     """Every reading of the page with one form: each real table, then the text lines."""
     for index, table in enumerate(doc.tables):
-        entries, headers = _grid_entries(table, index, form)
+        entries, headers = _grid_entries(table, index, form, prepared.cell_keys(index, table))
         if entries:
             yield _Reading(entries, headers, form, f"table {index}")
     runs = _anchor_runs(prepared, form)
@@ -632,26 +632,37 @@ class _Prepared:
     them apart in one regex call, and such a line is split only if it falls in a table's window.
     """
 
-    __slots__ = ("_blank", "_foreign", "_lines", "_texts", "keyed")
+    __slots__ = ("_blank", "_cell_keys", "_foreign", "_lines", "_texts", "keyed")
 
     def __init__(self, texts: Sequence[str], foreign: re.Pattern[str]):
         self._texts = texts
         self._foreign = foreign
         self._lines: dict[int, _Line] = {}  # index → the line split (only those asked for)
         self._blank: frozenset[int] = frozenset()
+        self._cell_keys: dict[int, list[str]] = {}  # table index → its cells' full keys (see cell_keys)
         #: (index, key, bare) of the lines that have keys, in page order
         self.keyed: list[tuple[int, str, str]] = []
         shared = _line_cache(foreign)
         can_anchor = _anchor_test(foreign).fullmatch
         for i, text in enumerate(texts):
-            line = shared.get(text)
+            line = shared.get(text)  # the form's own lines, "0", "件": split on an earlier page
             if line is None:
-                if len(text) > 4 * MAX_LABEL_CHARS or not can_anchor(text):
+                if len(text) > 4 * MAX_LABEL_CHARS or not can_anchor(text) or not _HAS_CJK.search(text):
                     continue  # no keys: split later, if at all
                 line = _cached_line(text, foreign, shared)
             self._lines[i] = line
             if line.key:
                 self.keyed.append((i, line.key, line.bare))
+
+    def cell_keys(self, index: int, table: Table) -> list[str]:
+        """The full keys of a real table's distinct cells that can be exact ones (label-sized, no
+        `_sure_foreign` ideograph: a full key keeps every ideograph, brackets' included), once for all forms."""
+        found = self._cell_keys.get(index)
+        if found is None:
+            test = _cell_test(self._foreign).fullmatch
+            cells = {cell for row in table.grid for cell in row if cell and len(cell) <= MAX_LABEL_CHARS}
+            found = self._cell_keys[index] = [_keys(cell)[0] for cell in cells if test(cell)]
+        return found
 
     def blank(self, indices: set[int]) -> None:
         """Read these lines as empty (remarks cells): no keys, no label, no figures."""
@@ -721,15 +732,20 @@ def _prepare_line(line: str, foreign: re.Pattern[str]) -> _Line:
 
 @functools.lru_cache(maxsize=8)
 def _anchor_test(foreign: re.Pattern[str]) -> re.Pattern[str]:
-    """A pattern a line must fully match to have keys (`_prepare_line`): it prints an ideograph, and
-    none of the `_sure_foreign` ones outside its outermost brackets (`_PAREN` may drop what stands
-    inside them). Lines failing it are exactly those `_prepare_line` gives no keys, found in C."""
+    """A pattern a line must fully match to have keys (`_prepare_line`): none of the `_sure_foreign`
+    ideographs outside its outermost brackets (`_PAREN` may drop what stands inside them). A line
+    failing it, or printing no ideograph at all, gets no keys from `_prepare_line`."""
     sure = _sure_foreign(foreign)
     if not sure:
-        return re.compile(r"(?s)(?=.*[\u4e00-\u9fff]).*")
-    return re.compile(
-        rf"(?s)(?=.*[\u4e00-\u9fff])(?:[^{sure}]*|[^{sure}(（]*[(（].*[)）][^{sure})）]*)"
-    )
+        return re.compile(r"(?s).*")
+    return re.compile(rf"(?s)(?:[^{sure}]*|[^{sure}(（]*[(（].*[)）][^{sure})）]*)")
+
+
+@functools.lru_cache(maxsize=8)
+def _cell_test(foreign: re.Pattern[str]) -> re.Pattern[str]:
+    """A pattern a table cell must fully match for its full key to be an exact label key."""
+    sure = _sure_foreign(foreign)
+    return re.compile(rf"(?s)[^{sure}]*" if sure else r"(?s).*")
 
 
 @functools.lru_cache(maxsize=8)
@@ -955,13 +971,15 @@ class _Layout:
     headers: dict[str, str]
 
 
-def _grid_entries(table: Table, index: int, form: _Form) -> tuple[list[Entry], dict[str, str]]:
+def _grid_entries(
+    table: Table, index: int, form: _Form, cell_keys: list[str]
+) -> tuple[list[Entry], dict[str, str]]:
+    """The table's rows as entries, if enough of its cells (`cell_keys`: their keys) are the form's labels."""
     grid = table.grid
     if not grid or not any(any(cell for cell in row) for row in grid):
         return [], {}
-    cells = {cell for row in grid for cell in row if cell and len(cell) <= MAX_LABEL_CHARS}
-    anchors = sum(1 for cell in cells if _keys(cell)[0] in form.matcher.exact)
-    if anchors < MIN_ANCHORS:
+    exact = form.matcher.exact
+    if sum(1 for key in cell_keys if key in exact) < MIN_ANCHORS:
         return [], {}
     layout = _grid_layout(grid, form)
     if not layout.value_cols:

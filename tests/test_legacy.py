@@ -442,7 +442,11 @@ def test_cheap_anchor_test_never_drops_a_keyed_line(fixtures_dir, shared_dir, co
     foreign = legacy._foreign_chars(legacy._known_chars(codebook))
     test = legacy._anchor_test(foreign)
     lines = _page_lines(fixtures_dir, shared_dir) + TRICKY_LINES
-    dropped = [line for line in lines if len(line) <= 4 * legacy.MAX_LABEL_CHARS and not test.fullmatch(line)]
+    dropped = [
+        line
+        for line in lines
+        if len(line) <= 4 * legacy.MAX_LABEL_CHARS and not (test.fullmatch(line) and legacy._HAS_CJK.search(line))
+    ]
     assert len(dropped) > len(lines) // 4  # the test does skip most prose and page chrome
     assert [line for line in dropped if legacy._prepare_line(line, foreign).key] == []
     assert not test.fullmatch("金湖县（一）收到申请数")  # 县 before the brackets: never keyed
@@ -479,3 +483,22 @@ def test_forms_skipped_by_their_row_count_would_not_have_won(fixtures_dir, share
     assert sum(1 for r in fast if r) >= 20  # legacy tables of every form are among them
     assert {r["variant"] for r in fast if r} >= {"legacy-2014", "fj-provincial"}
     assert fast == slow
+
+
+def test_cheap_cell_test_never_drops_an_exact_cell(fixtures_dir, shared_dir, codebook):
+    """A table's anchors are counted only over cells passing `_cell_test`: no cell failing it may
+    have a full key that is an exact label of a legacy form."""
+    from extractors.load import load_document
+
+    foreign = legacy._foreign_chars(legacy._known_chars(codebook))
+    test = legacy._cell_test(foreign)
+    exact = set().union(*(legacy._matcher(codebook.templates[v]).exact for v in codebook.variants(legacy.FAMILY)))
+    paths = [p for p in sorted(fixtures_dir.rglob("*")) if p.suffix in (".html", ".htm", ".shtml")]
+    cells = {"收到申请数（县）", "（一）收到申请数", "金湖县收到申请数", "申請辦結數"}
+    for path in [*paths, *sorted(shared_dir.glob("real-reports/*/*.html"))]:
+        doc, _ = load_document(path.read_bytes(), filename=path.name)
+        cells |= {cell for table in (doc.tables if doc else []) for row in table.grid for cell in row if cell}
+    dropped = [cell for cell in cells if not test.fullmatch(cell)]
+    assert len(dropped) > 100
+    assert [cell for cell in dropped if legacy._keys(cell)[0] in exact] == []
+    assert not test.fullmatch("收到申请数（县）")  # unlike a line's bare key, the full key keeps 县
