@@ -103,10 +103,16 @@ class Entry:
     cells: list[str] = field(default_factory=list)  # raw cell texts ("" for an empty cell)
     table: int | None = None
     after_table: bool = False  # read after the last known label: page chrome unless numbered like a row
+    _label: tuple[int, str] = field(default=(0, ""), repr=False, compare=False)  # (len(parts), label)
 
     @property
     def label(self) -> str:
-        return _joined_label(tuple(self.parts))
+        """The parts joined; remembered until a part is appended (parts only ever grow)."""
+        size, label = self._label
+        if size != len(self.parts) or not size:
+            label = _joined_label(tuple(self.parts))
+            self._label = (len(self.parts), label)
+        return label
 
     @property
     def has_value(self) -> bool:
@@ -196,6 +202,9 @@ class _Matcher:
             for key in keys:
                 self.key_codes.setdefault(key, set()).add(ind.code)
         self._cache: dict[str, list[tuple[float, int]]] = {}
+        self._index: dict[int, int] = {}  # id(indicator) → its first position in `indicators`
+        for i, ind in enumerate(self.indicators):
+            self._index.setdefault(id(ind), i)
         #: (key, indicator index) pairs, and the same by key length and by head, so that a printed
         #: key is compared only with keys `_similarity` can score above 0 (same results, far fewer calls)
         self.pairs = [(key, idx) for idx, keys in enumerate(self.keys) for key in keys if key]
@@ -261,7 +270,7 @@ class _Matcher:
         return max(scored, key=lambda s: (s[0], s[1]))[2]
 
     def index(self, ind: Indicator) -> int:
-        return next(i for i, known in enumerate(self.indicators) if known is ind)
+        return self._index[id(ind)]
 
 
 _MATCHERS: dict[int, tuple[TemplateSpec, _Matcher]] = {}
@@ -290,15 +299,9 @@ class _Form:
     unit_headers: frozenset[str]
     value_headers: frozenset[str]
     value_codes: int  # how many rows print a value: the most rows a reading with this form codes
+    ncols: int  # value cells a row has (1 for the single-value national form)
+    ncells: int  # cells a printed row has after its label (the 代码 cell too)
     _headers: dict[str, bool] = field(default_factory=dict)  # is_header answers (bounded, see _form)
-
-    @property
-    def ncols(self) -> int:
-        return max(1, len(self.columns))
-
-    @property
-    def ncells(self) -> int:
-        return self.ncols + (1 if self.code_column else 0)
 
     def column_for(self, header: str) -> Column | None:
         if not self.columns:
@@ -347,6 +350,8 @@ def _new_form(spec: TemplateSpec) -> _Form:
         words("unit_headers"),
         words("value_headers"),
         len({ind.code for ind in spec.indicators if ind.has_value}),
+        max(1, len(spec.columns)),
+        max(1, len(spec.columns)) + (1 if code_column else 0),
     )
 
 
@@ -577,6 +582,7 @@ def _parse(text: str) -> ParsedNumber:
     return ParsedNumber(parsed.value, parsed.unit, fold_whitespace(text), parsed.blank)
 
 
+@functools.lru_cache(maxsize=1 << 12)
 def _is_unit(token: str) -> bool:
     return to_simplified(token) in units()
 
