@@ -582,9 +582,15 @@ def _parse(text: str) -> ParsedNumber:
     return ParsedNumber(parsed.value, parsed.unit, fold_whitespace(text), parsed.blank)
 
 
-@functools.lru_cache(maxsize=1 << 12)
 def _is_unit(token: str) -> bool:
-    return to_simplified(token) in units()
+    return _unit_of(token) is not None
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _unit_of(token: str) -> str | None:
+    """The unit a token is (simplified: 萬元 → 万元), or None (asked twice per token per page)."""
+    unit = to_simplified(token)
+    return unit if unit in units() else None
 
 
 def _is_cell(token: str) -> bool:
@@ -890,18 +896,19 @@ def _walk_lines(
                     break  # two text lines without a value after the table: page chrome
                 pending = Entry([label], table=table, after_table=i > last)
                 entries.append(pending)
-                if figures_first and early and not any(not _is_unit(t) for t in tail):
+                if figures_first and early and all(_unit_of(t) is not None for t in tail):
                     pending.cells, pending.unit = early[:ncells], pending.unit or early_unit
                     dropped += max(0, len(early) - ncells)
                 else:
                     dropped += len(early)
                 early, early_unit = [], None
         for token in tail:
-            if _is_unit(token):
+            unit = _unit_of(token)
+            if unit is not None:
                 if figures_first and not label:
-                    early_unit = to_simplified(token)
+                    early_unit = unit
                 elif pending is not None and not pending.cells:
-                    pending.unit = to_simplified(token)
+                    pending.unit = unit
             elif figures_first and not label:
                 early.append(token)
             elif pending is not None and (label or len(pending.cells) < ncells):
