@@ -502,3 +502,44 @@ def test_cheap_cell_test_never_drops_an_exact_cell(fixtures_dir, shared_dir, cod
     assert len(dropped) > 100
     assert [cell for cell in dropped if legacy._keys(cell)[0] in exact] == []
     assert not test.fullmatch("收到申请数（县）")  # unlike a line's bare key, the full key keeps 县
+
+
+def _similarity_reference(printed: str, known: str) -> float:
+    """legacy._similarity as written before its speed-ups (a fresh SequenceMatcher per pair)."""
+    import difflib
+
+    if not printed or not known:
+        return 0.0
+    if printed == known:
+        return 1.0
+    short, long_ = sorted((printed, known), key=len)
+    ratio = len(short) / len(long_)
+    if 2 * len(short) / (len(short) + len(long_)) < legacy.FUZZY_FLOOR and not (len(short) >= 4 and short in long_):
+        return legacy._abbreviation(short, long_)
+    if len(short) >= 4 and long_.startswith(short):
+        return 0.85 + 0.14 * ratio
+    if len(short) >= 4 and short in long_:
+        return 0.7 + 0.2 * ratio
+    matcher = difflib.SequenceMatcher(None, printed, known, autojunk=False)
+    if matcher.real_quick_ratio() < legacy.FUZZY_FLOOR or matcher.quick_ratio() < legacy.FUZZY_FLOOR:
+        return 0.0
+    fuzzy = matcher.ratio()
+    return 0.95 * fuzzy if fuzzy >= legacy.FUZZY_FLOOR else 0.0
+
+
+def test_label_similarity_equals_the_plain_difflib_reading(codebook):
+    """`_similarity` reuses a SequenceMatcher per codebook key and rules out pairs by the characters
+    they do not share: the same scores as a fresh SequenceMatcher on typos, truncations and other rows."""
+    import random
+
+    rng = random.Random(3)
+    keys = sorted({k for v in codebook.variants(legacy.FAMILY) for k in legacy._matcher(codebook.templates[v]).exact})
+    printed = []
+    for key in keys:
+        chars = list(key)
+        i = rng.randrange(len(chars))
+        printed += [key, key[:-1], key[1:], "".join(chars[:i] + chars[i + 1 :]), key[:i] + "数" + key[i + 1 :]]
+        printed.append("".join(rng.sample(chars, len(chars))))
+    scores = [(p, k, legacy._similarity(p, k)) for p in printed for k in rng.sample(keys, 25)]
+    assert [s for _, _, s in scores] == [_similarity_reference(p, k) for p, k, _ in scores]
+    assert sum(1 for _, _, s in scores if 0 < s < 0.95) > 100  # fuzzy and partial matches among them
