@@ -428,7 +428,7 @@ def test_fast_identity_test_agrees_with_identity_check(codebook):
         for ident, sides in validate._identity_sides(codebook.templates[variant].identities):
             for _ in range(20):
                 values = {code: rng.choice([rng.randint(0, 50), rng.random() * 9, 0.1 + 0.2]) for code in sides.codes}
-                fit = sum(sign * values[code] for sign, code in sides.right)
+                fit = sum(sign * values[code] for sign, code in ident.right)
                 target = ident.left[0][1]
                 if len(ident.left) == 1 and target not in {code for _, code in ident.right}:
                     values[target] = rng.choice([fit, fit + 1, fit - 1, fit + 1e-9, round(fit, 2), 0.3])
