@@ -15,6 +15,7 @@ keeping the reading that codes the most printed rows (ties: the closest fit, the
 
 from __future__ import annotations
 
+import copy
 import difflib
 import functools
 import re
@@ -160,7 +161,7 @@ def _similarity(printed: str, known: str) -> float:
     shared_at_most = len(printed) - len(_chars(printed) - _chars(known))
     if 2.0 * shared_at_most / (len(printed) + len(known)) < FUZZY_FLOOR:
         return 0.0
-    matcher = _sequence_matcher(known)
+    matcher = copy.copy(_sequence_matcher(known))  # a copy: readers may run in threads (crawler)
     matcher.set_seq1(printed)
     if matcher.real_quick_ratio() < FUZZY_FLOOR or matcher.quick_ratio() < FUZZY_FLOOR:
         return 0.0
@@ -175,9 +176,11 @@ def _chars(text: str) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=1 << 12)
 def _sequence_matcher(known: str) -> difflib.SequenceMatcher[str]:
-    """A matcher with a codebook key as its second sequence, kept: SequenceMatcher indexes its second
-    sequence (and counts its characters for quick_ratio) once, then compares any first sequence."""
-    return difflib.SequenceMatcher(None, "", known, autojunk=False)
+    """A matcher with a codebook key as its second sequence, its index and character counts made
+    once: a (shallow) copy then compares any first sequence, reading them and never changing them."""
+    matcher = difflib.SequenceMatcher(None, "", known, autojunk=False)
+    matcher.quick_ratio()  # counts the key's characters now, for every copy to share
+    return matcher
 
 
 def _abbreviation(short: str, long_: str) -> float:

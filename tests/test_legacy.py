@@ -543,3 +543,14 @@ def test_label_similarity_equals_the_plain_difflib_reading(codebook):
     scores = [(p, k, legacy._similarity(p, k)) for p in printed for k in rng.sample(keys, 25)]
     assert [s for _, _, s in scores] == [_similarity_reference(p, k) for p, k, _ in scores]
     assert sum(1 for _, _, s in scores if 0 < s < 0.95) > 100  # fuzzy and partial matches among them
+
+
+def test_cached_sequence_matchers_are_never_changed(codebook):
+    """The crawler reads pages in threads: `_similarity` compares a copy of a key's cached matcher,
+    never the shared one (whose first sequence another thread could swap mid-comparison)."""
+    key = "维持具体行政行为数"
+    shared = legacy._sequence_matcher(key)
+    assert legacy._similarity("维持具有行政行为数", key) > legacy.MATCH_THRESHOLD  # a typo: compared in full
+    assert legacy._sequence_matcher(key) is shared
+    assert shared.a == ""
+    assert shared.matching_blocks is None
