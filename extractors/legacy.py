@@ -147,7 +147,7 @@ def _similarity(printed: str, known: str) -> float:
         return 0.0
     if printed == known:
         return 1.0
-    short, long_ = sorted((printed, known), key=len)
+    short, long_ = (known, printed) if len(known) < len(printed) else (printed, known)
     ratio = len(short) / len(long_)
     if 2 * len(short) / (len(short) + len(long_)) < FUZZY_FLOOR and not (len(short) >= 4 and short in long_):
         # too different in length to be a typo, a truncation or an extension: maybe a local short form
@@ -191,6 +191,9 @@ def _abbreviation(short: str, long_: str) -> float:
     above the match threshold, so any exact, truncated or typo match of another row wins.
     """
     if len(short) < ABBREV_MIN_CHARS or short[:ABBREV_HEAD] != long_[:ABBREV_HEAD]:
+        return 0.0
+    # each distinct character of `short` missing from `long_` is one the subsequence cannot take
+    if (len(short) - len(_chars(short) - _chars(long_))) / len(short) < ABBREV_COVERAGE:
         return 0.0
     coverage = _common_subsequence(short, long_) / len(short)
     return MATCH_THRESHOLD + 0.05 * coverage if coverage >= ABBREV_COVERAGE else 0.0

@@ -515,7 +515,10 @@ def _similarity_reference(printed: str, known: str) -> float:
     short, long_ = sorted((printed, known), key=len)
     ratio = len(short) / len(long_)
     if 2 * len(short) / (len(short) + len(long_)) < legacy.FUZZY_FLOOR and not (len(short) >= 4 and short in long_):
-        return legacy._abbreviation(short, long_)
+        if len(short) < legacy.ABBREV_MIN_CHARS or short[: legacy.ABBREV_HEAD] != long_[: legacy.ABBREV_HEAD]:
+            return 0.0
+        coverage = legacy._common_subsequence(short, long_) / len(short)
+        return legacy.MATCH_THRESHOLD + 0.05 * coverage if coverage >= legacy.ABBREV_COVERAGE else 0.0
     if len(short) >= 4 and long_.startswith(short):
         return 0.85 + 0.14 * ratio
     if len(short) >= 4 and short in long_:
@@ -540,9 +543,11 @@ def test_label_similarity_equals_the_plain_difflib_reading(codebook):
         i = rng.randrange(len(chars))
         printed += [key, key[:-1], key[1:], "".join(chars[:i] + chars[i + 1 :]), key[:i] + "数" + key[i + 1 :]]
         printed.append("".join(rng.sample(chars, len(chars))))
+        printed += [key[:2] + key[2::2], key[:2] + key[3::2] + "县", key[:3] + key[-3:]]  # local short forms
     scores = [(p, k, legacy._similarity(p, k)) for p in printed for k in rng.sample(keys, 25)]
     assert [s for _, _, s in scores] == [_similarity_reference(p, k) for p, k, _ in scores]
     assert sum(1 for _, _, s in scores if 0 < s < 0.95) > 100  # fuzzy and partial matches among them
+    assert sum(1 for _, _, s in scores if legacy.MATCH_THRESHOLD <= s < 0.8) > 10  # short forms too
 
 
 def test_cached_sequence_matchers_are_never_changed(codebook):
