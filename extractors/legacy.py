@@ -797,8 +797,8 @@ def _sure_foreign(foreign: re.Pattern[str]) -> str:
         cp
         for cp in range(0x4E00, 0xA000)
         if all(
-            foreign.fullmatch(ch) and unicodedata.normalize("NFKC", ch) == ch and ch not in tail_chars
-            for ch in _orbit(chr(cp), table)
+            foreign.fullmatch(ch) and unicodedata.is_normalized("NFKC", ch) and ch not in tail_chars
+            for ch in (_orbit(chr(cp), table) if cp in table else chr(cp))  # most map to nothing
         )
     ]
     return _ranges(sure)

@@ -449,7 +449,7 @@ def _special_chars() -> _Special:
     unstable = {
         chr(cp)
         for cp in range(0x10000)
-        if not 0xD800 <= cp < 0xE000 and unicodedata.normalize("NFKC", chr(cp)) != chr(cp)
+        if not 0xD800 <= cp < 0xE000 and not unicodedata.is_normalized("NFKC", chr(cp))
     }
     traditional = {chr(cp) for cp in traditional_map()}
     extra = {chr(cp) for cp in _extra_simplified()}
