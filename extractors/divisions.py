@@ -185,15 +185,14 @@ def _pick(candidates: list, parent, ctx: Counter[str], hint: str | None):
 def locate_changed(text: str, year: int | None, ctx: Counter[str]) -> Change | None:
     """The change whose new or old name the text prints (海门区 in 2021, 吴江市 in 2011), when
     that name was in use in `year`; the new name is tried first (赣县区 contains 赣县)."""
+    # the name first: most changes are not named at all; `ctx.get`, not `ctx[...]`: a Counter's
+    # missing key costs a Python call
+    in_context = (lambda c: ctx.get(c.old_code[:2], 0) != 0) if ctx else (lambda c: True)
     for c in changes():
-        if ctx and ctx[c.old_code[:2]] == 0:
-            continue
-        if c.name_new in text and (year is None or c.year is None or c.year <= year):
+        if c.name_new in text and (year is None or c.year is None or c.year <= year) and in_context(c):
             return c
     for c in changes():
-        if ctx and ctx[c.old_code[:2]] == 0:
-            continue
-        if c.name_old in text and (year is None or c.year is None or c.year > year):
+        if c.name_old in text and (year is None or c.year is None or c.year > year) and in_context(c):
             return c
     return None
 

@@ -15,16 +15,20 @@ keeping the reading that codes the most printed rows (ties: the closest fit, the
 
 from __future__ import annotations
 
+import copy
 import difflib
 import functools
 import re
-from collections.abc import Iterable, Sequence
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from extractors.codebook import Codebook, Column, Indicator, TemplateSpec, to_simplified
 from extractors.labels import fold_whitespace, label_key, numbering_prefix, traditional_map
 from extractors.model import Document, Finding, Row, Table, TableResult
+from extractors.numbers import _BLANK_MARKS as _NUMBER_BLANK_MARKS
+from extractors.numbers import _BLANK_WORDS as _NUMBER_BLANK_WORDS
 from extractors.numbers import ParsedNumber, parse_number, units, yuan_factors
 
 FAMILY = "legacy"
@@ -100,10 +104,16 @@ class Entry:
     cells: list[str] = field(default_factory=list)  # raw cell texts ("" for an empty cell)
     table: int | None = None
     after_table: bool = False  # read after the last known label: page chrome unless numbered like a row
+    _label: tuple[int, str] = field(default=(0, ""), repr=False, compare=False)  # (len(parts), label)
 
     @property
     def label(self) -> str:
-        return _joined_label(tuple(self.parts))
+        """The parts joined; remembered until a part is appended (parts only ever grow)."""
+        size, label = self._label
+        if size != len(self.parts) or not size:
+            label = _joined_label(tuple(self.parts))
+            self._label = (len(self.parts), label)
+        return label
 
     @property
     def has_value(self) -> bool:
@@ -137,7 +147,7 @@ def _similarity(printed: str, known: str) -> float:
         return 0.0
     if printed == known:
         return 1.0
-    short, long_ = sorted((printed, known), key=len)
+    short, long_ = (known, printed) if len(known) < len(printed) else (printed, known)
     ratio = len(short) / len(long_)
     if 2 * len(short) / (len(short) + len(long_)) < FUZZY_FLOOR and not (len(short) >= 4 and short in long_):
         # too different in length to be a typo, a truncation or an extension: maybe a local short form
@@ -146,11 +156,31 @@ def _similarity(printed: str, known: str) -> float:
         return 0.85 + 0.14 * ratio
     if len(short) >= 4 and short in long_:
         return 0.7 + 0.2 * ratio
-    matcher = difflib.SequenceMatcher(None, printed, known, autojunk=False)
+    # quick_ratio counts the characters the two share; each distinct character of `printed` that
+    # `known` lacks leaves at least one of them unshared: a bound found with two cached sets
+    shared_at_most = len(printed) - len(_chars(printed) - _chars(known))
+    if 2.0 * shared_at_most / (len(printed) + len(known)) < FUZZY_FLOOR:
+        return 0.0
+    matcher = copy.copy(_sequence_matcher(known))  # a copy: readers may run in threads (crawler)
+    matcher.set_seq1(printed)
     if matcher.real_quick_ratio() < FUZZY_FLOOR or matcher.quick_ratio() < FUZZY_FLOOR:
         return 0.0
     fuzzy = matcher.ratio()
     return 0.95 * fuzzy if fuzzy >= FUZZY_FLOOR else 0.0
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _chars(text: str) -> frozenset[str]:
+    return frozenset(text)
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _sequence_matcher(known: str) -> difflib.SequenceMatcher[str]:
+    """A matcher with a codebook key as its second sequence, its index and character counts made
+    once: a (shallow) copy then compares any first sequence, reading them and never changing them."""
+    matcher = difflib.SequenceMatcher(None, "", known, autojunk=False)
+    matcher.quick_ratio()  # counts the key's characters now, for every copy to share
+    return matcher
 
 
 def _abbreviation(short: str, long_: str) -> float:
@@ -161,6 +191,9 @@ def _abbreviation(short: str, long_: str) -> float:
     above the match threshold, so any exact, truncated or typo match of another row wins.
     """
     if len(short) < ABBREV_MIN_CHARS or short[:ABBREV_HEAD] != long_[:ABBREV_HEAD]:
+        return 0.0
+    # each distinct character of `short` missing from `long_` is one the subsequence cannot take
+    if (len(short) - len(_chars(short) - _chars(long_))) / len(short) < ABBREV_COVERAGE:
         return 0.0
     coverage = _common_subsequence(short, long_) / len(short)
     return MATCH_THRESHOLD + 0.05 * coverage if coverage >= ABBREV_COVERAGE else 0.0
@@ -193,6 +226,9 @@ class _Matcher:
             for key in keys:
                 self.key_codes.setdefault(key, set()).add(ind.code)
         self._cache: dict[str, list[tuple[float, int]]] = {}
+        self._index: dict[int, int] = {}  # id(indicator) → its first position in `indicators`
+        for i, ind in enumerate(self.indicators):
+            self._index.setdefault(id(ind), i)
         #: (key, indicator index) pairs, and the same by key length and by head, so that a printed
         #: key is compared only with keys `_similarity` can score above 0 (same results, far fewer calls)
         self.pairs = [(key, idx) for idx, keys in enumerate(self.keys) for key in keys if key]
@@ -258,7 +294,7 @@ class _Matcher:
         return max(scored, key=lambda s: (s[0], s[1]))[2]
 
     def index(self, ind: Indicator) -> int:
-        return next(i for i, known in enumerate(self.indicators) if known is ind)
+        return self._index[id(ind)]
 
 
 _MATCHERS: dict[int, tuple[TemplateSpec, _Matcher]] = {}
@@ -286,15 +322,10 @@ class _Form:
     header_words: frozenset[str]
     unit_headers: frozenset[str]
     value_headers: frozenset[str]
+    value_codes: int  # how many rows print a value: the most rows a reading with this form codes
+    ncols: int  # value cells a row has (1 for the single-value national form)
+    ncells: int  # cells a printed row has after its label (the 代码 cell too)
     _headers: dict[str, bool] = field(default_factory=dict)  # is_header answers (bounded, see _form)
-
-    @property
-    def ncols(self) -> int:
-        return max(1, len(self.columns))
-
-    @property
-    def ncells(self) -> int:
-        return self.ncols + (1 if self.code_column else 0)
 
     def column_for(self, header: str) -> Column | None:
         if not self.columns:
@@ -342,6 +373,9 @@ def _new_form(spec: TemplateSpec) -> _Form:
         words("header_words"),
         words("unit_headers"),
         words("value_headers"),
+        len({ind.code for ind in spec.indicators if ind.has_value}),
+        max(1, len(spec.columns)),
+        max(1, len(spec.columns)) + (1 if code_column else 0),
     )
 
 
@@ -352,22 +386,27 @@ def read(doc: Document, codebook: Codebook) -> TableResult | None:
     """Return the legacy table found in `doc`, or None when there is none."""
     foreign = _foreign_chars(_known_chars(codebook))
     prepared = _drop_remarks(_prepare_lines(doc.lines, foreign), doc, _remark_headers(codebook))
-    best: TableResult | None = None
+    if not prepared.keyed and not doc.tables:
+        return None  # no line can be an anchor of any form, and there is no grid to read
+    best: _Reading | None = None
     best_rank: tuple[int, ...] = ()
-    grids: dict[str, list[TableResult]] = {}  # variant → readings of real tables
+    grids: dict[str, list[_Reading]] = {}  # variant → readings of real tables
     for variant in codebook.variants(FAMILY):
         form = _form(codebook.templates[variant])
-        for result, headers in _read_form(doc, form, prepared):
-            if _from_grid(result):
-                grids.setdefault(variant, []).append(result)
-            rank = _rank(result, form, headers)
+        if best_rank and form.value_codes < best_rank[0]:
+            continue  # it cannot code as many rows as the best reading so far: it cannot rank above it
+        for reading in _readings(doc, form, prepared):
+            if reading.from_grid:
+                grids.setdefault(variant, []).append(reading)
+            rank = reading.rank()
             if best is None or rank > best_rank:
-                best, best_rank = result, rank
-    if best is None or sum(1 for r in best.rows if r.code and r.value is not None) < MIN_CODED_VALUES:
+                best, best_rank = reading, rank
+    if best is None or best.coded_cells < MIN_CODED_VALUES:
         return None
-    if _from_grid(best):
-        best.findings.extend(_second_grids(best, grids.get(best.variant, [])))
-    return best
+    result = best.result()  # only the reading kept is turned into rows and findings
+    if best.from_grid:
+        result.findings.extend(_second_grids(best, grids.get(result.variant, [])))
+    return result
 
 
 def _known_chars(codebook: Codebook) -> frozenset[str]:
@@ -415,13 +454,13 @@ def _remark_headers(codebook: Codebook) -> frozenset[str]:
     return frozenset(words)
 
 
-def _drop_remarks(prepared: list[_Line], doc: Document, headers: frozenset[str]) -> list[_Line]:
+def _drop_remarks(prepared: _Prepared, doc: Document, headers: frozenset[str]) -> _Prepared:
     """Blank the text lines that are cells of a real table's remarks column ("其中网上申请38件"):
     a note beside a row is never a row of its own, however much it looks like a label and a figure."""
     drop = {i for table in doc.tables for i in _remark_lines(table, doc.lines, headers)}
-    if not drop:
-        return prepared
-    return [_Line("", []) if i in drop else line for i, line in enumerate(prepared)]
+    if drop:
+        prepared.blank(drop)
+    return prepared
 
 
 def _remark_lines(table: Table, lines: Sequence[str], headers: frozenset[str]) -> set[int]:
@@ -442,54 +481,113 @@ def _remark_lines(table: Table, lines: Sequence[str], headers: frozenset[str]) -
     return {i for i in range(table.line_index, end) if lines[i] in notes}
 
 
-def _from_grid(result: TableResult) -> bool:
-    return result.evidence.startswith(f"{result.variant} from table ")
-
-
-def _second_grids(best: TableResult, grids: list[TableResult]) -> list[Finding]:
+def _second_grids(best: _Reading, grids: list[_Reading]) -> list[Finding]:
     """Other real tables on the page that hold the same form (a department's copy): reported, not read."""
     return [
         Finding(
             kind="second_table",
-            message=f"another {result.variant} table ({result.evidence.split(';')[0]}) was not read",
+            message=f"another {reading.form.spec.variant} table ({reading.form.spec.variant} from "
+            f"{reading.where}) was not read",
             severity="info",
         )
-        for result in grids
-        if result is not best
-        and result.rows
-        and result.rows[0].table != best.rows[0].table
-        and len({r.code for r in result.rows if r.code and r.value is not None}) >= SECOND_TABLE_ANCHORS
+        for reading in grids
+        if reading is not best
+        and reading.planned
+        and reading.planned[0].entry.table != best.planned[0].entry.table
+        and reading.coded_codes() >= SECOND_TABLE_ANCHORS
     ]
 
 
-def _rank(result: TableResult, form: _Form, headers: dict[str, str]) -> tuple[int, ...]:
-    """Which reading of the page is right: most printed rows coded, then the closest fit (labels
-    printed exactly as the form has them, its column headers found), fewest blanks, a real table's
-    grid over the same table's text lines (its columns are known), most cells.
+class _Planned(NamedTuple):
+    """An entry the coding keeps: its indicator (None: a row the codebook does not know), the
+    section it stands in, and its cells one per form column."""
 
-    Counting rows, not cells, keeps a two-column form from winning on a one-column table just because
-    each of its rows yields two cells (one of them blank).
-    """
-    coded = {r.row_code or r.code for r in result.rows if r.code and r.value is not None}
-    exact = {r.label for r in result.rows if r.code and _keys(r.label)[0] in form.matcher.exact}
-    blanks = sum(1 for r in result.rows if r.value is None)
-    return len(coded), len(exact) + len(headers), -blanks, _from_grid(result), result.score
+    entry: Entry
+    ind: Indicator | None
+    section: str | None
+    cells: list[str]
 
 
-def _read_form(
-    doc: Document, form: _Form, prepared: list[_Line]
-) -> Iterable[tuple[TableResult, dict[str, str]]]:
+class _Reading:
+    """One reading of the page with one form (a real table, or the text lines): entries coded, but
+    rows and findings made only for the reading `read` keeps (most readings are discarded)."""
+
+    def __init__(self, entries: list[Entry], headers: dict[str, str], form: _Form, where: str):
+        self.entries, self.headers, self.form, self.where = entries, headers, form, where
+        self.from_grid = where.startswith("table ")
+        self.planned = _plan(entries, form)
+        self.extra: list[Finding] = []  # findings about the page beyond the rows (second tables)
+        self._values = [[_parse(text).value for text in p.cells] for p in self.planned]
+        self.coded_cells = sum(
+            sum(v is not None for v in values)
+            for p, values in zip(self.planned, self._values, strict=True)
+            if p.ind is not None
+        )
+
+    def rank(self) -> tuple[int, ...]:
+        """Which reading of the page is right: most printed rows coded, then the closest fit (labels
+        printed exactly as the form has them, its column headers found), fewest blanks, a real table's
+        grid over the same table's text lines (its columns are known), most cells.
+
+        Counting rows, not cells, keeps a two-column form from winning on a one-column table just
+        because each of its rows yields two cells (one of them blank).
+        """
+        exact = self.form.matcher.exact
+        coded: set[str] = set()
+        labels: set[str] = set()
+        blanks = cells = 0
+        for p, values in zip(self.planned, self._values, strict=True):
+            empty = values.count(None)
+            blanks += empty
+            cells += len(values)
+            if p.ind is not None:
+                if empty < len(values):
+                    coded.add(p.ind.code)
+                if _keys(p.entry.label)[0] in exact:
+                    labels.add(p.entry.label)
+        score = 2 * self.coded_cells + cells
+        return len(coded), len(labels) + len(self.headers), -blanks, self.from_grid, score
+
+    def coded_codes(self) -> int:
+        """How many distinct cell codes hold a value."""
+        columns = _columns(self.form)
+        return len(
+            {
+                (p.ind.code, col.code if col else None)
+                for p, values in zip(self.planned, self._values, strict=True)
+                if p.ind is not None
+                for col, value in zip(columns, values, strict=True)
+                if value is not None
+            }
+        )
+
+    def result(self) -> TableResult:
+        """The reading as rows and findings."""
+        result = _code_entries(self.entries, self.headers, self.form, self.where, self.planned)
+        result.findings.extend(self.extra)
+        return result
+
+
+def _readings(doc: Document, form: _Form, prepared: _Prepared) -> Iterable[_Reading]:
     """Every reading of the page with one form: each real table, then the text lines."""
     for index, table in enumerate(doc.tables):
-        entries, headers = _grid_entries(table, index, form)
+        entries, headers = _grid_entries(table, index, form, prepared.cell_keys(index, table))
         if entries:
-            yield _code_entries(entries, headers, form, f"table {index}"), headers
+            yield _Reading(entries, headers, form, f"table {index}")
     runs = _anchor_runs(prepared, form)
     entries, headers = _line_entries(prepared, form, doc.tables, runs)
     if entries:
-        result = _code_entries(entries, headers, form, "text lines")
-        result.findings.extend(_second_tables(runs, form))
-        yield result, headers
+        reading = _Reading(entries, headers, form, "text lines")
+        reading.extra = _second_tables(runs, form)
+        yield reading
+
+
+def _read_form(
+    doc: Document, form: _Form, prepared: _Prepared
+) -> Iterable[tuple[TableResult, dict[str, str]]]:
+    """Every reading of the page with one form, as rows and findings (all of them: for tests)."""
+    for reading in _readings(doc, form, prepared):
+        yield reading.result(), reading.headers
 
 
 # -------------------------------------------------------------------------------------- line reading
@@ -509,7 +607,14 @@ def _parse(text: str) -> ParsedNumber:
 
 
 def _is_unit(token: str) -> bool:
-    return to_simplified(token) in units()
+    return _unit_of(token) is not None
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _unit_of(token: str) -> str | None:
+    """The unit a token is (simplified: 萬元 → 万元), or None (asked twice per token per page)."""
+    unit = to_simplified(token)
+    return unit if unit in units() else None
 
 
 def _is_cell(token: str) -> bool:
@@ -552,22 +657,107 @@ class _Line(NamedTuple):
     bare: str = ""  # _keys(label)[1]; likewise
 
 
-def _prepare_lines(lines: Sequence[str], foreign: re.Pattern[str] = _NOTHING) -> list[_Line]:
-    """Every line split into label and trailing tokens, with its match keys, once for all forms
-    (keys only where they can be exact ones: `foreign` matches characters no form label has)."""
-    out = []
-    for line in lines:
-        if len(line) > 4 * MAX_LABEL_CHARS:
-            out.append(_Line(line, []))
-            continue
-        out.append(_prepare_line(line, foreign))
-    return out
+_BLANK_LINE = _Line("", [])
 
 
-@functools.lru_cache(maxsize=PREPARED_CACHE_SIZE)
+class _Prepared:
+    """The page's lines as the reader sees them, split only where a form reads them.
+
+    Anchors (lines whose keys are exact labels) are looked for on every line, but most lines of a
+    page (menus, prose, footers) print a character no legacy label key has: `_anchor_test` tells
+    them apart in one regex call, and such a line is split only if it falls in a table's window.
+    """
+
+    __slots__ = ("_blank", "_cell_keys", "_foreign", "_lines", "_texts", "keyed")
+
+    def __init__(self, texts: Sequence[str], foreign: re.Pattern[str]):
+        self._texts = texts
+        self._foreign = foreign
+        self._lines: dict[int, _Line] = {}  # index → the line split (only those asked for)
+        self._blank: frozenset[int] = frozenset()
+        self._cell_keys: dict[int, list[str]] = {}  # table index → its cells' full keys (see cell_keys)
+        #: (index, key, bare) of the lines that have keys, in page order
+        self.keyed: list[tuple[int, str, str]] = []
+        shared = _line_cache(foreign)
+        can_anchor = _anchor_test(foreign).fullmatch
+        for i, text in enumerate(texts):
+            line = shared.get(text)  # the form's own lines, "0", "件": split on an earlier page
+            if line is None:
+                if len(text) > 4 * MAX_LABEL_CHARS or not can_anchor(text) or not _HAS_CJK.search(text):
+                    continue  # no keys: split later, if at all
+                line = _cached_line(text, foreign, shared)
+            self._lines[i] = line
+            if line.key:
+                self.keyed.append((i, line.key, line.bare))
+
+    def cell_keys(self, index: int, table: Table) -> list[str]:
+        """The full keys of a real table's distinct cells that can be exact ones (label-sized, no
+        `_sure_foreign` ideograph: a full key keeps every ideograph, brackets' included), once for all forms."""
+        found = self._cell_keys.get(index)
+        if found is None:
+            test = _cell_test(self._foreign).fullmatch
+            cells = {cell for row in table.grid for cell in row if cell and len(cell) <= MAX_LABEL_CHARS}
+            found = self._cell_keys[index] = [_keys(cell)[0] for cell in cells if test(cell)]
+        return found
+
+    def blank(self, indices: set[int]) -> None:
+        """Read these lines as empty (remarks cells): no keys, no label, no figures."""
+        self._blank = self._blank | indices
+        self.keyed = [k for k in self.keyed if k[0] not in indices]
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def line(self, i: int) -> _Line:
+        if i in self._blank:
+            return _BLANK_LINE
+        found = self._lines.get(i)
+        if found is None:
+            text = self._texts[i]
+            if len(text) > 4 * MAX_LABEL_CHARS:
+                found = _Line(text, [])
+            else:
+                found = _cached_line(text, self._foreign, _line_cache(self._foreign))
+            self._lines[i] = found
+        return found
+
+    def window(self, start: int, stop: int) -> list[_Line]:
+        """Lines start..stop-1 (clipped to the page), split."""
+        return [self.line(i) for i in range(max(0, start), min(stop, len(self._texts)))]
+
+    def __iter__(self) -> Iterator[_Line]:
+        return iter(self.window(0, len(self._texts)))
+
+
+def _prepare_lines(lines: Sequence[str], foreign: re.Pattern[str] = _NOTHING) -> _Prepared:
+    """Every line's match keys, once for all forms (keys only where they can be exact ones:
+    `foreign` matches characters no form label has); lines split on demand."""
+    return _Prepared(lines, foreign)
+
+
+_LINE_CACHES: dict[int, tuple[re.Pattern[str], dict[str, _Line]]] = {}
+
+
+def _line_cache(foreign: re.Pattern[str]) -> dict[str, _Line]:
+    """Split lines by text for one `foreign` pattern (kept by identity: hashing a pattern is slow)."""
+    cached = _LINE_CACHES.get(id(foreign))
+    if cached is None or cached[0] is not foreign:
+        cached = (foreign, {})
+        _LINE_CACHES[id(foreign)] = cached
+    return cached[1]
+
+
+def _cached_line(text: str, foreign: re.Pattern[str], shared: dict[str, _Line]) -> _Line:
+    """`_prepare_line`, remembered by text: most lines of a report ("0", "件", the form's own labels)
+    are printed alike in every report, so a run over many pages splits each only once."""
+    if len(shared) >= PREPARED_CACHE_SIZE:
+        shared.clear()  # bounded, so memory stays flat over a long run
+    line = shared[text] = _prepare_line(text, foreign)
+    return line
+
+
 def _prepare_line(line: str, foreign: re.Pattern[str]) -> _Line:
-    """One line split and keyed. Cached by text: most lines of a report ("0", "件", the form's own
-    labels) are printed alike in every report, so a run over many pages splits each only once."""
+    """One line split and keyed."""
     label, tail = _split_line(line)
     if label and len(label) <= MAX_LABEL_CHARS and _HAS_CJK.search(label):
         if foreign.search(_PAREN.sub("", to_simplified(_PINYIN.sub("", label)))):
@@ -576,14 +766,67 @@ def _prepare_line(line: str, foreign: re.Pattern[str]) -> _Line:
     return _Line(label, tail)
 
 
-def _anchor_runs(prepared: list[_Line], form: _Form) -> list[list[int]]:
+@functools.lru_cache(maxsize=8)
+def _anchor_test(foreign: re.Pattern[str]) -> re.Pattern[str]:
+    """A pattern a line must fully match to have keys (`_prepare_line`): none of the `_sure_foreign`
+    ideographs outside its outermost brackets (`_PAREN` may drop what stands inside them). A line
+    failing it, or printing no ideograph at all, gets no keys from `_prepare_line`."""
+    sure = _sure_foreign(foreign)
+    if not sure:
+        return re.compile(r"(?s).*")
+    return re.compile(rf"(?s)(?:[^{sure}]*|[^{sure}(（]*[(（].*[)）][^{sure})）]*)")
+
+
+@functools.lru_cache(maxsize=8)
+def _cell_test(foreign: re.Pattern[str]) -> re.Pattern[str]:
+    """A pattern a table cell must fully match for its full key to be an exact label key."""
+    sure = _sure_foreign(foreign)
+    return re.compile(rf"(?s)[^{sure}]*" if sure else r"(?s).*")
+
+
+@functools.lru_cache(maxsize=8)
+def _sure_foreign(foreign: re.Pattern[str]) -> str:
+    """Ideographs (as character-class ranges) that keep a line from having keys wherever they stand
+    outside brackets: foreign with everything they become under simplification (so `_prepare_line`
+    sees a foreign character and a key would hold one), and no unit or blank-cell word's character
+    (so they cannot sit in the tail `_split_line` cuts off: "139件" with 件 foreign to the labels)."""
+    table = traditional_map()
+    tail_chars = {ch for word in (*units(), *_BLANK_WORDS, *_NUMBER_BLANK_WORDS) for ch in word}
+    tail_chars |= set(_NUMBER_BLANK_MARKS)
+    sure = [
+        cp
+        for cp in range(0x4E00, 0xA000)
+        if all(
+            foreign.fullmatch(ch) and unicodedata.is_normalized("NFKC", ch) and ch not in tail_chars
+            for ch in (_orbit(chr(cp), table) if cp in table else chr(cp))  # most map to nothing
+        )
+    ]
+    return _ranges(sure)
+
+
+def _ranges(codepoints: list[int]) -> str:
+    """Sorted code points as regex character-class ranges ("一-丁丅-丈")."""
+    out: list[str] = []
+    start = prev = None
+    for cp in [*codepoints, None]:
+        if cp is not None and prev is not None and cp == prev + 1:
+            prev = cp
+            continue
+        if start is not None and prev is not None:
+            out.append(chr(start) if start == prev else f"{chr(start)}-{chr(prev)}")
+        start = prev = cp
+    return "".join(out)
+
+
+def _anchor_runs(prepared: _Prepared, form: _Form) -> list[list[int]]:
     """Runs of lines whose label is exactly a codebook label, densest first."""
     exact = form.matcher.exact
-    anchors = [i for i, line in enumerate(prepared) if line.key and (line.key in exact or line.bare in exact)]
+    anchors = [
+        (i, key if key in exact else bare) for i, key, bare in prepared.keyed if key in exact or bare in exact
+    ]
     runs: list[list[int]] = []
     seen: set[str] = set()
-    for i in anchors:
-        key = prepared[i].key if prepared[i].key in exact else prepared[i].bare
+    for i, key in anchors:
         repeated = key in seen and len(form.matcher.key_codes.get(key, ())) == 1
         if not runs or i - runs[-1][-1] > ANCHOR_GAP or repeated:
             runs.append([])
@@ -607,7 +850,7 @@ def _second_tables(runs: list[list[int]], form: _Form) -> list[Finding]:
 
 
 def _line_entries(
-    prepared: list[_Line], form: _Form, tables: Sequence[Table], runs: list[list[int]]
+    prepared: _Prepared, form: _Form, tables: Sequence[Table], runs: list[list[int]]
 ) -> tuple[list[Entry], dict[str, str]]:
     """The densest run of known labels read as rows, figures after their label (Word-pasted pages)
     or before it (PDFs that set a one-line label a little lower than its figures): whichever leaves
@@ -616,11 +859,12 @@ def _line_entries(
         return [], {}
     first, last = runs[0][0], runs[0][-1]
     stop = min([run[0] for run in runs[1:] if run[0] > last] + [last + TAIL_LINES + 1, len(prepared)])
-    headers = _line_headers(prepared[max(0, first - HEADER_LOOKBACK) : first], form)
+    above = prepared.window(first - HEADER_LOOKBACK, first)
+    headers = _line_headers(above, form)
     table = _table_at(first, tables)
-    years = _line_years(prepared[max(0, first - HEADER_LOOKBACK) : first], form)
+    years = _line_years(above, form)
     ncells = len(years) if len(years) > 1 else form.ncells
-    lines = prepared[first:stop]
+    lines = prepared.window(first, stop)
     after = _walk_lines(lines, last - first, form, table, figures_first=False, ncells=ncells)
     before = _walk_lines(lines, last - first, form, table, figures_first=True, ncells=ncells)
     entries = min((after, before), key=lambda walk: _waste(walk, form))[0]
@@ -676,18 +920,19 @@ def _walk_lines(
                     break  # two text lines without a value after the table: page chrome
                 pending = Entry([label], table=table, after_table=i > last)
                 entries.append(pending)
-                if figures_first and early and not any(not _is_unit(t) for t in tail):
+                if figures_first and early and all(_unit_of(t) is not None for t in tail):
                     pending.cells, pending.unit = early[:ncells], pending.unit or early_unit
                     dropped += max(0, len(early) - ncells)
                 else:
                     dropped += len(early)
                 early, early_unit = [], None
         for token in tail:
-            if _is_unit(token):
+            unit = _unit_of(token)
+            if unit is not None:
                 if figures_first and not label:
-                    early_unit = to_simplified(token)
+                    early_unit = unit
                 elif pending is not None and not pending.cells:
-                    pending.unit = to_simplified(token)
+                    pending.unit = unit
             elif figures_first and not label:
                 early.append(token)
             elif pending is not None and (label or len(pending.cells) < ncells):
@@ -763,13 +1008,15 @@ class _Layout:
     headers: dict[str, str]
 
 
-def _grid_entries(table: Table, index: int, form: _Form) -> tuple[list[Entry], dict[str, str]]:
+def _grid_entries(
+    table: Table, index: int, form: _Form, cell_keys: list[str]
+) -> tuple[list[Entry], dict[str, str]]:
+    """The table's rows as entries, if enough of its cells (`cell_keys`: their keys) are the form's labels."""
     grid = table.grid
     if not grid or not any(any(cell for cell in row) for row in grid):
         return [], {}
-    cells = {cell for row in grid for cell in row if cell and len(cell) <= MAX_LABEL_CHARS}
-    anchors = sum(1 for cell in cells if _keys(cell)[0] in form.matcher.exact)
-    if anchors < MIN_ANCHORS:
+    exact = form.matcher.exact
+    if sum(1 for key in cell_keys if key in exact) < MIN_ANCHORS:
         return [], {}
     layout = _grid_layout(grid, form)
     if not layout.value_cols:
@@ -914,10 +1161,10 @@ def _infer_value_cols(grid: list[list[str]], skip: set[int], width: int) -> tupl
 # ------------------------------------------------------------------------------------------- coding
 
 
-def _code_entries(entries: list[Entry], headers: dict[str, str], form: _Form, where: str) -> TableResult:
-    """Code each entry by its label in the context of the section it stands in; one Row per cell."""
-    rows: list[Row] = []
-    findings: list[Finding] = []
+def _plan(entries: list[Entry], form: _Form) -> list[_Planned]:
+    """Code each entry by its label in the context of the section it stands in: the entries that
+    make rows, with their indicator (None for a row the codebook does not know) and cells."""
+    planned: list[_Planned] = []
     section: str | None = None
     used: set[str] = set()
     last = -1
@@ -925,15 +1172,33 @@ def _code_entries(entries: list[Entry], headers: dict[str, str], form: _Form, wh
         label = entry.label
         ind = form.matcher.choose(label, section, used, last) if label else None
         if ind is None:
-            if entry.has_value and not form.is_header(label):
-                _emit_unknown(entry, section, headers, form, rows, findings)
+            if entry.has_value and not form.is_header(label) and _keeps_unknown(entry):
+                planned.append(_Planned(entry, None, section, _cells(entry, form, None, None)))
             continue
         section = ind.section or section
         if not ind.has_value:
             continue
         used.add(ind.code)
         last = form.matcher.index(ind)
-        _emit(entry, ind, headers, form, rows, findings)
+        planned.append(_Planned(entry, ind, section, _cells(entry, form, ind, None)))
+    return planned
+
+
+def _code_entries(
+    entries: list[Entry],
+    headers: dict[str, str],
+    form: _Form,
+    where: str,
+    planned: list[_Planned] | None = None,
+) -> TableResult:
+    """Code each entry (see `_plan`, unless already planned); one Row per cell."""
+    rows: list[Row] = []
+    findings: list[Finding] = []
+    for entry, ind, section, _ in _plan(entries, form) if planned is None else planned:
+        if ind is None:
+            _emit_unknown(entry, section, headers, form, rows, findings)
+        else:
+            _emit(entry, ind, headers, form, rows, findings)
     variant = form.spec.variant
     evidence = _evidence(entries, headers, form, where)
     return TableResult(
@@ -941,14 +1206,15 @@ def _code_entries(entries: list[Entry], headers: dict[str, str], form: _Form, wh
     )
 
 
-def _cells(entry: Entry, form: _Form, ind: Indicator | None, findings: list[Finding]) -> list[str]:
-    """The entry's value cells, one per form column (code column dropped, short rows padded)."""
+def _cells(entry: Entry, form: _Form, ind: Indicator | None, findings: list[Finding] | None) -> list[str]:
+    """The entry's value cells, one per form column (code column dropped, short rows padded); a
+    mismatch goes to `findings` unless it is None (planning)."""
     cells = list(entry.cells)
     if form.code_column and cells:
         code_no = str((ind.extra.get("code_no") if ind else None) or "")
         if len(cells) > form.ncols or (code_no and _parse(cells[0]).value == _parse(code_no).value):
             cells = cells[1:]
-    if len(cells) != form.ncols and (len(cells) > form.ncols or entry.has_value):
+    if findings is not None and len(cells) != form.ncols and (len(cells) > form.ncols or entry.has_value):
         findings.append(
             Finding(
                 kind="row_count_mismatch",
@@ -996,11 +1262,8 @@ def _emit_unknown(
     rows: list[Row],
     findings: list[Finding],
 ) -> None:
-    """A row the codebook does not know: kept with its printed label, code None and a finding."""
-    if len(entry.label) > MAX_LABEL_CHARS or not _HAS_CJK.search(entry.label):
-        return
-    if entry.after_table and numbering_prefix(entry.label) is None:
-        return  # "总访问量 1234567" under the table; rows a copy adds to the form carry numbering
+    """A row the codebook does not know (see `_keeps_unknown`): kept with its printed label, code None
+    and a finding."""
     findings.append(
         Finding(
             kind="unknown_label", message=f"row {entry.label!r} is not in the {form.spec.variant} codebook"
@@ -1021,6 +1284,14 @@ def _emit_unknown(
         )
         _check_cell(row, parsed, None, findings)
         rows.append(row)
+
+
+def _keeps_unknown(entry: Entry) -> bool:
+    """Is an entry the codebook does not know a row of the table (rather than prose or chrome)?"""
+    if len(entry.label) > MAX_LABEL_CHARS or not _HAS_CJK.search(entry.label):
+        return False
+    # "总访问量 1234567" under the table is not; rows a copy adds to the form carry numbering
+    return not entry.after_table or numbering_prefix(entry.label) is not None
 
 
 def _label_unit(label: str) -> str | None:

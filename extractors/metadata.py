@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -55,8 +55,9 @@ def read_metadata(
     """Read who published which year's report, where and when, with the evidence for each field."""
     meta = Metadata()
     findings: list[Finding] = []
-    printed = [clean(line) for line in doc.lines[:_HEAD]]  # where titles, dates and sources stand
-    head = [to_simplified(line) for line in printed]  # matched in simplified script (big5 mirrors)
+    pairs = [_cleaned(line) for line in doc.lines[:_HEAD]]  # where titles, dates and sources stand
+    printed = [p for p, _ in pairs]
+    head = [h for _, h in pairs]  # matched in simplified script (big5 mirrors)
     meta.title = _title(doc, head, printed, meta.evidence)
     meta.published = _published(doc, head, url, meta.evidence)
     meta.year = _year(doc, meta, findings)
@@ -72,6 +73,14 @@ def clean(text: str) -> str:
     """Fold whitespace the way a reader sees a title: no spaces around CJK ("2024 年" → "2024年")."""
     text = " ".join(text.replace("\u3000", " ").replace("\xa0", " ").split())
     return _SPACE_NEAR_CJK.sub("", text)
+
+
+@lru_cache(maxsize=1 << 14)
+def _cleaned(line: str) -> tuple[str, str]:
+    """A head line cleaned, as printed and simplified: cached, as sites print the same menus,
+    bylines and footers on every page."""
+    printed = clean(line)
+    return printed, to_simplified(printed)
 
 
 def _missing(name: str) -> Finding:
@@ -176,8 +185,7 @@ def _published(doc: Document, head: list[str], url: str | None, evidence: dict[s
     if found and (m := _DATE.search(found[1])) and (iso := _iso(*m.groups())):
         evidence["published"] = f"meta {found[0]}"
         return iso
-    labels = "|".join(map(re.escape, _words()["date_labels"]))
-    labelled = re.compile(rf"(?:{labels})\s*[:：]?\s*" + _DATE.pattern)
+    labelled = _labelled_date()
     for line in head:
         if (m := labelled.search(line)) and (iso := _iso(*m.groups())):
             evidence["published"] = f"line '{line[:40]}'"
@@ -187,6 +195,13 @@ def _published(doc: Document, head: list[str], url: str | None, evidence: dict[s
             evidence["published"] = "date in the URL"
             return iso
     return _signature_date(doc, evidence) or _file_date(doc, evidence)
+
+
+@cache
+def _labelled_date() -> re.Pattern[str]:
+    """A date after a label such as 发布时间: (labels from metadata.yaml)."""
+    labels = "|".join(map(re.escape, _words()["date_labels"]))
+    return re.compile(rf"(?:{labels})\s*[:：]?\s*" + _DATE.pattern)
 
 
 def _signature_date(doc: Document, evidence: dict[str, str]) -> str | None:
@@ -283,13 +298,19 @@ def _site_name(doc: Document) -> str | None:
 
 
 def _labelled(head: list[str], labels: list[str]) -> str | None:
-    pattern = re.compile(rf"(?:{'|'.join(map(re.escape, labels))})\s*[:：]\s*([^\s:：|]+)")
+    pattern = _label_pattern(tuple(labels))
     for line in head:
         for m in pattern.finditer(line):
             value = re.split(r"发布|时间|日期|浏览|字号|点击|作者", m.group(1))[0]
             if _good_body(value):
                 return value
     return None
+
+
+@lru_cache(maxsize=16)
+def _label_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
+    """A value after one of the labels and a colon (来源：…)."""
+    return re.compile(rf"(?:{'|'.join(map(re.escape, labels))})\s*[:：]\s*([^\s:：|]+)")
 
 
 def _good_body(value: str) -> bool:

@@ -13,11 +13,12 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
 from extractors.codebook import Codebook, Identity, load_codebook, parse_expr, to_simplified
+from extractors.labels import traditional_map
 from extractors.model import Document, Finding, Report, Row
 
 Number = int | float
@@ -137,9 +138,11 @@ def _heading_lines(doc: Document) -> Iterable[str]:
 
 def validate(doc: Document, report: Report, codebook: Codebook) -> list[Finding]:
     """Every finding about the report's figures: identities, narrative mismatches, spam words."""
-    findings = check_identities(report, codebook)
-    findings.extend(check_narrative(doc, report))
-    findings.extend(check_spam(doc))
+    values = values_by_code(report.rows)
+    findings = check_identities(report, codebook, values)
+    compacted = _compact_all([*doc.lines, *doc.meta.values()])  # once for both checks below
+    findings.extend(check_narrative(doc, report, compacted, values))
+    findings.extend(check_spam(doc, compacted))
     return findings
 
 
@@ -152,13 +155,24 @@ def values_by_code(rows: Iterable[Row]) -> dict[str, Number | None]:
     return values
 
 
-def check_identities(report: Report, codebook: Codebook) -> list[Finding]:
-    """One finding per identity of the report's form that fails, or cannot be assessed (blank cell)."""
+def check_identities(
+    report: Report, codebook: Codebook, values: dict[str, Number | None] | None = None
+) -> list[Finding]:
+    """One finding per identity of the report's form that fails, or cannot be assessed (blank cell).
+
+    `values`: `values_by_code(report.rows)`, if already made.
+    """
     if report.template_variant not in codebook.templates:
         return []
-    values = values_by_code(report.rows)
+    if values is None:
+        values = values_by_code(report.rows)
+    blank = {code for code, value in values.items() if value is None}
     findings = []
-    for ident in codebook.identities(report.template_variant):
+    for ident, sides in _identity_sides(codebook.templates[report.template_variant].identities):
+        if not values.keys() >= sides.codes:
+            continue  # an operand is not on the page: Identity.check says "absent", nothing to report
+        if sides.codes.isdisjoint(blank) and _holds(sides, values):
+            continue  # most identities hold: no need for Identity.check's full result
         result = ident.check(values)
         if result.status == "failed":
             findings.append(_failed(ident, result.left, result.right))
@@ -172,6 +186,61 @@ def check_identities(report: Report, codebook: Codebook) -> list[Finding]:
                 )
             )
     return findings
+
+
+class _Sides(NamedTuple):
+    """An identity's operands and comparison, taken apart once (see `_holds`)."""
+
+    codes: frozenset[str]
+    left: tuple[tuple[int, str], ...] | tuple[str, ...]  # see `_terms_of`
+    right: tuple[tuple[int, str], ...] | tuple[str, ...]
+    op: str
+
+
+#: Identity.check's default tolerance, which `_holds` applies the same way.
+_TOLERANCE = 1e-6
+
+
+_SIDES: dict[int, tuple[tuple[Identity, ...], list[tuple[Identity, _Sides]]]] = {}
+
+
+def _terms_of(terms: tuple[tuple[int, str], ...]) -> tuple[tuple[int, str], ...] | tuple[str, ...]:
+    """A side's terms, or only its codes when every sign is + (see `_side_sum`)."""
+    if terms and all(sign == 1 for sign, _ in terms):
+        return tuple(code for _, code in terms)
+    return tuple(terms)
+
+
+def _identity_sides(identities: tuple[Identity, ...]) -> list[tuple[Identity, _Sides]]:
+    """Each identity of a form with its `_Sides`, kept per form (by identity: the form's tuple is the
+    same object every page, and hashing it would cost as much as the checks)."""
+    cached = _SIDES.get(id(identities))
+    if cached is None or cached[0] is not identities:
+        sides = [(i, _Sides(frozenset(i.codes), _terms_of(i.left), _terms_of(i.right), i.op)) for i in identities]
+        cached = _SIDES[id(identities)] = (identities, sides)
+    return cached[1]
+
+
+def _side_sum(terms: tuple[tuple[int, str], ...] | tuple[str, ...], values: Mapping[str, Number | None]) -> Number:
+    """Identity.check's sum of one side: signed terms, or the codes of a side of plain additions
+    (most sides), summed in C (1 * v is v, so the sum is the same)."""
+    if terms and isinstance(terms[0], str):
+        return sum(map(values.__getitem__, terms))  # type: ignore[arg-type]
+    return sum(sign * values[code] for sign, code in terms)  # type: ignore[operator,misc]
+
+
+def _holds(sides: _Sides, values: Mapping[str, Number | None]) -> bool:
+    """Identity.check(values).status == "ok", when every operand is printed and not blank.
+
+    The same sums and comparisons as Identity.check (tests hold the two to agreement), without
+    building its result: a page checks dozens of identities and nearly all of them hold.
+    """
+    left, right = _side_sum(sides.left, values), _side_sum(sides.right, values)
+    if sides.op == "=":
+        return abs(left - right) <= _TOLERANCE * max(1.0, abs(left), abs(right))
+    if sides.op == "<=":
+        return left <= right + _TOLERANCE
+    return left + _TOLERANCE >= right
 
 
 #: Finding kinds about one identity; their message starts with "<identity id>: ".
@@ -205,13 +274,24 @@ def _fmt(value: Number | None) -> str:
     return str(value)
 
 
-def check_narrative(doc: Document, report: Report) -> list[Finding]:
-    """Numbers the prose states that agree with no table value they describe."""
+def check_narrative(
+    doc: Document,
+    report: Report,
+    compacted: list[str] | None = None,
+    values: dict[str, Number | None] | None = None,
+) -> list[Finding]:
+    """Numbers the prose states that agree with no table value they describe.
+
+    `compacted`: `_compact` of each of the page's lines (then meta values), `values`:
+    `values_by_code(report.rows)`, if already made.
+    """
     variant = report.template_variant
     if not variant or not report.rows:
         return []
-    values = values_by_code(report.rows)
-    prose = _paragraphs(doc.lines, rules()["min_narrative_chars"])
+    if values is None:
+        values = values_by_code(report.rows)
+    lines = _compact_all(doc.lines) if compacted is None else compacted[: len(doc.lines)]
+    prose = _paragraphs(doc.lines, rules()["min_narrative_chars"], lines)
     findings = []
     for check in rules()["narrative"]:
         alternatives = [_evaluate(expr, values) for expr in check["compare"].get(variant, [])]
@@ -233,22 +313,27 @@ def check_narrative(doc: Document, report: Report) -> list[Finding]:
     return findings
 
 
-def _paragraphs(lines: list[str], min_chars: int) -> list[str]:
-    """Runs of prose lines joined (PDF lines wrap mid-sentence: "受理政府" / "信息公开申请 17 件")."""
+def _paragraphs(lines: list[str], min_chars: int, compacted: list[str] | None = None) -> list[str]:
+    """Runs of prose lines joined (PDF lines wrap mid-sentence: "受理政府" / "信息公开申请 17 件"),
+    compacted (`compacted`: the lines' `_compact`, if already made)."""
+    if compacted is None:
+        compacted = _compact_all(lines)
     out: list[str] = []
     run: list[str] = []
-    for line in [*lines, ""]:
+    for line, compact in zip(lines, compacted, strict=True):
         if len(line) >= min_chars:
-            run.append(_compact(line))
+            run.append(compact)
         elif run:
             out.append("".join(run))
             run = []
+    if run:
+        out.append("".join(run))
     return out
 
 
 def _evaluate(expr: str, values: Mapping[str, Number | None]) -> Number | None:
     """Value of "a" or "a + b" over the report's codes; None when an operand is absent or blank."""
-    terms, _, _ = parse_expr(f"{expr} = x")
+    terms = _terms(expr)
     total: Number = 0
     for sign, code in terms:
         value = values.get(code)
@@ -258,10 +343,17 @@ def _evaluate(expr: str, values: Mapping[str, Number | None]) -> Number | None:
     return total
 
 
+@functools.lru_cache(maxsize=256)
+def _terms(expr: str) -> tuple[tuple[int, str], ...]:
+    """The signed codes of a sum ("a + b"), parsed once."""
+    return tuple(parse_expr(f"{expr} = x")[0])
+
+
 def _stated(patterns: list[str], prose: list[str]) -> Iterable[tuple[int, str]]:
+    compiled = [_pattern(p) for p in patterns]
     for line in prose:
-        for pattern in patterns:
-            for match in re.finditer(pattern, line):
+        for pattern in compiled:
+            for match in pattern.finditer(line):
                 yield int(match.group("n").replace(",", "")), _snippet(line, match)
 
 
@@ -269,11 +361,16 @@ def _snippet(line: str, match: re.Match[str]) -> str:
     return line[max(0, match.start() - 12) : match.end()]
 
 
-def check_spam(doc: Document) -> list[Finding]:
-    """One finding listing the gambling/spam words injected into the page's text."""
-    # line by line (the same as compacting the joined text: whitespace goes anyway) to reuse the
-    # narrative check's compacted lines
-    text = "".join(_compact(line) for line in [*doc.lines, *doc.meta.values()]).lower()
+def check_spam(doc: Document, compacted: list[str] | None = None) -> list[Finding]:
+    """One finding listing the gambling/spam words injected into the page's text.
+
+    `compacted`: `_compact` of each of the page's lines, then meta values, if already made.
+    """
+    if compacted is None:
+        compacted = _compact_all([*doc.lines, *doc.meta.values()])
+    text = "".join(compacted).lower()
+    if _spam_pattern().search(text) is None:
+        return []  # the common case, found in one scan: no word below would be counted
     found: dict[str, int] = {}
     for word in sorted(rules()["spam_words"], key=len, reverse=True):  # longest first: no double counts
         n = text.count(word.lower())
@@ -299,7 +396,98 @@ def _compact(text: str) -> str:
     return to_simplified("".join(unicodedata.normalize("NFKC", text).split())).translate(_extra_simplified())
 
 
+#: Joins a page's texts so that they are compacted in one pass; NFKC never moves a character across
+#: it (a starter that composes with nothing), whitespace removal keeps it.
+_SEP = "\x00"
+
+
+def _compact_all(texts: list[str]) -> list[str]:
+    """`_compact` of each text, computed over the texts joined (one C-level pass per step, not a few
+    Python calls per line).
+
+    Exact: NFKC works between boundaries `_SEP` is one of; the other steps map character by
+    character. The characters any step would change are listed first, in one scan: those NFKC
+    changes (full-width punctuation and digits, U+3000) are replaced by their full decomposition —
+    the first thing NFKC does to them anyway — so that the text passes NFKC's quick check instead
+    of being normalized character by character; simplification runs only if a character it maps
+    is there (before or after NFKC).
+    """
+    if not texts:
+        return []
+    joined = _SEP.join(texts)
+    if joined.count(_SEP) != len(texts) - 1:
+        return [_compact(text) for text in texts]  # a text holds the separator itself
+    special = _special_chars()
+    found = set(special.pattern.findall(joined))
+    decomposed = {char: unicodedata.normalize("NFKD", char) for char in found & special.unstable}
+    for char, parts in decomposed.items():
+        joined = joined.replace(char, parts)
+    joined = "".join(unicodedata.normalize("NFKC", joined).split())
+    mapped = (found - special.unstable) | set("".join(decomposed.values()))
+    beyond_bmp = any(ord(char) > 0xFFFF for char in found)  # NFKC may change those: not listed
+    if special.composed_may_map or beyond_bmp or not mapped.isdisjoint(special.traditional):
+        joined = to_simplified(joined)
+        if _extra_pattern().search(joined):
+            joined = joined.translate(_extra_simplified())
+    elif not mapped.isdisjoint(special.extra):
+        joined = joined.translate(_extra_simplified())
+    return joined.split(_SEP)
+
+
+class _Special(NamedTuple):
+    """What `_compact_all` looks for in a page before compacting it."""
+
+    pattern: re.Pattern[str]  # any character below, or any beyond the Basic Multilingual Plane
+    unstable: frozenset[str]  # BMP characters NFKC changes
+    traditional: frozenset[str]  # characters to_simplified maps
+    extra: frozenset[str]  # characters validation.yaml's own pairs map
+    composed_may_map: bool  # NFKC may compose a character the maps above change
+
+
+@functools.cache
+def _special_chars() -> _Special:
+    unstable = {
+        chr(cp)
+        for cp in range(0x10000)
+        if not 0xD800 <= cp < 0xE000 and not unicodedata.is_normalized("NFKC", chr(cp))
+    }
+    traditional = {chr(cp) for cp in traditional_map()}
+    extra = {chr(cp) for cp in _extra_simplified()}
+    chars = "".join(re.escape(ch) for ch in sorted(unstable | traditional | extra))
+    return _Special(
+        re.compile(f"[{chars}\U00010000-\U0010ffff]"),
+        frozenset(unstable),
+        frozenset(traditional),
+        frozenset(extra),
+        any(_is_composite(ch) for ch in traditional | extra),
+    )
+
+
+def _is_composite(char: str) -> bool:
+    """A character NFKC's composition step may produce (a canonical decomposition of 2+ characters)."""
+    decomposition = unicodedata.decomposition(char)
+    return bool(decomposition) and not decomposition.startswith("<") and " " in decomposition
+
+
 @functools.cache
 def _extra_simplified() -> dict[int, str]:
     pairs = str(rules().get("traditional_extra") or "").split()
     return {ord(pair[0]): pair[1] for pair in pairs if len(pair) == 2}
+
+
+@functools.cache
+def _extra_pattern() -> re.Pattern[str]:
+    chars = "".join(chr(cp) for cp in _extra_simplified())
+    return re.compile(f"[{re.escape(chars)}]" if chars else r"(?!)")
+
+
+@functools.cache
+def _spam_pattern() -> re.Pattern[str]:
+    """Any spam word (lower-cased, as check_spam counts them)."""
+    words = sorted({str(w).lower() for w in rules()["spam_words"]}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words)) if words else r"(?!)")
+
+
+@functools.lru_cache(maxsize=64)
+def _pattern(text: str) -> re.Pattern[str]:
+    return re.compile(text)

@@ -404,3 +404,158 @@ def test_label_key_drops_only_the_characters_legacy_skips_on():
                     kept = set(label_key(text))
                     dropped |= {ch for ch in text if "\u4e00" <= ch <= "\u9fff" and ch not in kept}
     assert dropped <= set(legacy._KEY_DROPPABLE), sorted(dropped - set(legacy._KEY_DROPPABLE))
+
+
+def _page_lines(fixtures_dir: Path, shared_dir: Path) -> list[str]:
+    """Every text line of the legacy fixtures, the seed and the real pages (menus, prose, tables)."""
+    from extractors.load import load_document
+
+    paths = [*sorted((fixtures_dir / "legacy").glob("*.*")), *sorted(shared_dir.glob("real-reports/*/*.html"))]
+    paths.append(shared_dir / SEED)
+    lines: list[str] = []
+    for path in paths:
+        doc, _ = load_document(path.read_bytes(), filename=path.name)
+        lines += doc.lines if doc else []
+    return lines
+
+
+#: Lines where a character no label has stands where `_split_line` or `_PAREN` takes it away.
+TRICKY_LINES = [
+    "（一）收到申请数 件 139",
+    "收到申请数：139件",
+    "收到申请数139件次",
+    "（一）收到申请数（邮件）",
+    "收到申请数(shou)",
+    "1.当面申请数 暂无",
+    "（二）申请办结数 一一",
+    "（三）申請答覆數 件 5",
+    "其中：涉及国家秘密 ３ 件",
+    "三、依申请公开情况 人次",
+    "金湖县（一）收到申请数",
+    "收到申请数（注）鸡",
+]
+
+
+def test_cheap_anchor_test_never_drops_a_keyed_line(fixtures_dir, shared_dir, codebook):
+    """`_prepared.keyed` skips `_prepare_line` on lines failing `_anchor_test`: sound only while no
+    such line would get keys (the early exits and lazy splitting rely on it)."""
+    foreign = legacy._foreign_chars(legacy._known_chars(codebook))
+    test = legacy._anchor_test(foreign)
+    lines = _page_lines(fixtures_dir, shared_dir) + TRICKY_LINES
+    dropped = [
+        line
+        for line in lines
+        if len(line) <= 4 * legacy.MAX_LABEL_CHARS and not (test.fullmatch(line) and legacy._HAS_CJK.search(line))
+    ]
+    assert len(dropped) > len(lines) // 4  # the test does skip most prose and page chrome
+    assert [line for line in dropped if legacy._prepare_line(line, foreign).key] == []
+    assert not test.fullmatch("金湖县（一）收到申请数")  # 县 before the brackets: never keyed
+    assert test.fullmatch("收到申请数（邮件）")  # 邮 inside them: left to _prepare_line
+
+
+def test_lazily_split_lines_equal_the_eager_split(fixtures_dir, shared_dir, codebook):
+    """The page's lines split on demand are the lines `_prepare_line` makes, in page order."""
+    foreign = legacy._foreign_chars(legacy._known_chars(codebook))
+    lines = _page_lines(fixtures_dir, shared_dir)[:3000] + TRICKY_LINES
+    prepared = legacy._prepare_lines(lines, foreign)
+    eager = [
+        legacy._prepare_line(line, foreign) if len(line) <= 4 * legacy.MAX_LABEL_CHARS else (line, [], "", "")
+        for line in lines
+    ]
+    assert [tuple(line) for line in prepared] == [tuple(line) for line in eager]
+    assert prepared.keyed == [(i, line[2], line[3]) for i, line in enumerate(eager) if line[2]]
+
+
+def test_forms_skipped_by_their_row_count_would_not_have_won(fixtures_dir, shared_dir, codebook, monkeypatch):
+    """`read` skips a form whose value rows are fewer than the rows the best reading so far coded.
+    Reading every form instead must give the same result on every page of the fixtures."""
+    from dataclasses import asdict
+
+    from extractors.load import load_document
+
+    paths = [p for p in sorted(fixtures_dir.rglob("*")) if p.suffix in (".html", ".htm", ".shtml", ".txt")]
+    paths += sorted(shared_dir.glob("real-reports/*/*.html")) + [shared_dir / SEED]
+    docs = [doc for p in paths if (doc := load_document(p.read_bytes(), filename=p.name)[0]) is not None]
+    fast = [asdict(r) if (r := legacy.read(doc, codebook)) else None for doc in docs]
+    for variant in codebook.variants(legacy.FAMILY):
+        monkeypatch.setattr(legacy._form(codebook.templates[variant]), "value_codes", 10**6)
+    slow = [asdict(r) if (r := legacy.read(doc, codebook)) else None for doc in docs]
+    assert sum(1 for r in fast if r) >= 20  # legacy tables of every form are among them
+    assert {r["variant"] for r in fast if r} >= {"legacy-2014", "fj-provincial"}
+    assert fast == slow
+
+
+def test_cheap_cell_test_never_drops_an_exact_cell(fixtures_dir, shared_dir, codebook):
+    """A table's anchors are counted only over cells passing `_cell_test`: no cell failing it may
+    have a full key that is an exact label of a legacy form."""
+    from extractors.load import load_document
+
+    foreign = legacy._foreign_chars(legacy._known_chars(codebook))
+    test = legacy._cell_test(foreign)
+    exact = set().union(*(legacy._matcher(codebook.templates[v]).exact for v in codebook.variants(legacy.FAMILY)))
+    paths = [p for p in sorted(fixtures_dir.rglob("*")) if p.suffix in (".html", ".htm", ".shtml")]
+    cells = {"收到申请数（县）", "（一）收到申请数", "金湖县收到申请数", "申請辦結數"}
+    for path in [*paths, *sorted(shared_dir.glob("real-reports/*/*.html"))]:
+        doc, _ = load_document(path.read_bytes(), filename=path.name)
+        cells |= {cell for table in (doc.tables if doc else []) for row in table.grid for cell in row if cell}
+    dropped = [cell for cell in cells if not test.fullmatch(cell)]
+    assert len(dropped) > 100
+    assert [cell for cell in dropped if legacy._keys(cell)[0] in exact] == []
+    assert not test.fullmatch("收到申请数（县）")  # unlike a line's bare key, the full key keeps 县
+
+
+def _similarity_reference(printed: str, known: str) -> float:
+    """legacy._similarity as written before its speed-ups (a fresh SequenceMatcher per pair)."""
+    import difflib
+
+    if not printed or not known:
+        return 0.0
+    if printed == known:
+        return 1.0
+    short, long_ = sorted((printed, known), key=len)
+    ratio = len(short) / len(long_)
+    if 2 * len(short) / (len(short) + len(long_)) < legacy.FUZZY_FLOOR and not (len(short) >= 4 and short in long_):
+        if len(short) < legacy.ABBREV_MIN_CHARS or short[: legacy.ABBREV_HEAD] != long_[: legacy.ABBREV_HEAD]:
+            return 0.0
+        coverage = legacy._common_subsequence(short, long_) / len(short)
+        return legacy.MATCH_THRESHOLD + 0.05 * coverage if coverage >= legacy.ABBREV_COVERAGE else 0.0
+    if len(short) >= 4 and long_.startswith(short):
+        return 0.85 + 0.14 * ratio
+    if len(short) >= 4 and short in long_:
+        return 0.7 + 0.2 * ratio
+    matcher = difflib.SequenceMatcher(None, printed, known, autojunk=False)
+    if matcher.real_quick_ratio() < legacy.FUZZY_FLOOR or matcher.quick_ratio() < legacy.FUZZY_FLOOR:
+        return 0.0
+    fuzzy = matcher.ratio()
+    return 0.95 * fuzzy if fuzzy >= legacy.FUZZY_FLOOR else 0.0
+
+
+def test_label_similarity_equals_the_plain_difflib_reading(codebook):
+    """`_similarity` reuses a SequenceMatcher per codebook key and rules out pairs by the characters
+    they do not share: the same scores as a fresh SequenceMatcher on typos, truncations and other rows."""
+    import random
+
+    rng = random.Random(3)
+    keys = sorted({k for v in codebook.variants(legacy.FAMILY) for k in legacy._matcher(codebook.templates[v]).exact})
+    printed = []
+    for key in keys:
+        chars = list(key)
+        i = rng.randrange(len(chars))
+        printed += [key, key[:-1], key[1:], "".join(chars[:i] + chars[i + 1 :]), key[:i] + "数" + key[i + 1 :]]
+        printed.append("".join(rng.sample(chars, len(chars))))
+        printed += [key[:2] + key[2::2], key[:2] + key[3::2] + "县", key[:3] + key[-3:]]  # local short forms
+    scores = [(p, k, legacy._similarity(p, k)) for p in printed for k in rng.sample(keys, 25)]
+    assert [s for _, _, s in scores] == [_similarity_reference(p, k) for p, k, _ in scores]
+    assert sum(1 for _, _, s in scores if 0 < s < 0.95) > 100  # fuzzy and partial matches among them
+    assert sum(1 for _, _, s in scores if legacy.MATCH_THRESHOLD <= s < 0.8) > 10  # short forms too
+
+
+def test_cached_sequence_matchers_are_never_changed(codebook):
+    """The crawler reads pages in threads: `_similarity` compares a copy of a key's cached matcher,
+    never the shared one (whose first sequence another thread could swap mid-comparison)."""
+    key = "维持具体行政行为数"
+    shared = legacy._sequence_matcher(key)
+    assert legacy._similarity("维持具有行政行为数", key) > legacy.MATCH_THRESHOLD  # a typo: compared in full
+    assert legacy._sequence_matcher(key) is shared
+    assert shared.a == ""
+    assert shared.matching_blocks is None

@@ -359,3 +359,82 @@ def test_identity_findings_start_with_the_identity_id():
     assert all(validate.identity_id(f) in known and f.message.startswith(f"{validate.identity_id(f)}: ")
                for f in findings)
     assert validate.identity_id(Finding(kind="missing_value", message="x: blank")) is None
+
+
+#: Texts where compacting the page in one pass could go wrong: NFKC composing or reordering across
+#: two texts, full-width forms, traditional characters (the forms' map and validation.yaml's extra
+#: pairs), whitespace of every kind, the separator itself.
+TRICKY_TEXTS = [
+    "收到申请数１３９件，行政复议２起",
+    "365bet",
+    "\u030c投注",  # a caron: composes with the "t" ending the text before, if the two touch
+    "e",
+    "\u0301\u0323",  # two marks NFKC reorders, and composes with the "e" before them if they touch
+    "ｂｔ３６５在線投註",
+    "\u3000娛樂城\u00a0 賭球\t",
+    "資訊公開 年報",
+    "",
+    "ﾊﾟ ｶﾞ \u1100\u1161",  # half-width kana with voicing marks; Hangul jamo that compose
+    "㊀㍿①Ⅻ…℃",
+    "a\x00b",
+    "𝐛𝐞𝐭𝟑𝟔𝟓",
+    "\u2fa8户开放",  # a Kangxi radical NFKC turns into a traditional character (門), then 门
+    "\U0002f809案",  # likewise beyond the BMP (備)
+]
+
+
+def test_compacting_a_page_at_once_equals_compacting_each_text(fixtures_dir, shared_dir):
+    """`_compact_all` compacts a page's texts joined, in one pass per step: the same as `_compact`
+    of each text, whatever the characters at their ends."""
+    from extractors.load import load_document
+
+    pages = [TRICKY_TEXTS, TRICKY_TEXTS[:2], TRICKY_TEXTS[2:6], [], [""], ["a\x00b"], TRICKY_TEXTS[:-2]]
+    pages += [[text] for text in TRICKY_TEXTS]  # each alone: no other text's characters to trigger a step
+    for path in [*sorted(fixtures_dir.glob("legacy/*.html")), *sorted(shared_dir.glob("real-reports/*/*.html"))]:
+        doc, _ = load_document(path.read_bytes(), filename=path.name)
+        pages.append([*doc.lines, *doc.meta.values()])
+    for texts in pages:
+        assert validate._compact_all(texts) == [validate._compact(text) for text in texts]
+    assert validate._compact_all(["365bet", "\u030c"]) == ["365bet", "\u030c"]  # not "365beť"
+
+
+def test_spam_words_across_texts_and_scripts():
+    """Spam words are counted on the page's compacted text: split over two lines, in full-width or
+    traditional characters, in the meta tags."""
+    doc = _doc("正文 ｂｔ３６５ 在線", "投註 娛樂城", html_title="BT365")
+    (finding,) = validate.check_spam(doc)
+    assert finding.found == 4
+    assert "bt365 ×2" in finding.message
+    assert "在线投注 ×1" in finding.message
+
+
+def test_compacting_a_page_at_once_applies_the_extra_pairs(monkeypatch):
+    """validation.yaml's own traditional → simplified pairs apply in the one-pass compaction too."""
+    monkeypatch.setattr(validate, "_extra_simplified", lambda: {ord("甲"): "乙"})
+    monkeypatch.setattr(validate, "_extra_pattern", lambda: validate.re.compile("[甲]"))
+    monkeypatch.setattr(validate, "_special_chars", validate._special_chars.__wrapped__)  # not cached
+    texts = ["甲乙丙 一", "丙甲"]
+    assert validate._compact_all(texts) == [validate._compact.__wrapped__(t) for t in texts] == ["乙乙丙一", "丙乙"]
+
+
+def test_fast_identity_test_agrees_with_identity_check(codebook):
+    """`_holds` decides "ok" the way Identity.check does, on figures that fit exactly, miss by one,
+    by a rounding error, or are fractions (万元 cells)."""
+    import random
+
+    rng = random.Random(7)
+    compared = failed = 0
+    for variant in codebook.templates:
+        for ident, sides in validate._identity_sides(codebook.templates[variant].identities):
+            for _ in range(20):
+                values = {code: rng.choice([rng.randint(0, 50), rng.random() * 9, 0.1 + 0.2]) for code in sides.codes}
+                fit = sum(sign * values[code] for sign, code in ident.right)
+                target = ident.left[0][1]
+                if len(ident.left) == 1 and target not in {code for _, code in ident.right}:
+                    values[target] = rng.choice([fit, fit + 1, fit - 1, fit + 1e-9, round(fit, 2), 0.3])
+                ok = ident.check(values).status == "ok"
+                assert validate._holds(sides, values) == ok, (ident.id, values)
+                compared += 1
+                failed += not ok
+    assert compared > 1000
+    assert 0 < failed < compared
