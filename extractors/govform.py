@@ -21,8 +21,18 @@ import re
 from functools import lru_cache
 
 from extractors.govform_grid import read_grids
-from extractors.govform_lines import read_lines
-from extractors.govform_spec import SECTIONS, Cell, FormSpec, SectionRead, form_specs, norm
+from extractors.govform_lines import line_view, read_lines
+from extractors.govform_spec import (
+    SECTIONS,
+    SEP,
+    Cell,
+    FormSpec,
+    PageText,
+    SectionRead,
+    form_specs,
+    norm,
+    page_text,
+)
 from extractors.labels import normalize_label
 from extractors.model import Document, Finding, Row, TableResult
 from extractors.numbers import parse_number, units, yuan_factors
@@ -36,10 +46,12 @@ def read(doc: Document, codebook) -> TableResult | None:
     specs = form_specs(codebook)
     if not specs or not doc.lines and not doc.tables:
         return None
-    markers = printed_markers(doc, specs)
+    page = page_text(doc.lines + _cells(doc))
+    markers = printed_markers(doc, specs, page)
     if markers is None:
         return None
-    reads = [(spec, _best_sections(doc, spec)) for spec in specs]
+    view = line_view(page, len(doc.lines))
+    reads = [(spec, _best_sections(doc, spec, view)) for spec in specs]
     spec, sections = max(reads, key=lambda sr: _fit(sr[0], sr[1], markers))
     if not any(read.cells for read in sections.values()):
         return None
@@ -59,15 +71,23 @@ _MARKER_WEIGHT = 10
 _SINGLE_OTHER_VARIANT = "gov2019"
 
 
-def printed_markers(doc: Document, specs: tuple[FormSpec, ...]) -> dict[str, list[str]] | None:
-    """Per version, the labels only that version prints which this page prints; None if not a new form."""
-    keys = [norm(line) for line in doc.lines]
-    keys += [norm(cell) for table in doc.tables for row in table.grid for cell in row]
-    text = "\n".join(keys)
+def printed_markers(
+    doc: Document, specs: tuple[FormSpec, ...], page: PageText | None = None
+) -> dict[str, list[str]] | None:
+    """Per version, the labels only that version prints which this page prints; None if not a new form.
+
+    `page`: the page's lines then cells (`page_text(doc.lines + _cells(doc))`), normalized once.
+    """
+    page = page if page is not None else page_text(doc.lines + _cells(doc))
+    text = SEP.join(page.keys if page.keys is not None else map(norm, page.lines))
     family = [m for m in specs[0].family_markers if m in text]
     if len(family) < _MIN_FAMILY_MARKERS:
         return None
     return {spec.variant: [m for m in spec.markers if m in text] for spec in specs}
+
+
+def _cells(doc: Document) -> list[str]:
+    return [cell for table in doc.tables for row in table.grid for cell in row]
 
 
 def _fit(spec: FormSpec, sections: dict[str, SectionRead], markers: dict[str, list[str]]) -> tuple[int, bool]:
@@ -94,9 +114,9 @@ def _layout_evidence(sections: dict[str, SectionRead], spec: FormSpec) -> list[s
 # ------------------------------------------------------------------------------------------- reading
 
 
-def _best_sections(doc: Document, spec: FormSpec) -> dict[str, SectionRead]:
+def _best_sections(doc: Document, spec: FormSpec, view: PageText) -> dict[str, SectionRead]:
     grids = read_grids(doc.tables, spec) if doc.tables else {}
-    lines = read_lines(doc.lines, spec) if doc.lines else {}
+    lines = read_lines(doc.lines, spec, view) if doc.lines else {}
     best: dict[str, SectionRead] = {}
     for section in SECTIONS:
         candidates = [r for r in (grids.get(section), lines.get(section)) if r is not None]

@@ -15,14 +15,17 @@ guessed cell: its cells are emitted empty with a `row_count_mismatch` finding.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from extractors.govform_spec import (
+    BLOCK_WORD,
     Cell,
     FormSpec,
+    PageText,
     RowSpec,
     SectionRead,
     extends,
@@ -58,25 +61,40 @@ class Item:
     by_group: bool = False  # a short label matched only under the group above it (总计)
 
 
-def read_lines(lines: list[str], spec: FormSpec) -> dict[str, SectionRead]:
-    """The new-form tables found in the text lines, by section."""
-    lines = [ln for ln in lines if not _FOOTER.match(ln.strip())]
+def read_lines(lines: list[str], spec: FormSpec, page: PageText | None = None) -> dict[str, SectionRead]:
+    """The new-form tables found in the text lines, by section.
+
+    `page`: the same lines already passed through `line_view` (footers dropped, keys computed once
+    per page for every version of the form); without it the lines are prepared here.
+    """
+    if page is None:
+        page = PageText([ln for ln in lines if not _FOOTER.match(ln.strip())])
+    lines = page.lines
     out: dict[str, SectionRead] = {}
-    t3_start = _find_row(lines, spec, None, 0)
+    labels = spec.t3_label_lines(page)
+    t3_start = _find_row(lines, spec, None, 0, labels)
     t3_end = None
     if t3_start is not None:
-        read, t3_end = _read_t3(lines, t3_start, spec)
+        read, t3_end = _read_t3(page, t3_start, spec, labels)
         out["t3"] = read
-    t2_start = next((i for i, ln in enumerate(lines[: t3_start or len(lines)]) if spec.block_of(ln)), None)
+    t2_start = next(
+        (i for i in page.lines_with(BLOCK_WORD, 0, t3_start or len(lines)) if spec.block_of_key(page.key(i))),
+        None,
+    )
     if t2_start is not None:
-        t2_end = min(t3_start or len(lines), t2_start + _T2_SPAN, _heading(lines, spec, "t3", t2_start))
+        t2_end = min(t3_start or len(lines), t2_start + _T2_SPAN, _heading(page, spec, "t3", t2_start))
         out["t2"] = _read_t2(lines[t2_start:t2_end], spec)
-    t4_from = t3_end if t3_end is not None else _t4_heading(lines, spec)
+    t4_from = t3_end if t3_end is not None else _t4_heading(page, spec)
     if t4_from is not None:
         t4 = _read_t4(lines[t4_from : t4_from + _T4_SPAN], spec)
         if t4 is not None:
             out["t4"] = t4
     return {k: v for k, v in out.items() if v.cells or v.findings}
+
+
+def line_view(page: PageText, count: int) -> PageText:
+    """The page's first `count` lines (its text lines, before the cells) without page footers."""
+    return page.subset([i for i in range(count) if not _FOOTER.match(page.lines[i].strip())])
 
 
 # ------------------------------------------------------------------------------------------ itemizing
@@ -327,9 +345,14 @@ def _carries(item: Item, carriers: frozenset[str]) -> bool:
 # -------------------------------------------------------------------------------------------- table 三
 
 
-def _find_row(lines: list[str], spec: FormSpec, code: str | None, start: int) -> int | None:
-    """The first line from `start` printing table 三's row `code` (None: any of its value rows)."""
-    for i in range(start, len(lines)):
+def _find_row(
+    lines: list[str], spec: FormSpec, code: str | None, start: int, only: list[int] | None = None
+) -> int | None:
+    """The first line from `start` printing table 三's row `code` (None: any of its value rows).
+
+    `only`: the lines that can print a whole row label at all (`FormSpec.t3_label_lines`), sorted.
+    """
+    for i in range(start, len(lines)) if only is None else only[bisect.bisect_left(only, start) :]:
         for row, complete, has_value in _t3_hits(lines[i], spec):
             if complete and (row == code or code is None and has_value):
                 return i
@@ -346,16 +369,20 @@ def _segments_of(line: str) -> tuple[str, ...]:
     return tuple(seg for kind, chunk in tokens(line) if kind == "L" for seg in split_segments(str(chunk)))
 
 
-def _heading(lines: list[str], spec: FormSpec, section: str, start: int) -> int:
+def _heading(page: PageText, spec: FormSpec, section: str, start: int) -> int:
     """The line of a table's heading (三、收到和处理政府信息公开申请情况) from `start`, or the end."""
     keys = spec.section_keys.get(section, ())
     return next(
-        (i for i in range(start, len(lines)) if any(norm(lines[i]).startswith(k) for k in keys)), len(lines)
+        (i for i in range(start, len(page.lines)) if any(page.key(i).startswith(k) for k in keys)),
+        len(page.lines),
     )
 
 
-def _read_t3(lines: list[str], start: int, spec: FormSpec) -> tuple[SectionRead, int]:
-    end = _t3_end(lines, start, spec)
+def _read_t3(
+    page: PageText, start: int, spec: FormSpec, labels: list[int] | None = None
+) -> tuple[SectionRead, int]:
+    lines = page.lines
+    end = _t3_end(page, start, spec)
     items = _itemize(lines, start, end, "t3", spec)
     items = _first_table(items)
     _attach_texts(items)
@@ -377,7 +404,7 @@ def _read_t3(lines: list[str], start: int, spec: FormSpec) -> tuple[SectionRead,
         read.cells.clear()  # labels without a single number: prose that quotes the form, not a table
         read.findings.clear()
     read.complete = bool(read.cells) and spec.t3_complete(found)
-    again = _find_row(lines, spec, "apps.new", end)
+    again = _find_row(lines, spec, "apps.new", end, labels)
     read.tables_seen = 2 if again is not None else 1
     return read, end
 
@@ -396,12 +423,13 @@ def _has_subtotal(header: list[str], items: list[Item]) -> bool:
     return "小计" in norm("".join(header))
 
 
-def _t3_end(lines: list[str], start: int, spec: FormSpec) -> int:
+def _t3_end(page: PageText, start: int, spec: FormSpec) -> int:
     """The line after table 三: after the numbers of 四、结转下年度继续办理, or at table 四's heading."""
+    lines = page.lines
     stop = min(len(lines), start + _T3_SPAN)
     t4_keys = spec.section_keys.get("t4", ())
     for i in range(start + 1, stop):
-        key = norm(lines[i])
+        key = page.key(i)
         if any(key.startswith(k) for k in t4_keys) or _is_row(lines[i], spec, "apps.new"):
             return i
         if _is_row(lines[i], spec, "apps.carried_out"):
@@ -580,9 +608,9 @@ def _t2_header(header: str, current: list[str], spec: FormSpec) -> list[str]:
 # -------------------------------------------------------------------------------------------- table 四
 
 
-def _t4_heading(lines: list[str], spec: FormSpec) -> int | None:
+def _t4_heading(page: PageText, spec: FormSpec) -> int | None:
     keys = spec.section_keys.get("t4", ())
-    return next((i for i, ln in enumerate(lines) if any(norm(ln).startswith(k) for k in keys)), None)
+    return next((i for i in range(len(page.lines)) if any(page.key(i).startswith(k) for k in keys)), None)
 
 
 def _t4_header(text: str) -> bool:

@@ -8,16 +8,18 @@ codebook's label variants, wrapped labels (a printed prefix of the label) and sm
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import itertools
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
-from extractors.labels import normalize_label, numbering_prefix, strip_numbering
+from extractors.labels import normalize_label, numbering_prefix, strip_numbering, traditional_map
 from extractors.model import Finding
 
 #: Section codes of the new form's three tables.
@@ -32,6 +34,8 @@ _BOUNDARY = re.compile(
 _MATCH_CACHE = 50_000
 #: Unnumbered printed labels must spell a whole label (rank 3+) at least this long to count.
 _WHOLE, _MIN_UNNUMBERED = 3, 4
+#: Every table-二 block heading names this article (第二十条第（一）项 ...): lines without it are no heading.
+BLOCK_WORD = "第二十条"
 #: Fuzzy ratio above which a same-numbered label is taken as a misprint of the official one.
 _FUZZY = 0.75
 
@@ -114,6 +118,7 @@ class FormSpec:
     _sections: dict[str, list[RowSpec]] = field(default_factory=dict)
     _index: dict[str, tuple[dict[Any, list[int]], dict[str, list[int]]]] = field(default_factory=dict)
     _line_hits: dict[str, tuple[tuple[str, bool, bool], ...]] = field(default_factory=dict)
+    _probe: Any = None  # govform_lines' page-level search patterns for this form, built on first use
 
     def __post_init__(self) -> None:
         self.by_code = {r.code: r for r in self.rows}
@@ -141,8 +146,11 @@ class FormSpec:
 
     def block_of(self, text: str) -> BlockSpec | None:
         """The table-二 block whose heading (第二十条第（X）项) the text is."""
-        key = norm(text)
-        if "第二十条" not in key:
+        return self.block_of_key(norm(text))
+
+    def block_of_key(self, key: str) -> BlockSpec | None:
+        """`block_of` for a text already normalized with `norm`."""
+        if BLOCK_WORD not in key:
             return None
         return next((b for b in self.blocks if b.key in key or key.endswith(b.key[4:])), None)
 
@@ -226,6 +234,34 @@ class FormSpec:
             found = self._line_hits[line] = tuple(hits)
         return found
 
+    def t3_label_lines(self, page: PageText) -> list[int] | None:
+        """Lines of the page that may print a whole table-三 row label (None: any line may).
+
+        A superset of the lines where `t3_hits` finds a complete match, found by two regex scans of
+        the joined page text instead of cutting and matching every line. A complete match is
+        (a) a row label at the start of a label piece: after whitespace, a line start or the end of
+        a numbering (、 . , : ) 分 or a digit), or (b) a numbered piece fuzzily like a label of the
+        same numbering (`_similar`), which shares two of the label's characters next to each
+        other or one apart (`_T3Probe`).
+        """
+        if page.keys is None or page.spaced is None:
+            return None
+        probe = self._probe or self._build_probe()
+        if probe is None:
+            return None
+        joined = SEP.join(page.spaced)
+        starts = list(itertools.accumulate((len(x) + 1 for x in page.spaced), initial=0))
+        found = {bisect.bisect_right(starts, m.start()) - 1 for m in probe.whole.finditer(joined)}
+        for m in probe.numbered.finditer(joined):
+            line = bisect.bisect_right(starts, m.start()) - 1
+            if line not in found and probe.near(page.keys[line]):
+                found.add(line)
+        return sorted(found)
+
+    def _build_probe(self) -> _T3Probe | None:
+        self._probe = _t3_probe(self.section_rows("t3"))
+        return self._probe
+
     def _candidates(self, section: str, number: tuple[str, int | None] | None, body: str) -> list[int]:
         """Indices of the rows a label can match at all, in table order (an index, same results).
 
@@ -264,6 +300,66 @@ class FormSpec:
         return scored
 
 
+#: Numbering characters a label piece may start with, and the last character of a numbering
+#: (labels._NUMBERING: （一） (1) 一、 一. 第一部分 1. 1、 1) 1当面), in normalized text.
+_CN_NUMERALS = "零〇一二两三四五六七八九十"
+_NUMBERING_END = "、.,:)分"
+
+
+@dataclass(frozen=True, slots=True)
+class _T3Probe:
+    """Page-level search patterns for table 三's row labels (see FormSpec.t3_label_lines)."""
+
+    whole: re.Pattern[str]  # a label where a label body can start
+    numbered: re.Pattern[str]  # where a numbered label piece can start
+    pairs: frozenset[str]  # two characters of a label, next to each other in a fuzzy match
+    gapped: frozenset[str]  # two characters of a short label, one character apart in a fuzzy match
+
+    def near(self, key: str) -> bool:
+        """True when the key holds two characters of a label as a fuzzy match of it must."""
+        pairs, gapped = self.pairs, self.gapped
+        if any(key[p : p + 2] in pairs for p in range(len(key) - 1)):
+            return True
+        return any(key[p] + key[p + 2] in gapped for p in range(len(key) - 2))
+
+
+def _t3_probe(rows: list[RowSpec]) -> _T3Probe | None:
+    """The patterns, or None when `_FUZZY` is too low for the two-character argument to hold.
+
+    difflib's ratio 2M/T ≥ F (M matched characters in blocks, T both lengths): when every block is
+    one character, blocks need a gap between them in one of the strings, so M - 1 ≤ T - 2M, and
+    with M ≥ F·T/2 that leaves T ≤ 1 / (1.5·F - 1) (8 at F = 0.75). Longer pairs share two adjacent
+    characters; shorter ones (a label of ≤ 4 characters) two of the label's characters at most
+    one character apart in the printed piece (both lists below cover every pair i < j).
+    """
+    if 1.5 * _FUZZY <= 1:
+        return None
+    longest_bigram_free = 1 / (1.5 * _FUZZY - 1)
+    bodies = sorted({b for r in rows for b in r.bodies if b}, key=len, reverse=True)
+    short = [b for b in bodies if len(b) <= longest_bigram_free - _MIN_FUZZY_BODY]
+    pairs = {b[i : i + 2] for b in bodies for i in range(len(b) - 1)}
+    gapped = {b[i] + b[j] for b in short for i, j in itertools.combinations(range(len(b)), 2)}
+    spaced = [" *".join(map(re.escape, b)) for b in bodies]
+    free = [x for b, x in zip(bodies, spaced, strict=True) if b[0] in f"({_CN_NUMERALS}" or b[0].isdigit()]
+    before = re.escape(SEP + " " + _NUMBERING_END)
+    whole = rf"(?:^|(?<=[{before}\d]))(?:{'|'.join(spaced)})"
+    if free:
+        whole += f"|{'|'.join(free)}"  # a label that itself starts like a numbering: anywhere
+    starts = rf"(?:^|(?<=[{re.escape(SEP)} ]))[(第{_CN_NUMERALS}\d]"
+    cuts = r"\( *[一二三四五六七八九十]|\d *[.、]|[一二三四五六七八九十] *、"  # _BOUNDARY
+    every = any(r.numbering is None for r in rows)  # unnumbered rows: fuzzy matches need no numbering
+    return _T3Probe(
+        whole=re.compile(whole),
+        numbered=re.compile(r"[^\x00]" if every else f"{starts}|{cuts}"),
+        pairs=frozenset(pairs | gapped),
+        gapped=frozenset(gapped),
+    )
+
+
+#: A fuzzy match needs a printed body at least this long (`_body_quality`).
+_MIN_FUZZY_BODY = 4
+
+
 def _row_index(rows: list[RowSpec]) -> tuple[dict[Any, list[int]], dict[str, list[int]]]:
     """Row indices by numbering, and numbered rows' indices by the first character of each body."""
     by_number: dict[Any, list[int]] = {}
@@ -295,7 +391,11 @@ def _body_quality(body: str, bodies: tuple[str, ...]) -> tuple[int, bool] | None
             rank: tuple[int, bool] = (3, True)
         elif candidate.startswith(body):
             rank = (1, False)  # a wrapped label's first part, never "complete"
-        elif len(body) >= 4 and (best is None or best < _FUZZY_RANK) and _similar(body, candidate):
+        elif (
+            len(body) >= _MIN_FUZZY_BODY
+            and (best is None or best < _FUZZY_RANK)
+            and _similar(body, candidate)
+        ):
             rank = _FUZZY_RANK
         else:
             continue
@@ -489,3 +589,140 @@ def total_absent_finding() -> Finding:
         severity="info",
         code=T3_TOTAL,
     )
+
+
+# ----------------------------------------------------------------------------------------- page text
+
+#: Separator of the lines in a joined page text: a character no label holds and normalization keeps.
+SEP = "\x00"
+#: Unicode blocks whose characters may be normalized one by one (each one is still checked).
+_MAPPABLE_BLOCKS = (
+    (0x09, 0x0D), (0x1C, 0x7E), (0x85, 0x85), (0xA0, 0xFF), (0x2000, 0x206F), (0x2100, 0x23FF),
+    (0x2460, 0x27BF), (0x3000, 0x303F), (0x3200, 0x32FF), (0x4E00, 0x9FFF), (0xFE30, 0xFE6F),
+    (0xFF01, 0xFF60), (0xFFE0, 0xFFEE),
+)  # fmt: skip
+#: Scripts whose letters compose with a following letter under NFKC (Indic vowel signs, Hangul
+#: jamo, halfwidth kana): no mapped character may produce them.
+_COMPOSING = ((0x0900, 0x1FFF), (0x3130, 0x318F), (0xAC00, 0xD7AF), (0xFF61, 0xFFDC))
+
+
+@dataclass(slots=True)
+class PageText:
+    """A page's lines normalized in one pass over the joined text, when every character allows it.
+
+    Why: `normalize_label` costs about 0.1 µs per character (NFKC and the traditional-character
+    scan), i.e. milliseconds per page, and the readers need every line's key only to find the few
+    lines worth reading. When every character of the page is one whose normalization does not
+    depend on its neighbours (`_char_map`), `normalize_label(line)` is the concatenation of its
+    characters' normalizations, which one regex substitution over the joined text computes.
+    Otherwise (`keys` None) callers normalize line by line as before.
+    """
+
+    lines: list[str]
+    keys: list[str] | None = None  # norm(line) for each line
+    spaced: list[str] | None = None  # each line normalized, its whitespace kept (one " " per character)
+    _joined: str | None = None  # the keys joined with SEP (built on first use)
+    _starts: list[int] = field(default_factory=list)  # offset of each key in _joined
+
+    def key(self, i: int) -> str:
+        """norm(lines[i])."""
+        return self.keys[i] if self.keys is not None else norm(self.lines[i])
+
+    def lines_with(self, word: str, start: int = 0, end: int | None = None) -> list[int]:
+        """Indices of the lines in [start, end) whose key contains `word` (no separator in it)."""
+        end = len(self.lines) if end is None else end
+        if self.keys is None:
+            return [i for i in range(start, end) if word in norm(self.lines[i])]
+        if self._joined is None:
+            self._joined = SEP.join(self.keys)
+            self._starts = list(itertools.accumulate((len(k) + 1 for k in self.keys), initial=0))
+        found: list[int] = []
+        at = self._joined.find(word, self._starts[min(start, len(self.keys))])
+        while at >= 0:
+            line = bisect.bisect_right(self._starts, at) - 1
+            if line >= end:
+                break
+            found.append(line)
+            at = self._joined.find(word, self._starts[line + 1])
+        return found
+
+    def subset(self, keep: list[int]) -> PageText:
+        """The same text for some of the lines (in the order given)."""
+        if self.keys is None or self.spaced is None:
+            return PageText([self.lines[i] for i in keep])
+        spaced = self.spaced
+        keys = self.keys
+        return PageText([self.lines[i] for i in keep], [keys[i] for i in keep], [spaced[i] for i in keep])
+
+
+#: norm()'s "1、" → "1." at the start of each key of a joined text.
+_KEY_NUMBERING = re.compile(r"(?:^|(?<=\x00))(\d{1,2})、")
+
+
+def page_text(lines: list[str]) -> PageText:
+    """The lines with their normalized keys computed in one pass when the characters allow it."""
+    if not lines:
+        return PageText(lines, [], [])
+    joined = SEP.join(lines)
+    outside, changed, table = _char_map()
+    if joined.count(SEP) != len(lines) - 1 or outside.search(joined):
+        return PageText(lines)
+    spaced = changed.sub(lambda m: table[m.group()], joined)
+    keys = _KEY_NUMBERING.sub(r"\1.", spaced.replace(" ", ""))
+    return PageText(lines, keys.split(SEP), spaced.split(SEP))
+
+
+@cache
+def _char_map() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
+    """(a character outside the one-pass map, a character the map changes, character → its key text).
+
+    Whitespace maps to " " (its key text is "", but the line reader needs to see where tokens
+    start); every other character to `normalize_label` of it alone.
+    """
+    keep: list[int] = []
+    table: dict[str, str] = {}
+    simplified = traditional_map()
+    for low, high in _MAPPABLE_BLOCKS:
+        for cp in range(low, high + 1):
+            ch = chr(cp)
+            if 0x4E00 <= cp <= 0x9FFF and cp not in simplified and unicodedata.is_normalized("NFKC", ch):
+                keep.append(cp)  # the common case: a simplified CJK character is its own key
+                continue
+            out = _char_key(ch)
+            if out is None:
+                continue
+            keep.append(cp)
+            if out != ch:
+                table[ch] = out
+    outside = re.compile(f"[^{_char_class(keep + [ord(SEP)])}]")
+    changed = re.compile(f"[{_char_class(sorted(ord(c) for c in table))}]")
+    return outside, changed, table
+
+
+def _char_key(ch: str) -> str | None:
+    """The text `ch` stands for in a key when that does not depend on its neighbours, else None."""
+    if ch.isspace():
+        return " " if normalize_label(ch) == "" and normalize_label(f"a{ch}b") == "ab" else None
+    if unicodedata.combining(ch):
+        return None
+    out = normalize_label(ch)
+    produced = unicodedata.normalize("NFKC", ch) + out
+    if any(unicodedata.combining(x) or _composing(x) for x in produced):
+        return None
+    if any(normalize_label(x) != x or x.isspace() or x == SEP for x in out):
+        return None  # keys are normalized again (norm of a segment): they must stay as they are
+    return out
+
+
+def _composing(ch: str) -> bool:
+    return any(low <= ord(ch) <= high for low, high in _COMPOSING)
+
+
+def _char_class(codes: list[int]) -> str:
+    """A regex character class body for the code points (as ranges)."""
+    parts: list[str] = []
+    for _, run in itertools.groupby(enumerate(sorted(set(codes))), key=lambda p: p[1] - p[0]):
+        points = [cp for _, cp in run]
+        first, last = re.escape(chr(points[0])), re.escape(chr(points[-1]))
+        parts.append(first if len(points) == 1 else f"{first}-{last}")
+    return "".join(parts)
