@@ -14,7 +14,7 @@ import itertools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
@@ -249,13 +249,11 @@ class FormSpec:
         probe = self._probe or self._build_probe()
         if probe is None:
             return None
-        joined = SEP.join(page.spaced)
-        starts = list(itertools.accumulate((len(x) + 1 for x in page.spaced), initial=0))
-        found = {bisect.bisect_right(starts, m.start()) - 1 for m in probe.whole.finditer(joined)}
-        for m in probe.numbered.finditer(joined):
-            line = bisect.bisect_right(starts, m.start()) - 1
-            if line not in found and probe.near(page.keys[line]):
-                found.add(line)
+        joined = SEP + SEP.join(page.spaced)  # every line follows a separator
+        starts = list(itertools.accumulate((len(x) + 1 for x in page.spaced), initial=1))
+        found = set(_matching_lines(probe.whole, joined, starts))
+        keys = page.keys
+        found.update(i for i in _matching_lines(probe.numbered, joined, starts) if probe.near(keys[i]))
         return sorted(found)
 
     def _build_probe(self) -> _T3Probe | None:
@@ -342,11 +340,16 @@ def _t3_probe(rows: list[RowSpec]) -> _T3Probe | None:
     spaced = [" *".join(map(re.escape, b)) for b in bodies]
     free = [x for b, x in zip(bodies, spaced, strict=True) if b[0] in f"({_CN_NUMERALS}" or b[0].isdigit()]
     before = re.escape(SEP + " " + _NUMBERING_END)
-    whole = rf"(?:^|(?<=[{before}\d]))(?:{'|'.join(spaced)})"
+    whole = rf"[{before}\d](?:{'|'.join(spaced)})"  # the character before, then the label
     if free:
         whole += f"|{'|'.join(free)}"  # a label that itself starts like a numbering: anywhere
-    starts = rf"(?:^|(?<=[{re.escape(SEP)} ]))[(第{_CN_NUMERALS}\d]"
-    cuts = r"\( *[一二三四五六七八九十]|\d *[.、]|[一二三四五六七八九十] *、"  # _BOUNDARY
+    cn = f"[{_CN_NUMERALS}]"
+    numbering = (  # labels._NUMBERING (on keys, so no space after a subitem's digits)
+        rf"\( *(?:[{_CN_NUMERALS} ]+|[\d ]+)\)|第? *{cn}[ {_CN_NUMERALS}]*(?:[、.,:]|部 *分)"
+        rf"|\d(?: *\d)? *[、.,:)\u4e00-\u9fff]"
+    )
+    starts = rf"[{re.escape(SEP)} ](?:{numbering})"
+    cuts = r"\( *[一二三四五六七八九十]|(?<![\d.])\d(?: *\d)? *[.、](?! *\d)|[一二三四五六七八九十] *、"  # _BOUNDARY
     every = any(r.numbering is None for r in rows)  # unnumbered rows: fuzzy matches need no numbering
     return _T3Probe(
         whole=re.compile(whole),
@@ -358,6 +361,20 @@ def _t3_probe(rows: list[RowSpec]) -> _T3Probe | None:
 
 #: A fuzzy match needs a printed body at least this long (`_body_quality`).
 _MIN_FUZZY_BODY = 4
+
+
+def _matching_lines(pattern: re.Pattern[str], joined: str, starts: list[int]) -> Iterator[int]:
+    """Indices of the lines (starting at `starts` in `joined`) where `pattern` matches, in order.
+
+    A match may begin with the separator before its line (patterns anchor on it), so the line is
+    the one holding the match's last character, and the next search starts at the separator
+    before the next line.
+    """
+    at = pattern.search(joined)
+    while at is not None:
+        line = bisect.bisect_right(starts, at.end() - 1) - 1
+        yield line
+        at = pattern.search(joined, starts[line + 1] - 1)
 
 
 def _row_index(rows: list[RowSpec]) -> tuple[dict[Any, list[int]], dict[str, list[int]]]:
