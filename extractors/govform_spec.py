@@ -14,7 +14,7 @@ import itertools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
@@ -237,28 +237,19 @@ class FormSpec:
     def t3_label_lines(self, page: PageText) -> list[int] | None:
         """Lines of the page that may print a whole table-三 row label (None: any line may).
 
-        A superset of the lines where `t3_hits` finds a complete match, found by two regex scans of
-        the joined page text instead of cutting and matching every line. A complete match is
-        (a) a row label at the start of a label piece: after whitespace, a line start or the end of
-        a numbering (、 . , : ) 分 or a digit), or (b) a numbered piece fuzzily like a label of the
-        same numbering (`_similar`), which shares two of the label's characters next to each
-        other or one apart (`_T3Probe`).
+        A superset of the lines where `t3_hits` finds a complete match, found by one regex scan of
+        the joined page text instead of cutting and matching every line (`_T3Probe` says why it
+        is a superset). Kept on the page: every version of the form asks the same question.
         """
         if page.keys is None or page.spaced is None:
             return None
-        probe = self._probe or self._build_probe()
+        probe = self._probe
         if probe is None:
             return None
-        joined = SEP + SEP.join(page.spaced)  # every line follows a separator
-        starts = list(itertools.accumulate((len(x) + 1 for x in page.spaced), initial=1))
-        found = set(_matching_lines(probe.whole, joined, starts))
-        keys = page.keys
-        found.update(i for i in _matching_lines(probe.numbered, joined, starts) if probe.near(keys[i]))
-        return sorted(found)
-
-    def _build_probe(self) -> _T3Probe | None:
-        self._probe = _t3_probe(self.section_rows("t3"))
-        return self._probe
+        found = page.memo.get(id(probe))
+        if found is None:
+            found = page.memo[id(probe)] = probe.lines(page.spaced, page.keys)
+        return found
 
     def _candidates(self, section: str, number: tuple[str, int | None] | None, body: str) -> list[int]:
         """Indices of the rows a label can match at all, in table order (an index, same results).
@@ -298,37 +289,67 @@ class FormSpec:
         return scored
 
 
-#: Numbering characters a label piece may start with, and the last character of a numbering
-#: (labels._NUMBERING: （一） (1) 一、 一. 第一部分 1. 1、 1) 1当面), in normalized text.
+#: Numerals of a numbering (labels._NUMBERING: （一） 一、 第一部分), in normalized text.
 _CN_NUMERALS = "零〇一二两三四五六七八九十"
-_NUMBERING_END = "、.,:)分"
+#: A fuzzy match needs a printed body at least this long (`_body_quality`).
+_MIN_FUZZY_BODY = 4
 
 
 @dataclass(frozen=True, slots=True)
 class _T3Probe:
-    """Page-level search patterns for table 三's row labels (see FormSpec.t3_label_lines)."""
+    """Page-level search for the lines that may print a whole table-三 row label.
 
-    whole: re.Pattern[str]  # a label where a label body can start
-    numbered: re.Pattern[str]  # where a numbered label piece can start
-    pairs: frozenset[str]  # two characters of a label, next to each other in a fuzzy match
-    gapped: frozenset[str]  # two characters of a short label, one character apart in a fuzzy match
+    A complete match (rank ≥ 2 in `_score_rows`) of a label piece is either a label body spelled
+    out (exact, or followed by more words), or a numbered piece fuzzily like a label (`_similar`).
+    Label pieces start at a token (line start or after whitespace: `[SEP ]` in the spaced text) or
+    at a numbering inside a token (`_BOUNDARY`). So a line qualifies when a label body starts a
+    token, or a numbering starts a token or stands at a boundary and the line holds two characters
+    of a label at most one apart (`near`): every spelled-out body holds its first two, and a fuzzy
+    match holds such a pair (`_t3_probe`). Lines are decided once: a line without such a pair
+    holds no body either.
+    """
 
-    def near(self, key: str) -> bool:
-        """True when the key holds two characters of a label as a fuzzy match of it must."""
-        pairs, gapped = self.pairs, self.gapped
-        if any(key[p : p + 2] in pairs for p in range(len(key) - 1)):
-            return True
-        return any(key[p] + key[p + 2] in gapped for p in range(len(key) - 2))
+    scan: re.Pattern[str]  # groups: body (a label starting a token), dot (a . or 、 to check)
+    near: re.Pattern[str]  # two characters of a label, next to each other or one apart
+    every: bool  # unnumbered rows exist: any line holding a pair qualifies
+
+    def lines(self, spaced: list[str], keys: list[str]) -> list[int]:
+        """Indices of the qualifying lines, given each line spaced (`PageText.spaced`) and its key."""
+        if self.every:
+            return [i for i, key in enumerate(keys) if self.near.search(key)]
+        joined = SEP + SEP.join(spaced)  # every line follows a separator
+        starts = list(itertools.accumulate((len(x) + 1 for x in spaced), initial=1))
+        found: list[int] = []
+        at = self.scan.search(joined)
+        while at is not None:
+            line = bisect.bisect_right(starts, at.end() - 1) - 1
+            kind = at.lastgroup
+            if kind == "dot" and not _after_numeral(joined, at.start(), at.group()):
+                at = self.scan.search(joined, at.end())
+                continue
+            if kind == "body" or self.near.search(keys[line]):
+                found.append(line)
+            at = self.scan.search(joined, starts[line + 1] - 1)  # this line is decided
+        return found
+
+
+def _after_numeral(text: str, at: int, mark: str) -> bool:
+    """True when the . or 、 at `at` follows a digit (1. 1、) or, for 、, a numeral (一、): a boundary."""
+    k = at - 1
+    while k >= 0 and text[k] == " ":
+        k -= 1
+    return k >= 0 and ("0" <= text[k] <= "9" or mark == "、" and text[k] in _CN_NUMERALS)
 
 
 def _t3_probe(rows: list[RowSpec]) -> _T3Probe | None:
-    """The patterns, or None when `_FUZZY` is too low for the two-character argument to hold.
+    """The probe for these rows, or None when `_FUZZY` is too low for the pair argument to hold.
 
     difflib's ratio 2M/T ≥ F (M matched characters in blocks, T both lengths): when every block is
     one character, blocks need a gap between them in one of the strings, so M - 1 ≤ T - 2M, and
     with M ≥ F·T/2 that leaves T ≤ 1 / (1.5·F - 1) (8 at F = 0.75). Longer pairs share two adjacent
-    characters; shorter ones (a label of ≤ 4 characters) two of the label's characters at most
-    one character apart in the printed piece (both lists below cover every pair i < j).
+    characters; shorter ones (a label of ≤ 4 characters) two of the label's characters at most one
+    apart in the printed piece (any i < j of a short label, adjacent or with one between).
+    Digits are ASCII in keys (`_char_key`), so [0-9] sees every digit there.
     """
     if 1.5 * _FUZZY <= 1:
         return None
@@ -336,45 +357,26 @@ def _t3_probe(rows: list[RowSpec]) -> _T3Probe | None:
     bodies = sorted({b for r in rows for b in r.bodies if b}, key=len, reverse=True)
     short = [b for b in bodies if len(b) <= longest_bigram_free - _MIN_FUZZY_BODY]
     pairs = {b[i : i + 2] for b in bodies for i in range(len(b) - 1)}
+    pairs |= {b[i] + b[j] for b in short for i, j in itertools.combinations(range(len(b)), 2)}
     gapped = {b[i] + b[j] for b in short for i, j in itertools.combinations(range(len(b)), 2)}
+    near = [f"{re.escape(p[0])}{re.escape(p[1])}" for p in sorted(pairs)]
+    near += [f"{re.escape(p[0])}.{re.escape(p[1])}" for p in sorted(gapped)]
     spaced = [" *".join(map(re.escape, b)) for b in bodies]
     free = [x for b, x in zip(bodies, spaced, strict=True) if b[0] in f"({_CN_NUMERALS}" or b[0].isdigit()]
-    before = re.escape(SEP + " " + _NUMBERING_END)
-    whole = rf"[{before}\d](?:{'|'.join(spaced)})"  # the character before, then the label
-    if free:
-        whole += f"|{'|'.join(free)}"  # a label that itself starts like a numbering: anywhere
     cn = f"[{_CN_NUMERALS}]"
-    numbering = (  # labels._NUMBERING (on keys, so no space after a subitem's digits)
-        rf"\( *(?:[{_CN_NUMERALS} ]+|[\d ]+)\)|第? *{cn}[ {_CN_NUMERALS}]*(?:[、.,:]|部 *分)"
-        rf"|\d(?: *\d)? *[、.,:)\u4e00-\u9fff]"
+    numbering = (  # labels._NUMBERING on a key (no space after a subitem's digits)
+        rf"\( *(?:[{_CN_NUMERALS} ]+|[0-9 ]+)\)|第? *{cn}[ {_CN_NUMERALS}]*(?:[、.,:]|部 *分)"
+        rf"|[0-9](?: *[0-9])? *[、.,:)\u4e00-\u9fff]"
     )
-    starts = rf"[{re.escape(SEP)} ](?:{numbering})"
-    cuts = r"\( *[一二三四五六七八九十]|(?<![\d.])\d(?: *\d)? *[.、](?! *\d)|[一二三四五六七八九十] *、"  # _BOUNDARY
-    every = any(r.numbering is None for r in rows)  # unnumbered rows: fuzzy matches need no numbering
+    scan = rf"[{re.escape(SEP)} ](?:(?P<body>{'|'.join(spaced)})|{numbering})"
+    scan += r"|\( *[一二三四五六七八九十]|(?P<dot>[.、])"  # _BOUNDARY: （一） / 1. 1、 一、 (checked)
+    if free:
+        scan += f"|(?P<free>{'|'.join(free)})"  # a label that itself starts like a numbering
     return _T3Probe(
-        whole=re.compile(whole),
-        numbered=re.compile(r"[^\x00]" if every else f"{starts}|{cuts}"),
-        pairs=frozenset(pairs | gapped),
-        gapped=frozenset(gapped),
+        scan=re.compile(scan),
+        near=re.compile("|".join(near), re.DOTALL),
+        every=any(r.numbering is None for r in rows),  # unnumbered rows: fuzzy needs no numbering
     )
-
-
-#: A fuzzy match needs a printed body at least this long (`_body_quality`).
-_MIN_FUZZY_BODY = 4
-
-
-def _matching_lines(pattern: re.Pattern[str], joined: str, starts: list[int]) -> Iterator[int]:
-    """Indices of the lines (starting at `starts` in `joined`) where `pattern` matches, in order.
-
-    A match may begin with the separator before its line (patterns anchor on it), so the line is
-    the one holding the match's last character, and the next search starts at the separator
-    before the next line.
-    """
-    at = pattern.search(joined)
-    while at is not None:
-        line = bisect.bisect_right(starts, at.end() - 1) - 1
-        yield line
-        at = pattern.search(joined, starts[line + 1] - 1)
 
 
 def _row_index(rows: list[RowSpec]) -> tuple[dict[Any, list[int]], dict[str, list[int]]]:
@@ -485,8 +487,10 @@ def form_specs(codebook: Any) -> tuple[FormSpec, ...]:
     templates = codebook.templates
     specs = [_form_spec(templates[v]) for v in codebook.variants() if templates[v].template.startswith("gov")]
     valued = {r.code for spec in specs for r in spec.rows if r.has_value}
+    probe = _t3_probe([r for spec in specs for r in spec.section_rows("t3")])  # one scan for all versions
     for spec in specs:
         spec.carriers = frozenset(r.code for r in spec.rows if not r.has_value and r.code in valued)
+        spec._probe = probe
     return tuple(specs)
 
 
@@ -640,6 +644,7 @@ class PageText:
     spaced: list[str] | None = None  # each line normalized, its whitespace kept (one " " per character)
     _joined: str | None = None  # the keys joined with SEP (built on first use)
     _starts: list[int] = field(default_factory=list)  # offset of each key in _joined
+    memo: dict[Any, Any] = field(default_factory=dict)  # readers' per-page results (by their key)
 
     def key(self, i: int) -> str:
         """norm(lines[i])."""
@@ -728,6 +733,8 @@ def _char_key(ch: str) -> str | None:
         return None
     if any(normalize_label(x) != x or x.isspace() or x == SEP for x in out):
         return None  # keys are normalized again (norm of a segment): they must stay as they are
+    if any(x.isdecimal() and not x.isascii() for x in out):
+        return None  # keep every digit of a key ASCII (the line probe searches [0-9])
     return out
 
 

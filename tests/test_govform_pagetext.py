@@ -205,7 +205,7 @@ def test_fuzzy_matches_share_a_near_pair(body: str, printed: str) -> None:
     probe = _t3_probe([row])
     assert probe is not None
     if _similar(printed, body):
-        assert probe.near(printed), (printed, body)
+        assert probe.near.search(printed), (printed, body)
 
 
 def test_fuzzy_match_without_a_shared_pair_is_found() -> None:
