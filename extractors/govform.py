@@ -32,10 +32,11 @@ from extractors.govform_spec import (
     form_specs,
     norm,
     page_text,
+    parse_cell,
 )
 from extractors.labels import normalize_label
 from extractors.model import Document, Finding, Row, TableResult
-from extractors.numbers import parse_number, units, yuan_factors
+from extractors.numbers import units, yuan_factors
 
 #: Family markers (labels both versions print) needed before a page counts as a new-form report.
 _MIN_FAMILY_MARKERS = 2
@@ -149,7 +150,7 @@ def _values(read: SectionRead) -> dict[str, int | float | None]:
     values: dict[str, int | float | None] = {}
     for cell in read.cells:
         if cell.code and cell.raw is not None:
-            values[cell.code] = parse_number(cell.raw).value
+            values[cell.code] = parse_cell(cell.raw).value
     return values
 
 
@@ -195,7 +196,7 @@ def _row(cell: Cell, spec: FormSpec) -> tuple[Row, list[Finding]]:
     )
     if cell.raw is None:
         return row, []  # the reader could not place a number here; its finding is already made
-    parsed = parse_number(cell.raw)
+    parsed = parse_cell(cell.raw)
     row.raw = parsed.raw or None  # as legacy rows: a blank cell has no text
     where = f"{cell.label} | {cell.column}" if cell.column else cell.label
     if parsed.value is None:

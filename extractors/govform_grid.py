@@ -20,12 +20,12 @@ from extractors.govform_spec import (
     RowSpec,
     SectionRead,
     norm,
+    parse_cell,
     split_segments,
     total_absent_finding,
 )
 from extractors.labels import numbering_prefix
 from extractors.model import Finding, Table
-from extractors.numbers import parse_number
 
 _CJK_GAP = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
 _T4_OUTCOMES = {
@@ -42,8 +42,12 @@ _T4_GROUPS = (
 )
 
 
+@lru_cache(maxsize=16384)
 def printed(text: str) -> str:
-    """Cell text as printed, with layout spaces between CJK characters removed ("商业 企业")."""
+    """Cell text as printed, with layout spaces between CJK characters removed ("商业 企业").
+
+    Cached: every cell is read by each table reader for each version of the form.
+    """
     return _CJK_GAP.sub("", text.strip())
 
 
@@ -116,7 +120,7 @@ def _row_cells(table: Table, r: int) -> list[tuple[int, str]]:
 @lru_cache(maxsize=8192)
 def _is_number(text: str) -> bool:
     """Cached: grid cells repeat the same few numbers (0, 1, ...) on every page."""
-    return parse_number(text).value is not None
+    return parse_cell(text).value is not None
 
 
 def _label_path(table: Table, r: int, label_cols: range) -> list[str]:
@@ -443,7 +447,7 @@ def _one_per_code(named: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def _is_value_slot(text: str) -> bool:
-    return not text or _is_number(text) or parse_number(text).blank
+    return not text or _is_number(text) or parse_cell(text).blank
 
 
 _OUTCOME_LABEL = {v: k for k, v in _T4_OUTCOMES.items()}

@@ -430,18 +430,15 @@ def _t3_end(page: PageText, start: int, spec: FormSpec) -> int:
     t4_keys = spec.section_keys.get("t4", ())
     for i in range(start + 1, stop):
         key = page.key(i)
-        if any(key.startswith(k) for k in t4_keys) or _is_row(lines[i], spec, "apps.new"):
+        rows = {row for row, _, _ in _t3_hits(lines[i], spec)}
+        if any(key.startswith(k) for k in t4_keys) or "apps.new" in rows:
             return i
-        if _is_row(lines[i], spec, "apps.carried_out"):
+        if "apps.carried_out" in rows:
             j = i + 1
             while j < stop and not any(k == "L" for k, _ in tokens(lines[j])):
                 j += 1  # its numbers may follow on their own line(s)
             return j
     return stop
-
-
-def _is_row(line: str, spec: FormSpec, code: str) -> bool:
-    return any(row == code for row, _, _ in _t3_hits(line, spec))
 
 
 def _first_table(items: list[Item]) -> list[Item]:

@@ -21,6 +21,7 @@ from typing import Any
 
 from extractors.labels import normalize_label, numbering_prefix, strip_numbering, traditional_map
 from extractors.model import Finding
+from extractors.numbers import ParsedNumber, parse_number
 
 #: Section codes of the new form's three tables.
 SECTIONS = ("t2", "t3", "t4")
@@ -38,6 +39,12 @@ _WHOLE, _MIN_UNNUMBERED = 3, 4
 BLOCK_WORD = "第二十条"
 #: Fuzzy ratio above which a same-numbered label is taken as a misprint of the official one.
 _FUZZY = 0.75
+
+
+@lru_cache(maxsize=16384)
+def parse_cell(text: str | None) -> ParsedNumber:
+    """`parse_number`, cached: a form's cells print the same few numbers (0, 1, ...) on every page."""
+    return parse_number(text)
 
 
 @lru_cache(maxsize=65536)
@@ -118,7 +125,8 @@ class FormSpec:
     _sections: dict[str, list[RowSpec]] = field(default_factory=dict)
     _index: dict[str, tuple[dict[Any, list[int]], dict[str, list[int]]]] = field(default_factory=dict)
     _line_hits: dict[str, tuple[tuple[str, bool, bool], ...]] = field(default_factory=dict)
-    _probe: Any = None  # govform_lines' page-level search patterns for this form, built on first use
+    _probe: Any = None  # the page-level search for table 三's labels (form_specs sets it)
+    _columns_for: dict[tuple[str, tuple[str, ...]], str | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_code = {r.code: r for r in self.rows}
@@ -155,7 +163,18 @@ class FormSpec:
         return next((b for b in self.blocks if b.key in key or key.endswith(b.key[4:])), None)
 
     def column_for(self, text: str, candidates: list[str] | tuple[str, ...]) -> str | None:
-        """The column code among `candidates` whose label or variant the printed header is."""
+        """The column code among `candidates` whose label or variant the printed header is.
+
+        Cached per (header, candidates): every header cell of every grid is asked about.
+        """
+        cache_key = (text, tuple(candidates))
+        if cache_key not in self._columns_for:
+            if len(self._columns_for) > _MATCH_CACHE:
+                self._columns_for.clear()
+            self._columns_for[cache_key] = self._column_for(text, candidates)
+        return self._columns_for[cache_key]
+
+    def _column_for(self, text: str, candidates: list[str] | tuple[str, ...]) -> str | None:
         key = norm(text)
         if not key:
             return None
