@@ -80,7 +80,7 @@ def printed_markers(
     `page`: the page's lines then cells (`page_text(doc.lines + _cells(doc))`), normalized once.
     """
     page = page if page is not None else page_text(doc.lines + _cells(doc))
-    text = SEP.join(page.keys if page.keys is not None else map(norm, page.lines))
+    text = page.text if page.text is not None else SEP.join(map(norm, page.lines))
     family = [m for m in specs[0].family_markers if m in text]
     if len(family) < _MIN_FAMILY_MARKERS:
         return None

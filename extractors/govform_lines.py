@@ -16,6 +16,7 @@ guessed cell: its cells are emitted empty with a `row_count_mismatch` finding.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -39,6 +40,11 @@ from extractors.numbers import parse_number
 
 #: Page footers/headers that may stand inside a table: "- 3 -", "第 3 页", "3/6".
 _FOOTER = re.compile(r"^(?:[-—–－‐]\s*\d+\s*[-—–－‐]|第\s*\d+\s*页.*|\d+\s*/\s*\d+)$")
+#: `_FOOTER` on a stripped line, found in a page's joined text (`PageText.raw_text`: SEP around
+#: every line): the SEP before the line, its spaces, the footer, its spaces, the SEP after it.
+_FOOTER_LINE = re.compile(
+    r"\x00\s*(?:[-—–－‐]\s*\d+\s*[-—–－‐]|第\s*\d+\s*页[^\x00\n]*|\d+\s*/\s*\d+)\s*(?=\x00)"
+)
 _NUMBERING_TOKEN = re.compile(r"^\d{1,2}[.、．]$")
 #: How far (in lines) a table may stretch; guards against reading narrative far away.
 _T2_SPAN, _T3_SPAN, _T4_SPAN = 150, 400, 80
@@ -94,7 +100,19 @@ def read_lines(lines: list[str], spec: FormSpec, page: PageText | None = None) -
 
 def line_view(page: PageText, count: int) -> PageText:
     """The page's first `count` lines (its text lines, before the cells) without page footers."""
-    return page.subset([i for i in range(count) if not _FOOTER.match(page.lines[i].strip())])
+    if page.raw_text is None:
+        return page.subset([i for i in range(count) if not _FOOTER.match(page.lines[i].strip())])
+    footers = _footer_lines(page.raw_text, page.lines)
+    return page.subset([i for i in range(count) if i not in footers] if footers else range(count))
+
+
+def _footer_lines(raw_text: str, lines: list[str]) -> set[int]:
+    """Indices of the footer lines, from one scan of the joined text (a footer line is rare)."""
+    found = [m.start() for m in _FOOTER_LINE.finditer(raw_text)]
+    if not found:
+        return set()
+    starts = list(itertools.accumulate((len(line) + 1 for line in lines), initial=0))
+    return {bisect.bisect_right(starts, at) - 1 for at in found}
 
 
 # ------------------------------------------------------------------------------------------ itemizing

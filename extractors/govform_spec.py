@@ -260,14 +260,14 @@ class FormSpec:
         the joined page text instead of cutting and matching every line (`_T3Probe` says why it
         is a superset). Kept on the page: every version of the form asks the same question.
         """
-        if page.keys is None or page.spaced is None:
+        if page.text is None:
             return None
         probe = self._probe
         if probe is None:
             return None
         found = page.memo.get(id(probe))
         if found is None:
-            found = page.memo[id(probe)] = probe.lines(page.spaced, page.keys)
+            found = page.memo[id(probe)] = probe.lines(page)
         return found
 
     def _candidates(self, section: str, number: tuple[str, int | None] | None, body: str) -> list[int]:
@@ -332,11 +332,13 @@ class _T3Probe:
     near: re.Pattern[str]  # two characters of a label, next to each other or one apart
     every: bool  # unnumbered rows exist: any line holding a pair qualifies
 
-    def lines(self, spaced: list[str], keys: list[str]) -> list[int]:
-        """Indices of the qualifying lines, given each line spaced (`PageText.spaced`) and its key."""
+    def lines(self, page: PageText) -> list[int]:
+        """Indices of the qualifying lines of a mapped page."""
+        keys, spaced, joined = page.keys, page.spaced, page.spaced_text
+        if keys is None or spaced is None or joined is None:
+            return list(range(len(page.lines)))  # not mapped: every line may
         if self.every:
             return [i for i, key in enumerate(keys) if self.near.search(key)]
-        joined = SEP + SEP.join(spaced)  # every line follows a separator
         starts = list(itertools.accumulate((len(x) + 1 for x in spaced), initial=1))
         found: list[int] = []
         at = self.scan.search(joined)
@@ -655,89 +657,117 @@ class PageText:
     lines worth reading. When every character of the page is one whose normalization does not
     depend on its neighbours (`_char_map`), `normalize_label(line)` is the concatenation of its
     characters' normalizations, which one regex substitution over the joined text computes.
-    Otherwise (`keys` None) callers normalize line by line as before.
+    Otherwise (`text` None) callers normalize line by line as before.
+
+    The joined texts start with SEP and put SEP between lines; the lists are split on first use.
     """
 
     lines: list[str]
-    keys: list[str] | None = None  # norm(line) for each line
-    spaced: list[str] | None = None  # each line normalized, its whitespace kept (one " " per character)
-    _joined: str | None = None  # the keys joined with SEP (built on first use)
-    _starts: list[int] = field(default_factory=list)  # offset of each key in _joined
+    text: str | None = None  # the keys (norm of each line)
+    spaced_text: str | None = None  # each line normalized, its whitespace kept (one " " per character)
+    raw_text: str | None = None  # the lines as they are, with a SEP after the last one too
     memo: dict[Any, Any] = field(default_factory=dict)  # readers' per-page results (by their key)
+    _keys: list[str] | None = None
+    _spaced: list[str] | None = None
+    _starts: list[int] | None = None
+
+    @property
+    def keys(self) -> list[str] | None:
+        """norm(line) for each line; None when the page was not mapped."""
+        if self._keys is None and self.text is not None:
+            self._keys = self.text.split(SEP)[1:]
+        return self._keys
+
+    @property
+    def spaced(self) -> list[str] | None:
+        """Each line's key with its whitespace kept as " " (`_char_map`); None when not mapped."""
+        if self._spaced is None and self.spaced_text is not None:
+            self._spaced = self.spaced_text.split(SEP)[1:]
+        return self._spaced
 
     def key(self, i: int) -> str:
         """norm(lines[i])."""
-        return self.keys[i] if self.keys is not None else norm(self.lines[i])
+        keys = self.keys
+        return keys[i] if keys is not None else norm(self.lines[i])
 
     def lines_with(self, word: str, start: int = 0, end: int | None = None) -> list[int]:
         """Indices of the lines in [start, end) whose key contains `word` (no separator in it)."""
         end = len(self.lines) if end is None else end
-        if self.keys is None:
+        keys, text = self.keys, self.text
+        if keys is None or text is None:
             return [i for i in range(start, end) if word in norm(self.lines[i])]
-        if self._joined is None:
-            self._joined = SEP.join(self.keys)
-            self._starts = list(itertools.accumulate((len(k) + 1 for k in self.keys), initial=0))
+        if self._starts is None:
+            self._starts = list(itertools.accumulate((len(k) + 1 for k in keys), initial=1))
+        starts = self._starts
         found: list[int] = []
-        at = self._joined.find(word, self._starts[min(start, len(self.keys))])
+        at = text.find(word, starts[min(start, len(keys))])
         while at >= 0:
-            line = bisect.bisect_right(self._starts, at) - 1
+            line = bisect.bisect_right(starts, at) - 1
             if line >= end:
                 break
             found.append(line)
-            at = self._joined.find(word, self._starts[line + 1])
+            at = text.find(word, starts[line + 1])
         return found
 
-    def subset(self, keep: list[int]) -> PageText:
+    def subset(self, keep: list[int] | range) -> PageText:
         """The same text for some of the lines (in the order given)."""
-        if self.keys is None or self.spaced is None:
-            return PageText([self.lines[i] for i in keep])
-        spaced = self.spaced
-        keys = self.keys
-        return PageText([self.lines[i] for i in keep], [keys[i] for i in keep], [spaced[i] for i in keep])
+        lines = [self.lines[i] for i in keep]
+        keys, spaced = self.keys, self.spaced
+        if keys is None or spaced is None:
+            return PageText(lines)
+        some_keys, some_spaced = [keys[i] for i in keep], [spaced[i] for i in keep]
+        return PageText(
+            lines,
+            SEP + SEP.join(some_keys),
+            SEP + SEP.join(some_spaced),
+            _keys=some_keys,
+            _spaced=some_spaced,
+        )
 
 
-#: norm()'s "1、" → "1." at the start of each key of a joined text.
-_KEY_NUMBERING = re.compile(r"(?:^|(?<=\x00))(\d{1,2})、")
+#: norm()'s "1、" → "1." at the start of each key of a joined text (every key follows a SEP).
+_KEY_NUMBERING = re.compile(r"\x00(\d{1,2})、")
 
 
 def page_text(lines: list[str]) -> PageText:
     """The lines with their normalized keys computed in one pass when the characters allow it."""
     if not lines:
-        return PageText(lines, [], [])
+        return PageText(lines, SEP, SEP, SEP, _keys=[], _spaced=[])
     joined = SEP.join(lines)
-    outside, changed, table = _char_map()
-    if joined.count(SEP) != len(lines) - 1 or outside.search(joined):
+    if joined.count(SEP) != len(lines) - 1:
         return PageText(lines)
-    spaced = changed.sub(lambda m: table[m.group()], joined)
-    keys = _KEY_NUMBERING.sub(r"\1.", spaced.replace(" ", ""))
-    return PageText(lines, keys.split(SEP), spaced.split(SEP))
+    to_map, table = _char_map()
+    try:
+        spaced = to_map.sub(lambda m: table[m.group()], joined)
+    except KeyError:
+        return PageText(lines)  # a character outside the map
+    keys = _KEY_NUMBERING.sub("\x00\\1.", SEP + spaced.replace(" ", ""))
+    return PageText(lines, keys, SEP + spaced, SEP + joined + SEP)
 
 
 @cache
-def _char_map() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
-    """(a character outside the one-pass map, a character the map changes, character → its key text).
+def _char_map() -> tuple[re.Pattern[str], dict[str, str]]:
+    """(a character the map changes or does not cover, character → its key text).
 
     Whitespace maps to " " (its key text is "", but the line reader needs to see where tokens
-    start); every other character to `normalize_label` of it alone.
+    start); every other character to `normalize_label` of it alone. A character the pattern finds
+    that the table lacks is outside the map.
     """
-    keep: list[int] = []
+    same: list[int] = [ord(SEP)]
     table: dict[str, str] = {}
     simplified = traditional_map()
     for low, high in _MAPPABLE_BLOCKS:
         for cp in range(low, high + 1):
             ch = chr(cp)
             if 0x4E00 <= cp <= 0x9FFF and cp not in simplified and unicodedata.is_normalized("NFKC", ch):
-                keep.append(cp)  # the common case: a simplified CJK character is its own key
+                same.append(cp)  # the common case: a simplified CJK character is its own key
                 continue
             out = _char_key(ch)
-            if out is None:
-                continue
-            keep.append(cp)
-            if out != ch:
+            if out == ch:
+                same.append(cp)
+            elif out is not None:
                 table[ch] = out
-    outside = re.compile(f"[^{_char_class(keep + [ord(SEP)])}]")
-    changed = re.compile(f"[{_char_class(sorted(ord(c) for c in table))}]")
-    return outside, changed, table
+    return re.compile(f"[^{_char_class(same)}]"), table
 
 
 def _char_key(ch: str) -> str | None:

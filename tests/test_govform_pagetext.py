@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from extractors import govform
 from extractors.codebook import load_codebook
-from extractors.govform_lines import _segments_of, read_lines
+from extractors.govform_lines import _FOOTER, _footer_lines, _segments_of, read_lines
 from extractors.govform_spec import (
     FormSpec,
     PageText,
@@ -54,8 +54,8 @@ def documents() -> list[tuple[str, list[str]]]:
 @cache
 def mappable() -> list[str]:
     """Characters the one-pass map accepts (a sample of each block), plus line/word separators."""
-    outside = _char_map()[0]
-    chars = [chr(cp) for cp in range(1, 0x10000) if not outside.match(chr(cp))]
+    to_map, table = _char_map()
+    chars = [chr(cp) for cp in range(1, 0x10000) if not to_map.match(chr(cp)) or chr(cp) in table]
     return chars + ["\n", " ", "1", "、", "(", "）", "（"] * 20
 
 
@@ -214,3 +214,14 @@ def test_fuzzy_match_without_a_shared_pair_is_found() -> None:
     line = "（一）予中以开"
     assert complete_hit(spec, line)
     assert spec.t3_label_lines(page_text(["说明", line])) == [1]
+
+
+def test_footer_lines_found_in_the_joined_text_as_line_by_line() -> None:
+    """line_view's one-scan footer search drops exactly the lines _FOOTER matches once stripped."""
+    extra = ["- 3 -", " —12— ", "第 3 页", "第3页 共9页", "3/6", " 12 / 40 ", "第3页\n共9页", "-3-x", "3/6页"]
+    for _, lines in [*documents()[:60], ("synthetic", ["正文", *extra, "（一）予以公开 3", *extra])]:
+        page = page_text(lines)
+        if page.raw_text is None:
+            continue
+        want = {i for i, line in enumerate(lines) if _FOOTER.match(line.strip())}
+        assert _footer_lines(page.raw_text, lines) == want
