@@ -92,7 +92,7 @@ def read_lines(lines: list[str], spec: FormSpec, page: PageText | None = None) -
         out["t2"] = _read_t2(lines[t2_start:t2_end], spec)
     t4_from = t3_end if t3_end is not None else _t4_heading(page, spec)
     if t4_from is not None:
-        t4 = _read_t4(lines[t4_from : t4_from + _T4_SPAN], spec)
+        t4 = _read_t4(lines[t4_from : t4_from + _T4_SPAN], spec, page.memo)
         if t4 is not None:
             out["t4"] = t4
     return {k: v for k, v in out.items() if v.cells or v.findings}
@@ -164,7 +164,6 @@ def _is_value(token: str) -> bool:
 def _itemize(lines: list[str], start: int, end: int, section: str, spec: FormSpec) -> list[Item]:
     items: list[Item] = []
     last = -1
-    rows = spec.section_rows(section)
     group: RowSpec | None = None  # the last group label seen (三、本年度办理结果, （三）不予公开)
     for i in range(start, end):
         chunks = tokens(lines[i])
@@ -179,7 +178,7 @@ def _itemize(lines: list[str], start: int, end: int, section: str, spec: FormSpe
                 if row is None:
                     items.append(Item("text", i, text=seg))
                     continue
-                last = rows.index(row)
+                last = spec.row_index(section, row.code)
                 kind_ = "row" if row.has_value else "group"
                 group = row if kind_ == "group" else group
                 items.append(Item(kind_, i, text=seg, row=row, pieces=[seg], by_group=child is not None))
@@ -445,11 +444,11 @@ def _t3_end(page: PageText, start: int, spec: FormSpec) -> int:
     """The line after table 三: after the numbers of 四、结转下年度继续办理, or at table 四's heading."""
     lines = page.lines
     stop = min(len(lines), start + _T3_SPAN)
-    t4_keys = spec.section_keys.get("t4", ())
+    t4_keys = tuple(spec.section_keys.get("t4", ()))
     for i in range(start + 1, stop):
         key = page.key(i)
         rows = {row for row, _, _ in _t3_hits(lines[i], spec)}
-        if any(key.startswith(k) for k in t4_keys) or "apps.new" in rows:
+        if key.startswith(t4_keys) or "apps.new" in rows:
             return i
         if "apps.carried_out" in rows:
             j = i + 1
@@ -633,14 +632,35 @@ def _t4_header(text: str) -> bool:
     return "行政复议" in key and ("维持" in key or "审结" in key or "复议后起诉" in key)
 
 
-def _read_t4(lines: list[str], spec: FormSpec) -> SectionRead | None:
+def _read_t4(lines: list[str], spec: FormSpec, memo: dict | None = None) -> SectionRead | None:
     """Table 四 by its words: each run of numbers fills the outcomes (and groups) named before it.
 
     The form's one row (15 numbers after the whole header), the table split in two (行政复议 then
     行政诉讼, each header followed by its numbers) and a table retyped vertically (行政复议 结果维持 3,
     结果纠正 1 …) all read as: the outcome words since the last numbers, shared out among the group
     words since the last numbers (or the group still open), one number each.
+
+    The words are the same for every version of the form: `memo` (the page's) keeps the reading
+    of the same lines for the next version.
     """
+    key = ("t4 lines", tuple(lines))
+    state = memo.get(key) if memo is not None else None
+    if state is None:
+        state = _t4_state(lines)
+        if memo is not None:
+            memo[key] = state
+    if not state.cells and not state.findings:
+        return None
+    read = SectionRead("t4", "lines", findings=list(state.findings))
+    names = {row.code: row for row in spec.t4}
+    for code, raw in state.cells.items():
+        row = names[code]
+        read.cells.append(Cell("t4", code, None, None, row.group or "", row.label, raw))
+    read.complete = set(state.cells) >= set(names)
+    return read
+
+
+def _t4_state(lines: list[str]) -> _T4State:
     state = _T4State()
     for kind, text in _t4_events(lines):
         if kind == "L":
@@ -649,15 +669,7 @@ def _read_t4(lines: list[str], spec: FormSpec) -> SectionRead | None:
         elif not state.numbers(text):
             break
     state.flush()
-    if not state.cells and not state.findings:
-        return None
-    read = SectionRead("t4", "lines", findings=state.findings)
-    names = {row.code: row for row in spec.t4}
-    for code, raw in state.cells.items():
-        row = names[code]
-        read.cells.append(Cell("t4", code, None, None, row.group or "", row.label, raw))
-    read.complete = set(state.cells) >= set(names)
-    return read
+    return state
 
 
 def _t4_events(lines: list[str]) -> list[tuple[str, str]]:

@@ -127,10 +127,20 @@ class FormSpec:
     _line_hits: dict[str, tuple[tuple[str, bool, bool], ...]] = field(default_factory=dict)
     _probe: Any = None  # the page-level search for table 三's labels (form_specs sets it)
     _columns_for: dict[tuple[str, tuple[str, ...]], str | None] = field(default_factory=dict)
+    _row_positions: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_code = {r.code: r for r in self.rows}
         self._sections = {s: [r for r in self.rows if r.section == s] for s in {r.section for r in self.rows}}
+
+    def row_index(self, section: str, code: str) -> int:
+        """The index of row `code` in `section_rows(section)` (codes are unique in a form)."""
+        index = self._row_positions.get(section)
+        if index is None:
+            index = self._row_positions[section] = {
+                r.code: i for i, r in enumerate(self.section_rows(section))
+            }
+        return index[code]
 
     def section_rows(self, section: str) -> list[RowSpec]:
         """The rows of one table in form order (a shared list: do not modify)."""
@@ -389,8 +399,14 @@ def _t3_probe(rows: list[RowSpec]) -> _T3Probe | None:
         rf"\( *(?:[{_CN_NUMERALS} ]+|[0-9 ]+)\)|第? *{cn}[ {_CN_NUMERALS}]*(?:[、.,:]|部 *分)"
         rf"|[0-9](?: *[0-9])? *[、.,:)\u4e00-\u9fff]"
     )
-    scan = rf"[{re.escape(SEP)} ](?:(?P<body>{'|'.join(spaced)})|{numbering})"
-    scan += r"|\( *[一二三四五六七八九十]|(?P<dot>[.、])"  # _BOUNDARY: （一） / 1. 1、 一、 (checked)
+    # One character class first, so that the regex engine skips to the next candidate character:
+    # a token start (SEP, space) then a label or a numbering; "(" of a （一） cut; the mark of a
+    # 1. 1、 一、 cut when a numeral or space stands before it (`_after_numeral` checks the rest).
+    sep = re.escape(SEP)
+    scan = (
+        rf"[{sep} (.、](?:(?<=[{sep} ])(?:(?P<body>{'|'.join(spaced)})|{numbering})"
+        rf"|(?<=\() *[一二三四五六七八九十]|(?P<dot>(?<=[0-9{_CN_NUMERALS} ][.、])))"
+    )
     if free:
         scan += f"|(?P<free>{'|'.join(free)})"  # a label that itself starts like a numbering
     return _T3Probe(
