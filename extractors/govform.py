@@ -47,12 +47,12 @@ def read(doc: Document, codebook) -> TableResult | None:
     specs = form_specs(codebook)
     if not specs or not doc.lines and not doc.tables:
         return None
-    page = page_text(doc.lines + _cells(doc))
-    markers = printed_markers(doc, specs, page)
+    page = page_text(doc.lines)
+    markers = printed_markers(doc, specs, (page, page_text(_cells(doc))))
     if markers is None:
         return None
     view = line_view(page, len(doc.lines))
-    reads = [(spec, _best_sections(doc, spec, view)) for spec in specs]
+    reads = [(spec, _best_sections(doc, spec, view)) for spec in specs]  # view.memo: shared work
     spec, sections = max(reads, key=lambda sr: _fit(sr[0], sr[1], markers))
     if not any(read.cells for read in sections.values()):
         return None
@@ -73,14 +73,14 @@ _SINGLE_OTHER_VARIANT = "gov2019"
 
 
 def printed_markers(
-    doc: Document, specs: tuple[FormSpec, ...], page: PageText | None = None
+    doc: Document, specs: tuple[FormSpec, ...], pages: tuple[PageText, ...] = ()
 ) -> dict[str, list[str]] | None:
     """Per version, the labels only that version prints which this page prints; None if not a new form.
 
-    `page`: the page's lines then cells (`page_text(doc.lines + _cells(doc))`), normalized once.
+    `pages`: the page's lines and its cells, each normalized once (`page_text`).
     """
-    page = page if page is not None else page_text(doc.lines + _cells(doc))
-    text = page.text if page.text is not None else SEP.join(map(norm, page.lines))
+    pages = pages or (page_text(doc.lines), page_text(_cells(doc)))
+    text = "".join(p.text if p.text is not None else SEP + SEP.join(map(norm, p.lines)) for p in pages)
     family = [m for m in specs[0].family_markers if m in text]
     if len(family) < _MIN_FAMILY_MARKERS:
         return None
@@ -116,7 +116,7 @@ def _layout_evidence(sections: dict[str, SectionRead], spec: FormSpec) -> list[s
 
 
 def _best_sections(doc: Document, spec: FormSpec, view: PageText) -> dict[str, SectionRead]:
-    grids = read_grids(doc.tables, spec) if doc.tables else {}
+    grids = read_grids(doc.tables, spec, view.memo) if doc.tables else {}
     lines = read_lines(doc.lines, spec, view) if doc.lines else {}
     best: dict[str, SectionRead] = {}
     for section in SECTIONS:

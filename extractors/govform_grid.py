@@ -11,6 +11,7 @@ and then only if the number of value columns is exactly the form's.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from extractors.govform_spec import (
@@ -51,11 +52,22 @@ def printed(text: str) -> str:
     return _CJK_GAP.sub("", text.strip())
 
 
-def read_grids(tables: list[Table], spec: FormSpec) -> dict[str, SectionRead]:
-    """The best read of each new-form table (t2, t3, t4) found in the page's grids."""
+@dataclass(slots=True)
+class _Grid(Table):
+    """A page's table with what every reader asks of it for every form version worked out once."""
+
+    row_cells: dict[int, list[tuple[int, str]]] = field(default_factory=dict)  # by row, as _row_cells
+    t4_top: list[int | None] = field(default_factory=list)  # [_t4_top] once known
+
+
+def read_grids(tables: list[Table], spec: FormSpec, memo: dict | None = None) -> dict[str, SectionRead]:
+    """The best read of each new-form table (t2, t3, t4) found in the page's grids.
+
+    `memo`: the page's (one per document), so that each version of the form reuses the grids.
+    """
     best: dict[str, SectionRead] = {}
     seen = {"t2": 0, "t3": 0, "t4": 0}
-    for index, table in enumerate(tables):
+    for index, table in enumerate(_grids(tables, memo)):
         if not table.grid or not table.grid[0]:
             continue
         for read in (
@@ -77,6 +89,16 @@ def read_grids(tables: list[Table], spec: FormSpec) -> dict[str, SectionRead]:
     for section, read in best.items():
         read.tables_seen = max(1, seen[section])
     return best
+
+
+def _grids(tables: list[Table], memo: dict | None) -> list[_Grid]:
+    key = ("grids", tuple(map(id, tables)))  # the same Table objects (alive: they are the page's)
+    grids = memo.get(key) if memo is not None else None
+    if grids is None:
+        grids = [_Grid(t.grid, t.spans, t.line_index) for t in tables]
+        if memo is not None:
+            memo[key] = grids
+    return grids
 
 
 def _continues(current: SectionRead, more: SectionRead) -> bool:
@@ -105,7 +127,19 @@ def _origin(table: Table, r: int, c: int) -> tuple[int, int]:
 
 
 def _row_cells(table: Table, r: int) -> list[tuple[int, str]]:
-    """(column, text) of the row's cells, one per merged cell (colspan copies dropped)."""
+    """(column, text) of the row's cells, one per merged cell (colspan copies dropped).
+
+    A shared list when the table is a `_Grid`: callers only read it.
+    """
+    if isinstance(table, _Grid):
+        found = table.row_cells.get(r)
+        if found is None:
+            found = table.row_cells[r] = _cells_of_row(table, r)
+        return found
+    return _cells_of_row(table, r)
+
+
+def _cells_of_row(table: Table, r: int) -> list[tuple[int, str]]:
     out: list[tuple[int, str]] = []
     seen: set[tuple[int, int]] = set()
     for c, text in enumerate(table.grid[r]):
@@ -455,6 +489,14 @@ _OUTCOME_LABEL = {v: k for k, v in _T4_OUTCOMES.items()}
 
 def _t4_top(table: Table) -> int | None:
     """The first row of table 四 (a group label: 行政复议, 行政诉讼, 复议后起诉 …) in the grid."""
+    if not isinstance(table, _Grid):
+        return _find_t4_top(table)
+    if not table.t4_top:
+        table.t4_top.append(_find_t4_top(table))
+    return table.t4_top[0]
+
+
+def _find_t4_top(table: Table) -> int | None:
     for r, row in enumerate(table.grid):
         if any(word in norm(cell) for cell in row for word in _T4_TOP_WORDS):
             below = norm("".join(cell for later in table.grid[r : r + 4] for cell in later))

@@ -103,6 +103,8 @@ def line_view(page: PageText, count: int) -> PageText:
     if page.raw_text is None:
         return page.subset([i for i in range(count) if not _FOOTER.match(page.lines[i].strip())])
     footers = _footer_lines(page.raw_text, page.lines)
+    if not footers and count == len(page.lines):
+        return page
     return page.subset([i for i in range(count) if i not in footers] if footers else range(count))
 
 
