@@ -19,6 +19,7 @@ import bisect
 import itertools
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -674,16 +675,17 @@ def _t4_state(lines: list[str]) -> _T4State:
     return state
 
 
-def _t4_events(lines: list[str]) -> list[tuple[str, str]]:
-    """The lines as a flat sequence of ("L", word) and ("V", number) in printed order."""
-    events: list[tuple[str, str]] = []
+def _t4_events(lines: list[str]) -> Iterator[tuple[str, str]]:
+    """The lines as a flat sequence of ("L", word) and ("V", number) in printed order.
+
+    Lazy: table 四 ends a few lines in, and the prose after it need not be cut into tokens.
+    """
     for line in lines:
         for kind, chunk in tokens(line):
             if kind == "V":
-                events.extend(("V", str(v)) for v in chunk)
+                yield from (("V", str(v)) for v in chunk)
             else:
-                events.extend(("L", word) for word in str(chunk).split())
-    return events
+                yield from (("L", word) for word in str(chunk).split())
 
 
 _T4_GROUP_WORDS = (
