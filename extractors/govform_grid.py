@@ -10,6 +10,7 @@ and then only if the number of value columns is exactly the form's.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -73,7 +74,7 @@ def read_grids(tables: list[Table], spec: FormSpec, memo: dict | None = None) ->
         for read in (
             _read_t2(table, index, spec),
             _read_t3(table, index, spec),
-            _read_t4(table, index, spec),
+            _shared_t4(table, index, spec, memo),
         ):
             if read is None or not read.cells:
                 continue
@@ -469,6 +470,25 @@ def _read_t4(table: Table, index: int, spec: FormSpec) -> SectionRead | None:
         read.cells.append(Cell("t4", code, None, None, row.group or "", label, raw, index))
     read.complete = len({code for code, _ in mapped}) == len(spec.t4)
     return read
+
+
+def _shared_t4(table: Table, index: int, spec: FormSpec, memo: dict | None) -> SectionRead | None:
+    """`_read_t4`, read once per page for every form version with the same table-四 cells.
+
+    Table 四 is read by its words; the form only names the cells (codes and groups, in order).
+    A copy is returned: read_grids extends and updates the reads it keeps.
+    """
+    if memo is None:
+        return _read_t4(table, index, spec)
+    key = ("t4 grid", index, tuple((r.code, r.group) for r in spec.t4))
+    if key not in memo:
+        memo[key] = _read_t4(table, index, spec)
+    read = memo[key]
+    return (
+        None
+        if read is None
+        else dataclasses.replace(read, cells=list(read.cells), findings=list(read.findings))
+    )
 
 
 def _one_per_code(named: list[tuple[str, str]]) -> list[tuple[str, str]]:
