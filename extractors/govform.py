@@ -136,8 +136,9 @@ def _choose(candidates: list[SectionRead], spec: FormSpec) -> SectionRead:
     Identities are checked only between readings tied on the first two that read different
     values (checking is the costly part; equal values break the same identities).
     """
-    top = max((r.complete, r.score) for r in candidates)
-    tied = [r for r in candidates if (r.complete, r.score) == top]
+    ranks = [(r.complete, r.score) for r in candidates]
+    top = max(ranks)
+    tied = [r for r, rank in zip(candidates, ranks, strict=True) if rank == top]
     if len(tied) == 1:
         return tied[0]
     values = [_values(r) for r in tied]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from extractors.govform_spec import (
+    SEP,
     T3_TOTAL,
     Cell,
     FormSpec,
@@ -518,7 +519,8 @@ def _t4_top(table: Table) -> int | None:
 
 def _find_t4_top(table: Table) -> int | None:
     for r, row in enumerate(table.grid):
-        if any(word in norm(cell) for cell in row for word in _T4_TOP_WORDS):
+        keys = SEP.join(map(norm, row))  # a word never spans two cells: SEP is in no word
+        if any(word in keys for word in _T4_TOP_WORDS):
             below = norm("".join(cell for later in table.grid[r : r + 4] for cell in later))
             if any(outcome in below for outcome in _T4_OUTCOMES if outcome != "总计"):
                 return r
