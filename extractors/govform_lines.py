@@ -90,7 +90,7 @@ def read_lines(lines: list[str], spec: FormSpec, page: PageText | None = None) -
     )
     if t2_start is not None:
         t2_end = min(t3_start or len(lines), t2_start + _T2_SPAN, _heading(page, spec, "t3", t2_start))
-        out["t2"] = _read_t2(lines[t2_start:t2_end], spec)
+        out["t2"] = _read_t2(lines[t2_start:t2_end], spec, [page.key(i) for i in range(t2_start, t2_end)])
     t4_from = t3_end if t3_end is not None else _t4_heading(page, spec)
     if t4_from is not None:
         t4 = _read_t4(lines[t4_from : t4_from + _T4_SPAN], spec, page.memo)
@@ -391,11 +391,8 @@ def _segments_of(line: str) -> tuple[str, ...]:
 
 def _heading(page: PageText, spec: FormSpec, section: str, start: int) -> int:
     """The line of a table's heading (三、收到和处理政府信息公开申请情况) from `start`, or the end."""
-    keys = spec.section_keys.get(section, ())
-    return next(
-        (i for i in range(start, len(page.lines)) if any(page.key(i).startswith(k) for k in keys)),
-        len(page.lines),
-    )
+    keys = tuple(spec.section_keys.get(section, ()))
+    return next((i for i in range(start, len(page.lines)) if page.key(i).startswith(keys)), len(page.lines))
 
 
 def _read_t3(
@@ -536,9 +533,10 @@ def _emit_unknown(read: SectionRead, item: Item, columns: list[str], spec: FormS
 # -------------------------------------------------------------------------------------------- table 二
 
 
-def _read_t2(lines: list[str], spec: FormSpec) -> SectionRead:
+def _read_t2(lines: list[str], spec: FormSpec, keys: list[str] | None = None) -> SectionRead:
+    """Table 二 from its lines; `keys`: norm of each line when the caller has them."""
     read = SectionRead("t2", "lines")
-    items = _t2_items(lines, spec)
+    items = _t2_items(lines, spec, keys if keys is not None else [norm(line) for line in lines])
     block_columns: dict[int, list[str]] = {}
     headers: dict[str, str] = {}  # column code -> header as printed (it may print the unit)
     columns: list[str] = []
@@ -569,10 +567,10 @@ def _read_t2(lines: list[str], spec: FormSpec) -> SectionRead:
     return read
 
 
-def _t2_items(lines: list[str], spec: FormSpec) -> list[Item]:
+def _t2_items(lines: list[str], spec: FormSpec, keys: list[str]) -> list[Item]:
     items: list[Item] = []
     for i, line in enumerate(lines):
-        if spec.block_of(line):
+        if spec.block_of_key(keys[i]):
             items.append(Item("block", i, text=line))
             continue
         chunks = tokens(line)
@@ -626,8 +624,8 @@ def _t2_header(header: str, current: list[str], spec: FormSpec) -> list[str]:
 
 
 def _t4_heading(page: PageText, spec: FormSpec) -> int | None:
-    keys = spec.section_keys.get("t4", ())
-    return next((i for i in range(len(page.lines)) if any(page.key(i).startswith(k) for k in keys)), None)
+    keys = tuple(spec.section_keys.get("t4", ()))
+    return next((i for i in range(len(page.lines)) if page.key(i).startswith(keys)), None)
 
 
 def _t4_header(text: str) -> bool:
