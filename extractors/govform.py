@@ -199,8 +199,8 @@ def _row(cell: Cell, spec: FormSpec) -> tuple[Row, list[Finding]]:
         return row, []  # the reader could not place a number here; its finding is already made
     parsed = parse_cell(cell.raw)
     row.raw = parsed.raw or None  # as legacy rows: a blank cell has no text
-    where = f"{cell.label} | {cell.column}" if cell.column else cell.label
     if parsed.value is None:
+        where = f"{cell.label} | {cell.column}" if cell.column else cell.label
         kind = "missing_value" if parsed.blank else "unparsed_value"
         message = (
             f"{where}: the cell is blank" if parsed.blank else f"{where}: cell {cell.raw!r} is not a number"
