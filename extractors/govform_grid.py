@@ -184,7 +184,7 @@ def _match_path(path: list[str], section: str, spec: FormSpec, after: int) -> Ro
 
 
 def _index(spec: FormSpec, section: str, row: RowSpec) -> int:
-    return next(i for i, r in enumerate(spec.section_rows(section)) if r.code == row.code)
+    return spec.row_index(section, row.code)
 
 
 # -------------------------------------------------------------------------------------------- table 二
