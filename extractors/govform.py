@@ -21,11 +21,22 @@ import re
 from functools import lru_cache
 
 from extractors.govform_grid import read_grids
-from extractors.govform_lines import read_lines
-from extractors.govform_spec import SECTIONS, Cell, FormSpec, SectionRead, form_specs, norm
+from extractors.govform_lines import line_view, read_lines
+from extractors.govform_spec import (
+    SECTIONS,
+    SEP,
+    Cell,
+    FormSpec,
+    PageText,
+    SectionRead,
+    form_specs,
+    norm,
+    page_text,
+    parse_cell,
+)
 from extractors.labels import normalize_label
 from extractors.model import Document, Finding, Row, TableResult
-from extractors.numbers import parse_number, units, yuan_factors
+from extractors.numbers import units, yuan_factors
 
 #: Family markers (labels both versions print) needed before a page counts as a new-form report.
 _MIN_FAMILY_MARKERS = 2
@@ -36,10 +47,12 @@ def read(doc: Document, codebook) -> TableResult | None:
     specs = form_specs(codebook)
     if not specs or not doc.lines and not doc.tables:
         return None
-    markers = printed_markers(doc, specs)
+    page = page_text(doc.lines)
+    markers = printed_markers(doc, specs, (page, page_text(_cells(doc))))
     if markers is None:
         return None
-    reads = [(spec, _best_sections(doc, spec)) for spec in specs]
+    view = line_view(page, len(doc.lines))
+    reads = [(spec, _best_sections(doc, spec, view)) for spec in specs]  # view.memo: shared work
     spec, sections = max(reads, key=lambda sr: _fit(sr[0], sr[1], markers))
     if not any(read.cells for read in sections.values()):
         return None
@@ -59,15 +72,23 @@ _MARKER_WEIGHT = 10
 _SINGLE_OTHER_VARIANT = "gov2019"
 
 
-def printed_markers(doc: Document, specs: tuple[FormSpec, ...]) -> dict[str, list[str]] | None:
-    """Per version, the labels only that version prints which this page prints; None if not a new form."""
-    keys = [norm(line) for line in doc.lines]
-    keys += [norm(cell) for table in doc.tables for row in table.grid for cell in row]
-    text = "\n".join(keys)
+def printed_markers(
+    doc: Document, specs: tuple[FormSpec, ...], pages: tuple[PageText, ...] = ()
+) -> dict[str, list[str]] | None:
+    """Per version, the labels only that version prints which this page prints; None if not a new form.
+
+    `pages`: the page's lines and its cells, each normalized once (`page_text`).
+    """
+    pages = pages or (page_text(doc.lines), page_text(_cells(doc)))
+    text = "".join(p.text if p.text is not None else SEP + SEP.join(map(norm, p.lines)) for p in pages)
     family = [m for m in specs[0].family_markers if m in text]
     if len(family) < _MIN_FAMILY_MARKERS:
         return None
     return {spec.variant: [m for m in spec.markers if m in text] for spec in specs}
+
+
+def _cells(doc: Document) -> list[str]:
+    return [cell for table in doc.tables for row in table.grid for cell in row]
 
 
 def _fit(spec: FormSpec, sections: dict[str, SectionRead], markers: dict[str, list[str]]) -> tuple[int, bool]:
@@ -94,9 +115,9 @@ def _layout_evidence(sections: dict[str, SectionRead], spec: FormSpec) -> list[s
 # ------------------------------------------------------------------------------------------- reading
 
 
-def _best_sections(doc: Document, spec: FormSpec) -> dict[str, SectionRead]:
-    grids = read_grids(doc.tables, spec) if doc.tables else {}
-    lines = read_lines(doc.lines, spec) if doc.lines else {}
+def _best_sections(doc: Document, spec: FormSpec, view: PageText) -> dict[str, SectionRead]:
+    grids = read_grids(doc.tables, spec, view.memo) if doc.tables else {}
+    lines = read_lines(doc.lines, spec, view) if doc.lines else {}
     best: dict[str, SectionRead] = {}
     for section in SECTIONS:
         candidates = [r for r in (grids.get(section), lines.get(section)) if r is not None]
@@ -115,8 +136,9 @@ def _choose(candidates: list[SectionRead], spec: FormSpec) -> SectionRead:
     Identities are checked only between readings tied on the first two that read different
     values (checking is the costly part; equal values break the same identities).
     """
-    top = max((r.complete, r.score) for r in candidates)
-    tied = [r for r in candidates if (r.complete, r.score) == top]
+    ranks = [(r.complete, r.score) for r in candidates]
+    top = max(ranks)
+    tied = [r for r, rank in zip(candidates, ranks, strict=True) if rank == top]
     if len(tied) == 1:
         return tied[0]
     values = [_values(r) for r in tied]
@@ -129,7 +151,7 @@ def _values(read: SectionRead) -> dict[str, int | float | None]:
     values: dict[str, int | float | None] = {}
     for cell in read.cells:
         if cell.code and cell.raw is not None:
-            values[cell.code] = parse_number(cell.raw).value
+            values[cell.code] = parse_cell(cell.raw).value
     return values
 
 
@@ -175,10 +197,10 @@ def _row(cell: Cell, spec: FormSpec) -> tuple[Row, list[Finding]]:
     )
     if cell.raw is None:
         return row, []  # the reader could not place a number here; its finding is already made
-    parsed = parse_number(cell.raw)
+    parsed = parse_cell(cell.raw)
     row.raw = parsed.raw or None  # as legacy rows: a blank cell has no text
-    where = f"{cell.label} | {cell.column}" if cell.column else cell.label
     if parsed.value is None:
+        where = f"{cell.label} | {cell.column}" if cell.column else cell.label
         kind = "missing_value" if parsed.blank else "unparsed_value"
         message = (
             f"{where}: the cell is blank" if parsed.blank else f"{where}: cell {cell.raw!r} is not a number"

@@ -10,22 +10,25 @@ and then only if the number of value columns is exactly the form's.
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from extractors.govform_spec import (
+    SEP,
     T3_TOTAL,
     Cell,
     FormSpec,
     RowSpec,
     SectionRead,
     norm,
+    parse_cell,
     split_segments,
     total_absent_finding,
 )
 from extractors.labels import numbering_prefix
 from extractors.model import Finding, Table
-from extractors.numbers import parse_number
 
 _CJK_GAP = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
 _T4_OUTCOMES = {
@@ -42,22 +45,37 @@ _T4_GROUPS = (
 )
 
 
+@lru_cache(maxsize=16384)
 def printed(text: str) -> str:
-    """Cell text as printed, with layout spaces between CJK characters removed ("商业 企业")."""
+    """Cell text as printed, with layout spaces between CJK characters removed ("商业 企业").
+
+    Cached: every cell is read by each table reader for each version of the form.
+    """
     return _CJK_GAP.sub("", text.strip())
 
 
-def read_grids(tables: list[Table], spec: FormSpec) -> dict[str, SectionRead]:
-    """The best read of each new-form table (t2, t3, t4) found in the page's grids."""
+@dataclass(slots=True)
+class _Grid(Table):
+    """A page's table with what every reader asks of it for every form version worked out once."""
+
+    row_cells: dict[int, list[tuple[int, str]]] = field(default_factory=dict)  # by row, as _row_cells
+    t4_top: list[int | None] = field(default_factory=list)  # [_t4_top] once known
+
+
+def read_grids(tables: list[Table], spec: FormSpec, memo: dict | None = None) -> dict[str, SectionRead]:
+    """The best read of each new-form table (t2, t3, t4) found in the page's grids.
+
+    `memo`: the page's (one per document), so that each version of the form reuses the grids.
+    """
     best: dict[str, SectionRead] = {}
     seen = {"t2": 0, "t3": 0, "t4": 0}
-    for index, table in enumerate(tables):
+    for index, table in enumerate(_grids(tables, memo)):
         if not table.grid or not table.grid[0]:
             continue
         for read in (
             _read_t2(table, index, spec),
             _read_t3(table, index, spec),
-            _read_t4(table, index, spec),
+            _shared_t4(table, index, spec, memo),
         ):
             if read is None or not read.cells:
                 continue
@@ -73,6 +91,16 @@ def read_grids(tables: list[Table], spec: FormSpec) -> dict[str, SectionRead]:
     for section, read in best.items():
         read.tables_seen = max(1, seen[section])
     return best
+
+
+def _grids(tables: list[Table], memo: dict | None) -> list[_Grid]:
+    key = ("grids", tuple(map(id, tables)))  # the same Table objects (alive: they are the page's)
+    grids = memo.get(key) if memo is not None else None
+    if grids is None:
+        grids = [_Grid(t.grid, t.spans, t.line_index) for t in tables]
+        if memo is not None:
+            memo[key] = grids
+    return grids
 
 
 def _continues(current: SectionRead, more: SectionRead) -> bool:
@@ -101,7 +129,19 @@ def _origin(table: Table, r: int, c: int) -> tuple[int, int]:
 
 
 def _row_cells(table: Table, r: int) -> list[tuple[int, str]]:
-    """(column, text) of the row's cells, one per merged cell (colspan copies dropped)."""
+    """(column, text) of the row's cells, one per merged cell (colspan copies dropped).
+
+    A shared list when the table is a `_Grid`: callers only read it.
+    """
+    if isinstance(table, _Grid):
+        found = table.row_cells.get(r)
+        if found is None:
+            found = table.row_cells[r] = _cells_of_row(table, r)
+        return found
+    return _cells_of_row(table, r)
+
+
+def _cells_of_row(table: Table, r: int) -> list[tuple[int, str]]:
     out: list[tuple[int, str]] = []
     seen: set[tuple[int, int]] = set()
     for c, text in enumerate(table.grid[r]):
@@ -116,7 +156,7 @@ def _row_cells(table: Table, r: int) -> list[tuple[int, str]]:
 @lru_cache(maxsize=8192)
 def _is_number(text: str) -> bool:
     """Cached: grid cells repeat the same few numbers (0, 1, ...) on every page."""
-    return parse_number(text).value is not None
+    return parse_cell(text).value is not None
 
 
 def _label_path(table: Table, r: int, label_cols: range) -> list[str]:
@@ -144,7 +184,7 @@ def _match_path(path: list[str], section: str, spec: FormSpec, after: int) -> Ro
 
 
 def _index(spec: FormSpec, section: str, row: RowSpec) -> int:
-    return next(i for i, r in enumerate(spec.section_rows(section)) if r.code == row.code)
+    return spec.row_index(section, row.code)
 
 
 # -------------------------------------------------------------------------------------------- table 二
@@ -433,6 +473,25 @@ def _read_t4(table: Table, index: int, spec: FormSpec) -> SectionRead | None:
     return read
 
 
+def _shared_t4(table: Table, index: int, spec: FormSpec, memo: dict | None) -> SectionRead | None:
+    """`_read_t4`, read once per page for every form version with the same table-四 cells.
+
+    Table 四 is read by its words; the form only names the cells (codes and groups, in order).
+    A copy is returned: read_grids extends and updates the reads it keeps.
+    """
+    if memo is None:
+        return _read_t4(table, index, spec)
+    key = ("t4 grid", index, tuple((r.code, r.group) for r in spec.t4))
+    if key not in memo:
+        memo[key] = _read_t4(table, index, spec)
+    read = memo[key]
+    return (
+        None
+        if read is None
+        else dataclasses.replace(read, cells=list(read.cells), findings=list(read.findings))
+    )
+
+
 def _one_per_code(named: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """One cell per code in a row: a printed number wins over empty slots the same words name."""
     out: dict[str, str] = {}
@@ -443,7 +502,7 @@ def _one_per_code(named: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def _is_value_slot(text: str) -> bool:
-    return not text or _is_number(text) or parse_number(text).blank
+    return not text or _is_number(text) or parse_cell(text).blank
 
 
 _OUTCOME_LABEL = {v: k for k, v in _T4_OUTCOMES.items()}
@@ -451,8 +510,17 @@ _OUTCOME_LABEL = {v: k for k, v in _T4_OUTCOMES.items()}
 
 def _t4_top(table: Table) -> int | None:
     """The first row of table 四 (a group label: 行政复议, 行政诉讼, 复议后起诉 …) in the grid."""
+    if not isinstance(table, _Grid):
+        return _find_t4_top(table)
+    if not table.t4_top:
+        table.t4_top.append(_find_t4_top(table))
+    return table.t4_top[0]
+
+
+def _find_t4_top(table: Table) -> int | None:
     for r, row in enumerate(table.grid):
-        if any(word in norm(cell) for cell in row for word in _T4_TOP_WORDS):
+        keys = SEP.join(map(norm, row))  # a word never spans two cells: SEP is in no word
+        if any(word in keys for word in _T4_TOP_WORDS):
             below = norm("".join(cell for later in table.grid[r : r + 4] for cell in later))
             if any(outcome in below for outcome in _T4_OUTCOMES if outcome != "总计"):
                 return r

@@ -15,14 +15,19 @@ guessed cell: its cells are emitted empty with a `row_count_mismatch` finding.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from extractors.govform_spec import (
+    BLOCK_WORD,
     Cell,
     FormSpec,
+    PageText,
     RowSpec,
     SectionRead,
     extends,
@@ -36,6 +41,11 @@ from extractors.numbers import parse_number
 
 #: Page footers/headers that may stand inside a table: "- 3 -", "第 3 页", "3/6".
 _FOOTER = re.compile(r"^(?:[-—–－‐]\s*\d+\s*[-—–－‐]|第\s*\d+\s*页.*|\d+\s*/\s*\d+)$")
+#: `_FOOTER` on a stripped line, found in a page's joined text (`PageText.raw_text`: SEP around
+#: every line): the SEP before the line, its spaces, the footer, its spaces, the SEP after it.
+_FOOTER_LINE = re.compile(
+    r"\x00\s*(?:[-—–－‐]\s*\d+\s*[-—–－‐]|第\s*\d+\s*页[^\x00\n]*|\d+\s*/\s*\d+)\s*(?=\x00)"
+)
 _NUMBERING_TOKEN = re.compile(r"^\d{1,2}[.、．]$")
 #: How far (in lines) a table may stretch; guards against reading narrative far away.
 _T2_SPAN, _T3_SPAN, _T4_SPAN = 150, 400, 80
@@ -58,25 +68,54 @@ class Item:
     by_group: bool = False  # a short label matched only under the group above it (总计)
 
 
-def read_lines(lines: list[str], spec: FormSpec) -> dict[str, SectionRead]:
-    """The new-form tables found in the text lines, by section."""
-    lines = [ln for ln in lines if not _FOOTER.match(ln.strip())]
+def read_lines(lines: list[str], spec: FormSpec, page: PageText | None = None) -> dict[str, SectionRead]:
+    """The new-form tables found in the text lines, by section.
+
+    `page`: the same lines already passed through `line_view` (footers dropped, keys computed once
+    per page for every version of the form); without it the lines are prepared here.
+    """
+    if page is None:
+        page = PageText([ln for ln in lines if not _FOOTER.match(ln.strip())])
+    lines = page.lines
     out: dict[str, SectionRead] = {}
-    t3_start = _find_row(lines, spec, None, 0)
+    labels = spec.t3_label_lines(page)
+    t3_start = _find_row(lines, spec, None, 0, labels)
     t3_end = None
     if t3_start is not None:
-        read, t3_end = _read_t3(lines, t3_start, spec)
+        read, t3_end = _read_t3(page, t3_start, spec, labels)
         out["t3"] = read
-    t2_start = next((i for i, ln in enumerate(lines[: t3_start or len(lines)]) if spec.block_of(ln)), None)
+    t2_start = next(
+        (i for i in page.lines_with(BLOCK_WORD, 0, t3_start or len(lines)) if spec.block_of_key(page.key(i))),
+        None,
+    )
     if t2_start is not None:
-        t2_end = min(t3_start or len(lines), t2_start + _T2_SPAN, _heading(lines, spec, "t3", t2_start))
-        out["t2"] = _read_t2(lines[t2_start:t2_end], spec)
-    t4_from = t3_end if t3_end is not None else _t4_heading(lines, spec)
+        t2_end = min(t3_start or len(lines), t2_start + _T2_SPAN, _heading(page, spec, "t3", t2_start))
+        out["t2"] = _read_t2(lines[t2_start:t2_end], spec, [page.key(i) for i in range(t2_start, t2_end)])
+    t4_from = t3_end if t3_end is not None else _t4_heading(page, spec)
     if t4_from is not None:
-        t4 = _read_t4(lines[t4_from : t4_from + _T4_SPAN], spec)
+        t4 = _read_t4(lines[t4_from : t4_from + _T4_SPAN], spec, page.memo)
         if t4 is not None:
             out["t4"] = t4
     return {k: v for k, v in out.items() if v.cells or v.findings}
+
+
+def line_view(page: PageText, count: int) -> PageText:
+    """The page's first `count` lines (its text lines, before the cells) without page footers."""
+    if page.raw_text is None:
+        return page.subset([i for i in range(count) if not _FOOTER.match(page.lines[i].strip())])
+    footers = _footer_lines(page.raw_text, page.lines)
+    if not footers and count == len(page.lines):
+        return page
+    return page.subset([i for i in range(count) if i not in footers] if footers else range(count))
+
+
+def _footer_lines(raw_text: str, lines: list[str]) -> set[int]:
+    """Indices of the footer lines, from one scan of the joined text (a footer line is rare)."""
+    found = [m.start() for m in _FOOTER_LINE.finditer(raw_text)]
+    if not found:
+        return set()
+    starts = list(itertools.accumulate((len(line) + 1 for line in lines), initial=0))
+    return {bisect.bisect_right(starts, at) - 1 for at in found}
 
 
 # ------------------------------------------------------------------------------------------ itemizing
@@ -128,7 +167,6 @@ def _is_value(token: str) -> bool:
 def _itemize(lines: list[str], start: int, end: int, section: str, spec: FormSpec) -> list[Item]:
     items: list[Item] = []
     last = -1
-    rows = spec.section_rows(section)
     group: RowSpec | None = None  # the last group label seen (三、本年度办理结果, （三）不予公开)
     for i in range(start, end):
         chunks = tokens(lines[i])
@@ -143,7 +181,7 @@ def _itemize(lines: list[str], start: int, end: int, section: str, spec: FormSpe
                 if row is None:
                     items.append(Item("text", i, text=seg))
                     continue
-                last = rows.index(row)
+                last = spec.row_index(section, row.code)
                 kind_ = "row" if row.has_value else "group"
                 group = row if kind_ == "group" else group
                 items.append(Item(kind_, i, text=seg, row=row, pieces=[seg], by_group=child is not None))
@@ -327,9 +365,14 @@ def _carries(item: Item, carriers: frozenset[str]) -> bool:
 # -------------------------------------------------------------------------------------------- table 三
 
 
-def _find_row(lines: list[str], spec: FormSpec, code: str | None, start: int) -> int | None:
-    """The first line from `start` printing table 三's row `code` (None: any of its value rows)."""
-    for i in range(start, len(lines)):
+def _find_row(
+    lines: list[str], spec: FormSpec, code: str | None, start: int, only: list[int] | None = None
+) -> int | None:
+    """The first line from `start` printing table 三's row `code` (None: any of its value rows).
+
+    `only`: the lines that can print a whole row label at all (`FormSpec.t3_label_lines`), sorted.
+    """
+    for i in range(start, len(lines)) if only is None else only[bisect.bisect_left(only, start) :]:
         for row, complete, has_value in _t3_hits(lines[i], spec):
             if complete and (row == code or code is None and has_value):
                 return i
@@ -346,16 +389,17 @@ def _segments_of(line: str) -> tuple[str, ...]:
     return tuple(seg for kind, chunk in tokens(line) if kind == "L" for seg in split_segments(str(chunk)))
 
 
-def _heading(lines: list[str], spec: FormSpec, section: str, start: int) -> int:
+def _heading(page: PageText, spec: FormSpec, section: str, start: int) -> int:
     """The line of a table's heading (三、收到和处理政府信息公开申请情况) from `start`, or the end."""
-    keys = spec.section_keys.get(section, ())
-    return next(
-        (i for i in range(start, len(lines)) if any(norm(lines[i]).startswith(k) for k in keys)), len(lines)
-    )
+    keys = tuple(spec.section_keys.get(section, ()))
+    return next((i for i in range(start, len(page.lines)) if page.key(i).startswith(keys)), len(page.lines))
 
 
-def _read_t3(lines: list[str], start: int, spec: FormSpec) -> tuple[SectionRead, int]:
-    end = _t3_end(lines, start, spec)
+def _read_t3(
+    page: PageText, start: int, spec: FormSpec, labels: list[int] | None = None
+) -> tuple[SectionRead, int]:
+    lines = page.lines
+    end = _t3_end(page, start, spec)
     items = _itemize(lines, start, end, "t3", spec)
     items = _first_table(items)
     _attach_texts(items)
@@ -377,7 +421,7 @@ def _read_t3(lines: list[str], start: int, spec: FormSpec) -> tuple[SectionRead,
         read.cells.clear()  # labels without a single number: prose that quotes the form, not a table
         read.findings.clear()
     read.complete = bool(read.cells) and spec.t3_complete(found)
-    again = _find_row(lines, spec, "apps.new", end)
+    again = _find_row(lines, spec, "apps.new", end, labels)
     read.tables_seen = 2 if again is not None else 1
     return read, end
 
@@ -396,24 +440,22 @@ def _has_subtotal(header: list[str], items: list[Item]) -> bool:
     return "小计" in norm("".join(header))
 
 
-def _t3_end(lines: list[str], start: int, spec: FormSpec) -> int:
+def _t3_end(page: PageText, start: int, spec: FormSpec) -> int:
     """The line after table 三: after the numbers of 四、结转下年度继续办理, or at table 四's heading."""
+    lines = page.lines
     stop = min(len(lines), start + _T3_SPAN)
-    t4_keys = spec.section_keys.get("t4", ())
+    t4_keys = tuple(spec.section_keys.get("t4", ()))
     for i in range(start + 1, stop):
-        key = norm(lines[i])
-        if any(key.startswith(k) for k in t4_keys) or _is_row(lines[i], spec, "apps.new"):
+        key = page.key(i)
+        rows = {row for row, _, _ in _t3_hits(lines[i], spec)}
+        if key.startswith(t4_keys) or "apps.new" in rows:
             return i
-        if _is_row(lines[i], spec, "apps.carried_out"):
+        if "apps.carried_out" in rows:
             j = i + 1
             while j < stop and not any(k == "L" for k, _ in tokens(lines[j])):
                 j += 1  # its numbers may follow on their own line(s)
             return j
     return stop
-
-
-def _is_row(line: str, spec: FormSpec, code: str) -> bool:
-    return any(row == code for row, _, _ in _t3_hits(line, spec))
 
 
 def _first_table(items: list[Item]) -> list[Item]:
@@ -491,9 +533,10 @@ def _emit_unknown(read: SectionRead, item: Item, columns: list[str], spec: FormS
 # -------------------------------------------------------------------------------------------- table 二
 
 
-def _read_t2(lines: list[str], spec: FormSpec) -> SectionRead:
+def _read_t2(lines: list[str], spec: FormSpec, keys: list[str] | None = None) -> SectionRead:
+    """Table 二 from its lines; `keys`: norm of each line when the caller has them."""
     read = SectionRead("t2", "lines")
-    items = _t2_items(lines, spec)
+    items = _t2_items(lines, spec, keys if keys is not None else [norm(line) for line in lines])
     block_columns: dict[int, list[str]] = {}
     headers: dict[str, str] = {}  # column code -> header as printed (it may print the unit)
     columns: list[str] = []
@@ -524,10 +567,10 @@ def _read_t2(lines: list[str], spec: FormSpec) -> SectionRead:
     return read
 
 
-def _t2_items(lines: list[str], spec: FormSpec) -> list[Item]:
+def _t2_items(lines: list[str], spec: FormSpec, keys: list[str]) -> list[Item]:
     items: list[Item] = []
     for i, line in enumerate(lines):
-        if spec.block_of(line):
+        if spec.block_of_key(keys[i]):
             items.append(Item("block", i, text=line))
             continue
         chunks = tokens(line)
@@ -580,9 +623,9 @@ def _t2_header(header: str, current: list[str], spec: FormSpec) -> list[str]:
 # -------------------------------------------------------------------------------------------- table 四
 
 
-def _t4_heading(lines: list[str], spec: FormSpec) -> int | None:
-    keys = spec.section_keys.get("t4", ())
-    return next((i for i, ln in enumerate(lines) if any(norm(ln).startswith(k) for k in keys)), None)
+def _t4_heading(page: PageText, spec: FormSpec) -> int | None:
+    keys = tuple(spec.section_keys.get("t4", ()))
+    return next((i for i in range(len(page.lines)) if page.key(i).startswith(keys)), None)
 
 
 def _t4_header(text: str) -> bool:
@@ -590,25 +633,26 @@ def _t4_header(text: str) -> bool:
     return "行政复议" in key and ("维持" in key or "审结" in key or "复议后起诉" in key)
 
 
-def _read_t4(lines: list[str], spec: FormSpec) -> SectionRead | None:
+def _read_t4(lines: list[str], spec: FormSpec, memo: dict | None = None) -> SectionRead | None:
     """Table 四 by its words: each run of numbers fills the outcomes (and groups) named before it.
 
     The form's one row (15 numbers after the whole header), the table split in two (行政复议 then
     行政诉讼, each header followed by its numbers) and a table retyped vertically (行政复议 结果维持 3,
     结果纠正 1 …) all read as: the outcome words since the last numbers, shared out among the group
     words since the last numbers (or the group still open), one number each.
+
+    The words are the same for every version of the form: `memo` (the page's) keeps the reading
+    of the same lines for the next version.
     """
-    state = _T4State()
-    for kind, text in _t4_events(lines):
-        if kind == "L":
-            if not state.word(text):
-                break
-        elif not state.numbers(text):
-            break
-    state.flush()
+    key = ("t4 lines", tuple(lines))
+    state = memo.get(key) if memo is not None else None
+    if state is None:
+        state = _t4_state(lines)
+        if memo is not None:
+            memo[key] = state
     if not state.cells and not state.findings:
         return None
-    read = SectionRead("t4", "lines", findings=state.findings)
+    read = SectionRead("t4", "lines", findings=list(state.findings))
     names = {row.code: row for row in spec.t4}
     for code, raw in state.cells.items():
         row = names[code]
@@ -617,16 +661,29 @@ def _read_t4(lines: list[str], spec: FormSpec) -> SectionRead | None:
     return read
 
 
-def _t4_events(lines: list[str]) -> list[tuple[str, str]]:
-    """The lines as a flat sequence of ("L", word) and ("V", number) in printed order."""
-    events: list[tuple[str, str]] = []
+def _t4_state(lines: list[str]) -> _T4State:
+    state = _T4State()
+    for kind, text in _t4_events(lines):
+        if kind == "L":
+            if not state.word(text):
+                break
+        elif not state.numbers(text):
+            break
+    state.flush()
+    return state
+
+
+def _t4_events(lines: list[str]) -> Iterator[tuple[str, str]]:
+    """The lines as a flat sequence of ("L", word) and ("V", number) in printed order.
+
+    Lazy: table 四 ends a few lines in, and the prose after it need not be cut into tokens.
+    """
     for line in lines:
         for kind, chunk in tokens(line):
             if kind == "V":
-                events.extend(("V", str(v)) for v in chunk)
+                yield from (("V", str(v)) for v in chunk)
             else:
-                events.extend(("L", word) for word in str(chunk).split())
-    return events
+                yield from (("L", word) for word in str(chunk).split())
 
 
 _T4_GROUP_WORDS = (
