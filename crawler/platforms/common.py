@@ -8,9 +8,11 @@ else on a listing page (news, notices, other columns) is left alone, so a crawl 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
+from lxml.html import HtmlElement
 from parsel import Selector
 
 #: Link text of an annual report: 信息公开 + 年度报告/年报 (either order) and a 4-digit year.
@@ -44,24 +46,59 @@ def is_attachment(url: str) -> bool:
     return path.endswith(ATTACHMENT_EXT)
 
 
-def anchors(html: str, base_url: str) -> list[Link]:
-    """Every <a href> of an HTML fragment as (absolute URL, text or title), in page order.
+Doc = str | HtmlElement
+#: A cheap test on (href, text) before the (costly) urljoin: report pages carry hundreds of chrome links.
+Want = Callable[[str, str], bool]
+
+
+def parse_html(html: str) -> HtmlElement:
+    """The lxml tree of an HTML text, parsed as parsel (and so Scrapy's `response.selector`) does."""
+    return Selector(text=html or "<html></html>", type="html").root
+
+
+def root_of(doc: Doc, *, unwrap_cdata: bool = True) -> HtmlElement:
+    """The tree of a page given as text (parsed here) or already parsed (a spider parses a page once)."""
+    if isinstance(doc, str):
+        if unwrap_cdata and "<![CDATA[" in doc:  # Hanweb records, TrueCMS JSONP: an HTML parser would drop them as comments
+            doc = doc.replace("<![CDATA[", "").replace("]]>", "")
+        return parse_html(doc)
+    return doc
+
+
+def anchors(doc: Doc, base_url: str, want: Want | None = None) -> list[Link]:
+    """Every <a href> of an HTML text (or parsed tree) as (absolute URL, text or title), in page order.
 
     CDATA wrappers (Hanweb records, TrueCMS JSONP payloads holding XML) are unwrapped first: an HTML
-    parser would otherwise drop their content as a comment.
+    parser would otherwise drop their content as a comment. `want(href, text)`, when given, keeps
+    only the anchors it accepts, tested before their URL is made absolute (the costly part).
     """
-    if "<![CDATA[" in (html or ""):
-        html = html.replace("<![CDATA[", "").replace("]]>", "")
-    sel = Selector(text=html or "<html></html>", type="html")
     links = []
-    for a in sel.css("a[href]"):
-        href = (a.attrib.get("href") or "").strip()
+    for a in root_of(doc).iter("a"):
+        href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
-        text = " ".join(t.strip() for t in a.css("::text").getall() if t.strip())
-        title = a.attrib.get("title", "").strip()
-        links.append(Link(urljoin(base_url, href), title if len(title) > len(text) else text))
+        text = " ".join(t.strip() for t in a.itertext() if t.strip())  # every text node inside, as `::text`
+        title = (a.get("title") or "").strip()
+        text = title if len(title) > len(text) else text
+        if want is None or want(href, text):
+            links.append(Link(urljoin(base_url, href), text))
     return links
+
+
+def maybe_attachment(href: str) -> bool:
+    """False only for hrefs whose absolute URL cannot end in an attachment extension (no urljoin)."""
+    path = href.split("#", 1)[0].split("?", 1)[0]
+    low = href.lower()
+    return not path or any(ext in low for ext in ATTACHMENT_EXT)
+
+
+def maybe_report(pattern: str = "") -> Want:
+    """The `want` filter that keeps every link `report_links` could keep."""
+
+    def want(href: str, text: str) -> bool:
+        return is_report_text(text, pattern) if text else maybe_attachment(href)
+
+    return want
 
 
 def report_links(links: list[Link], pattern: str = "") -> list[Link]:
@@ -76,7 +113,11 @@ def report_links(links: list[Link], pattern: str = "") -> list[Link]:
     return out
 
 
-def attachment_links(html: str, base_url: str) -> list[Link]:
+def _named_file(text: str) -> bool:
+    return text.strip().lower().endswith(ATTACHMENT_EXT)
+
+
+def attachment_links(doc: Doc, base_url: str) -> list[Link]:
     """Attachments (PDF, DOC/DOCX, XLS/XLSX, WPS, OFD ...) linked from a report page.
 
     By the URL's extension, or by the link text's for download scripts (`download.jsp?id=…` named
@@ -84,22 +125,20 @@ def attachment_links(html: str, base_url: str) -> list[Link]:
     """
     seen: set[str] = set()
     out = []
-    for link in anchors(html, base_url):
-        named_file = link.text.strip().lower().endswith(ATTACHMENT_EXT)
-        if (is_attachment(link.url) or named_file) and link.url not in seen:
+    for link in anchors(doc, base_url, want=lambda href, text: _named_file(text) or maybe_attachment(href)):
+        if (is_attachment(link.url) or _named_file(link.text)) and link.url not in seen:
             seen.add(link.url)
             out.append(link)
     return out
 
 
-def meta_tags(html: str) -> dict[str, str]:
+def meta_tags(doc: Doc) -> dict[str, str]:
     """The government-site meta tags (SiteIDCode, ArticleTitle, PubDate, ColumnName ...)."""
-    sel = Selector(text=html or "<html></html>", type="html")
     out = {}
-    for m in sel.xpath("//meta[@name]"):
-        name = (m.attrib.get("name") or "").strip()
+    for m in root_of(doc, unwrap_cdata=False).iter("meta"):
+        name = (m.get("name") or "").strip()
         if name.lower() in META_NAMES:
-            out[name] = (m.attrib.get("content") or "").strip()
+            out[name] = (m.get("content") or "").strip()
     return out
 
 

@@ -27,13 +27,14 @@ from scrapy.http import Response, TextResponse
 
 from crawler.archive import Page, utcnow
 from crawler.platforms import adapter_for, named
-from crawler.platforms.base import text_of
+from crawler.platforms.base import text_of, tree_of
 from crawler.platforms.common import (
     Link,
     adcode_from_siteid,
     anchors,
     attachment_links,
     is_attachment,
+    maybe_report,
     meta_tags,
     report_links,
 )
@@ -185,7 +186,7 @@ class ReportsSpider(scrapy.Spider):
             self._count_problem(stats, problem, response)
             yield self._page(response, site, "report")
             return
-        column_links = self._column_links(response, site)
+        column_links = self._column_links(response, site)  # parses the page once (Scrapy caches the tree)
         if len(column_links) >= 2 and _little_text(response):
             # a link named like a report led to a (per-year, per-unit) column: read it as a listing
             stats.listings += 1
@@ -207,7 +208,7 @@ class ReportsSpider(scrapy.Spider):
         yield page
         if not isinstance(response, TextResponse) or is_attachment(response.url):
             return
-        for link in attachment_links(text_of(response), response.url):
+        for link in attachment_links(tree_of(response), response.url):
             if link.url not in self._queued:
                 self._queued.add(link.url)
                 meta = {
@@ -223,7 +224,8 @@ class ReportsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse) or is_attachment(response.url):
             return []
         prefixes = [u.rsplit("/", 1)[0] + "/" for u in site.listing_urls]
-        links = report_links(anchors(text_of(response), response.url), site.link_pattern)
+        want = maybe_report(site.link_pattern)  # only candidate links get a urljoin: pages carry hundreds
+        links = report_links(anchors(tree_of(response), response.url, want), site.link_pattern)
         return [link for link in links if link.url != response.url and link.url.startswith(tuple(prefixes))]
 
     def parse_attachment(self, response: Response) -> Iterator[Page]:
@@ -279,7 +281,7 @@ class ReportsSpider(scrapy.Spider):
         """Remember a listing's links; False when it had nothing new (end of pagination)."""
         if not isinstance(response, TextResponse):
             return False
-        urls = {link.url for link in anchors(text_of(response), response.url)}
+        urls = {link.url for link in anchors(tree_of(response), response.url)}
         seen = self._seen_links[site.id]
         new = urls - seen
         seen |= urls
@@ -308,7 +310,7 @@ class ReportsSpider(scrapy.Spider):
 
     def _page(self, response: Response, site: Site, kind: str) -> Page:
         request = response.request
-        html = text_of(response) if isinstance(response, TextResponse) else ""
+        has_text = isinstance(response, TextResponse) and bool(text_of(response))
         return Page(
             url=response.url,
             body=response.body,
@@ -320,7 +322,7 @@ class ReportsSpider(scrapy.Spider):
             site_id=site.id,
             kind=kind,
             referrer=response.meta.get("referrer", ""),
-            meta_tags=meta_tags(html) if html and kind != "attachment" else {},
+            meta_tags=meta_tags(tree_of(response)) if has_text and kind != "attachment" else {},
             link_text=response.meta.get("link_text", ""),
             fetched_at=utcnow(),
             requested_url=(response.meta.get("redirect_urls") or [""])[0],
