@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import scrapy
+from parsel import Selector
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
@@ -351,7 +352,8 @@ def _little_text(response: Response, limit: int = 600) -> bool:
     """True for a page whose text outside links is short: a list or a wall, not a report."""
     if not isinstance(response, TextResponse):
         return False
-    sel = response.selector
+    tree = tree_of(response)
+    sel = response.selector if isinstance(tree, str) else Selector(root=tree)  # the spider's one parse
     texts = sel.xpath(
         "//body//text()[not(ancestor::a) and not(ancestor::script) and not(ancestor::style)]"
     ).getall()
