@@ -247,6 +247,8 @@ def test_filtered_anchors_keep_every_candidate(base):
     from crawler.platforms.common import (
         anchors,
         attachment_links,
+        attachments_among,
+        candidate_links,
         is_attachment,
         maybe_report,
         parse_html,
@@ -258,6 +260,9 @@ def test_filtered_anchors_keep_every_candidate(base):
     assert attachment_links(parse_html(TRICKY_LINKS), base) == list(dict.fromkeys(exact))
     assert report_links(anchors(TRICKY_LINKS, base, maybe_report()), "") == report_links(every)
     assert "http://gov.example/col/2023/t1.html" in [ln.url for ln in report_links(every)]
+    both = candidate_links(TRICKY_LINKS, base)  # the spider's one pass for both look-ups
+    assert report_links(both) == report_links(every)
+    assert attachments_among(both) == attachment_links(TRICKY_LINKS, base)
     if base.endswith(".pdf"):  # "?id=7" keeps the page's own path: an attachment only a urljoin reveals
         assert "http://gov.example/col/report.pdf?id=7" in [ln.url for ln in exact]
 

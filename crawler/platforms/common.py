@@ -20,7 +20,10 @@ REPORT_TEXT = re.compile(
     r"(信息公开.{0,12}(年度报告|年报|年度工作报告|工作报告|年度报表))|((年度报告|年报).{0,6}信息公开)"
 )
 YEAR = re.compile(r"(19|20)\d{2}")
+SPACE = re.compile(r"\s+")
 ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".ofd", ".et", ".zip")
+#: Any attachment extension anywhere in an href (a pre-urljoin test; ATTACHMENT_EXT decides).
+ATTACHMENT_IN = re.compile("|".join(re.escape(ext) for ext in ATTACHMENT_EXT), re.IGNORECASE)
 META_NAMES = ("siteidcode", "sitename", "columnname", "articletitle", "pubdate", "contentsource", "url")
 
 
@@ -35,7 +38,9 @@ class Link:
 def is_report_text(text: str, pattern: str = "") -> bool:
     """True when a link text/title reads like an annual information-disclosure report."""
     original = text or ""
-    text = re.sub(r"\s+", "", original)
+    if not pattern and "开" not in original:  # REPORT_TEXT needs 信息公开: most chrome links stop here
+        return False
+    text = SPACE.sub("", original)
     if pattern:
         return re.search(pattern, original) is not None or re.search(pattern, text) is not None
     return bool(REPORT_TEXT.search(text) and YEAR.search(text))
@@ -77,7 +82,10 @@ def anchors(doc: Doc, base_url: str, want: Want | None = None) -> list[Link]:
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
-        text = " ".join(t.strip() for t in a.itertext() if t.strip())  # every text node inside, as `::text`
+        if len(a):  # every text node inside, as parsel's `::text`
+            text = " ".join(filter(None, (t.strip() for t in a.itertext())))
+        else:
+            text = (a.text or "").strip()
         title = (a.get("title") or "").strip()
         text = title if len(title) > len(text) else text
         if want is None or want(href, text):
@@ -87,9 +95,7 @@ def anchors(doc: Doc, base_url: str, want: Want | None = None) -> list[Link]:
 
 def maybe_attachment(href: str) -> bool:
     """False only for hrefs whose absolute URL cannot end in an attachment extension (no urljoin)."""
-    path = href.split("#", 1)[0].split("?", 1)[0]
-    low = href.lower()
-    return not path or any(ext in low for ext in ATTACHMENT_EXT)
+    return ATTACHMENT_IN.search(href) is not None or not href.split("#", 1)[0].split("?", 1)[0]
 
 
 def maybe_report(pattern: str = "") -> Want:
@@ -117,15 +123,31 @@ def _named_file(text: str) -> bool:
     return text.strip().lower().endswith(ATTACHMENT_EXT)
 
 
+def maybe_attachment_link(href: str, text: str) -> bool:
+    """The `want` filter that keeps every link `attachments_among` could keep."""
+    return _named_file(text) or maybe_attachment(href)
+
+
+def candidate_links(doc: Doc, base_url: str, pattern: str = "") -> list[Link]:
+    """Anchors that may be report or attachment links: one pass over a report page serves both."""
+    report = maybe_report(pattern)
+    return anchors(doc, base_url, lambda href, text: report(href, text) or maybe_attachment_link(href, text))
+
+
 def attachment_links(doc: Doc, base_url: str) -> list[Link]:
-    """Attachments (PDF, DOC/DOCX, XLS/XLSX, WPS, OFD ...) linked from a report page.
+    """Attachments (PDF, DOC/DOCX, XLS/XLSX, WPS, OFD ...) linked from a report page."""
+    return attachments_among(anchors(doc, base_url, want=maybe_attachment_link))
+
+
+def attachments_among(links: list[Link]) -> list[Link]:
+    """The attachments among a page's links, deduplicated.
 
     By the URL's extension, or by the link text's for download scripts (`download.jsp?id=…` named
     `2019年报.pdf`).
     """
     seen: set[str] = set()
     out = []
-    for link in anchors(doc, base_url, want=lambda href, text: _named_file(text) or maybe_attachment(href)):
+    for link in links:
         if (is_attachment(link.url) or _named_file(link.text)) and link.url not in seen:
             seen.add(link.url)
             out.append(link)

@@ -33,9 +33,9 @@ from crawler.platforms.common import (
     Link,
     adcode_from_siteid,
     anchors,
-    attachment_links,
+    attachments_among,
+    candidate_links,
     is_attachment,
-    maybe_report,
     meta_tags,
     report_links,
 )
@@ -187,7 +187,8 @@ class ReportsSpider(scrapy.Spider):
             self._count_problem(stats, problem, response)
             yield self._page(response, site, "report")
             return
-        column_links = self._column_links(response, site)  # parses the page once (Scrapy caches the tree)
+        links = self._candidate_links(response, site)
+        column_links = self._column_links(response, site, links)
         if len(column_links) >= 2 and _little_text(response):
             # a link named like a report led to a (per-year, per-unit) column: read it as a listing
             stats.listings += 1
@@ -196,12 +197,13 @@ class ReportsSpider(scrapy.Spider):
             yield from self._follow(named("generic").parse(response, site), site, stats, response)
             self._update_status(stats)
             return
-        yield from self._report(response, site, stats)
+        yield from self._report(response, site, stats, links)
         # 上一篇/下一篇 and "related" links to other reports of the same column
         yield from self._follow(iter(column_links), site, stats, response)
         self._update_status(stats)
 
-    def _report(self, response: Response, site: Site, stats: SiteStats) -> Iterator[Page | Request]:
+    def _report(self, response: Response, site: Site, stats: SiteStats,
+                links: list[Link] | None = None) -> Iterator[Page | Request]:  # fmt: skip
         """A report page: archive it, then fetch its attachments (PDF, DOC, XLS, WPS, OFD ...)."""
         stats.reports += 1
         page = self._page(response, site, "report")
@@ -209,7 +211,9 @@ class ReportsSpider(scrapy.Spider):
         yield page
         if not isinstance(response, TextResponse) or is_attachment(response.url):
             return
-        for link in attachment_links(tree_of(response), response.url):
+        if links is None:
+            links = self._candidate_links(response, site)
+        for link in attachments_among(links):
             if link.url not in self._queued:
                 self._queued.add(link.url)
                 meta = {
@@ -220,13 +224,21 @@ class ReportsSpider(scrapy.Spider):
                 }
                 yield self._with_errback(Request(link.url, callback=self.parse_attachment, meta=meta))
 
-    def _column_links(self, response: Response, site: Site) -> list[Link]:
+    def _candidate_links(self, response: Response, site: Site) -> list[Link]:
+        """The links of a report page that may be reports or attachments, found in one pass.
+
+        Report pages carry hundreds of chrome links; only candidates get made absolute.
+        """
+        if not isinstance(response, TextResponse) or is_attachment(response.url):
+            return []
+        return candidate_links(tree_of(response), response.url, site.link_pattern)
+
+    def _column_links(self, response: Response, site: Site, links: list[Link]) -> list[Link]:
         """Report links on a page that stay inside one of the site's listing folders."""
         if not isinstance(response, TextResponse) or is_attachment(response.url):
             return []
         prefixes = [u.rsplit("/", 1)[0] + "/" for u in site.listing_urls]
-        want = maybe_report(site.link_pattern)  # only candidate links get a urljoin: pages carry hundreds
-        links = report_links(anchors(tree_of(response), response.url, want), site.link_pattern)
+        links = report_links(links, site.link_pattern)
         return [link for link in links if link.url != response.url and link.url.startswith(tuple(prefixes))]
 
     def parse_attachment(self, response: Response) -> Iterator[Page]:
