@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from scrapy.utils.test import get_crawler
@@ -82,3 +87,42 @@ def test_a_crashing_extraction_becomes_a_finding_and_the_crawl_goes_on(crawler, 
     catalog = Catalog(tmp_path / "archive" / "catalog.sqlite")
     statuses = {r["url"]: r["extraction_status"] for r in catalog.rows()}
     assert statuses["http://x/boom.html"] == "unreadable"
+
+
+def _exited(pid: int) -> bool:
+    """Gone, or a zombie nobody reaps (in a container the new parent may never wait for it)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
+    return "\nState:\tZ" in status
+
+
+WORKER_HOST = """
+import multiprocessing, os, time
+from concurrent.futures import ProcessPoolExecutor
+from crawler.pipelines import _worker_init, extract_job
+pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init,
+                           initargs=(os.getpid(),))
+report, error = pool.submit(extract_job, "http://x/r.html", b"<html><body>x</body></html>", {}).result()
+print(pool.submit(os.getpid).result(), report.status != "unreadable", error, flush=True)
+time.sleep(120)
+"""
+
+
+def test_extraction_workers_exit_when_the_crawler_is_killed():
+    """A SIGKILLed crawl cannot shut its pool down: its workers must notice and go, not linger forever."""
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    host = subprocess.Popen([sys.executable, "-c", WORKER_HOST], cwd=root, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        worker, read, error = host.stdout.readline().split()
+        assert (read, error) == ("True", "None")  # the job ran in the worker and its report came back
+        assert not _exited(int(worker))
+    finally:
+        host.kill()
+        host.wait()
+    deadline = time.monotonic() + 15
+    while not _exited(int(worker)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _exited(int(worker))
