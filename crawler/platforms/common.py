@@ -8,11 +8,10 @@ else on a listing page (news, notices, other columns) is left alone, so a crawl 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from lxml import etree
 from lxml.html import HtmlElement
 from parsel import Selector
 
@@ -71,17 +70,15 @@ def root_of(doc: Doc, *, unwrap_cdata: bool = True) -> HtmlElement:
     return doc
 
 
-def anchors(doc: Doc, base_url: str, want: Want | None = None, among: Iterable[HtmlElement] | None = None
-            ) -> list[Link]:  # fmt: skip
+def anchors(doc: Doc, base_url: str, want: Want | None = None) -> list[Link]:
     """Every <a href> of an HTML text (or parsed tree) as (absolute URL, text or title), in page order.
 
     CDATA wrappers (Hanweb records, TrueCMS JSONP payloads holding XML) are unwrapped first: an HTML
     parser would otherwise drop their content as a comment. `want(href, text)`, when given, keeps
-    only the anchors it accepts, tested before their URL is made absolute (the costly part);
-    `among`, when given, are the <a> elements to look at (a preselection) instead of all.
+    only the anchors it accepts, tested before their URL is made absolute (the costly part).
     """
     links = []
-    for a in root_of(doc).iter("a") if among is None else among:
+    for a in root_of(doc).iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
@@ -110,22 +107,6 @@ def maybe_report(pattern: str = "") -> Want:
     return want
 
 
-_LOWER_HREF = "translate(@href, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-_NOT_PATH_START = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/."
-#: A superset of the anchors `candidate_links` keeps (no site pattern): a 开 (of 信息公开) or a "."
-#: (a file name) in the text or title, an attachment extension in the href, or an href not starting
-#: like a path (`?id=7` keeps the page's own path, which may be a PDF's).
-MAY_BE_CANDIDATE = etree.XPath(
-    "//a[@href]["
-    + " or ".join([
-        "contains(string(.), '开')", "contains(@title, '开')", "contains(string(.), '.')",
-        "contains(@title, '.')", *(f"contains({_LOWER_HREF}, '{ext}')" for ext in ATTACHMENT_EXT),
-        f"not(contains('{_NOT_PATH_START}', substring(@href, 1, 1)))",
-    ])
-    + "]"
-)  # fmt: skip
-
-
 def report_links(links: list[Link], pattern: str = "") -> list[Link]:
     """Links whose text (or, for attachments, file name) names an annual report, deduplicated."""
     seen: set[str] = set()
@@ -148,15 +129,9 @@ def maybe_attachment_link(href: str, text: str) -> bool:
 
 
 def candidate_links(doc: Doc, base_url: str, pattern: str = "") -> list[Link]:
-    """Anchors that may be report or attachment links: one pass over a report page serves both.
-
-    Without a site pattern, an XPath (C speed) first picks the few anchors that can pass, out of
-    the hundreds of a page's chrome; the exact Python tests then run on those only.
-    """
+    """Anchors that may be report or attachment links: one pass over a report page serves both."""
     report = maybe_report(pattern)
-    root = root_of(doc)
-    return anchors(root, base_url, lambda href, text: report(href, text) or maybe_attachment_link(href, text),
-                   among=None if pattern else MAY_BE_CANDIDATE(root))  # fmt: skip
+    return anchors(doc, base_url, lambda href, text: report(href, text) or maybe_attachment_link(href, text))
 
 
 def attachment_links(doc: Doc, base_url: str) -> list[Link]:
