@@ -126,3 +126,16 @@ def test_extraction_workers_exit_when_the_crawler_is_killed():
     while not _exited(int(worker)) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert _exited(int(worker))
+
+
+def test_extraction_workers_option_and_defaults(crawler):
+    from ogi.cli import build_parser
+    from ogi.commands.crawl import crawl_settings
+
+    def workers(*argv: str) -> int:
+        return crawl_settings(build_parser().parse_args(["crawl", "--all", *argv])).getint("OGI_EXTRACT_WORKERS")
+
+    assert workers() == 1
+    assert workers("--extract-workers", "0") == 0
+    assert workers("--extract-workers", "3") == 3
+    assert ExtractPipeline.from_crawler(crawler).pool is not None  # default: a process pool
