@@ -101,4 +101,7 @@ OGI_FAST_SETTINGS = {
     "DOWNLOAD_TIMEOUT": 15,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
     "LOG_LEVEL": "WARNING",
+    # pages arrive as fast as they can be extracted: two extraction processes keep both cores of a
+    # small machine busy (reactor + workers); real crawls wait on politeness, one worker is plenty
+    "OGI_EXTRACT_WORKERS": 2,
 }
