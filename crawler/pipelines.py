@@ -99,7 +99,6 @@ def _worker_init(parent_pid: int) -> None:
     A crawler killed with SIGKILL cannot stop its pool; its workers would wait for work forever
     (each holds both ends of the job queue), so a thread watches for the parent's death.
     """
-    import extractors  # noqa: F401 - imported once per worker, not on its first page
 
     def watch() -> None:
         while os.getppid() == parent_pid:
@@ -107,6 +106,9 @@ def _worker_init(parent_pid: int) -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="ogi-parent-watch", daemon=True).start()
+    from extractors.codebook import load_codebook
+
+    load_codebook()  # imported and read once per worker, while the crawl reads its first listings
 
 
 class ExtractPool:
@@ -123,6 +125,12 @@ class ExtractPool:
         self.workers = workers
         self._executor: ProcessPoolExecutor | None = None
         self._slots = DeferredSemaphore(max(1, max_pending))
+
+    def start(self) -> None:
+        """Start every worker now (they load the extractors while the first listings download)."""
+        pool = self._pool()
+        for _ in range(self.workers):
+            pool.submit(os.getpid)
 
     def submit(self, page: Page) -> Deferred:
         """A Deferred firing with (report, error text or None) on the reactor thread."""
@@ -179,6 +187,10 @@ class ExtractPipeline:
         deferred = self.pool.submit(item) if self.pool else deferToThread(extract_page, item)
         deferred.addCallback(self.record, item)
         return deferred
+
+    def open_spider(self, spider=None) -> None:
+        if self.enabled and self.pool is not None:
+            self.pool.start()
 
     def close_spider(self, spider=None) -> None:
         if self.pool is not None:

@@ -139,3 +139,27 @@ def test_extraction_workers_option_and_defaults(crawler):
     assert workers("--extract-workers", "0") == 0
     assert workers("--extract-workers", "3") == 3
     assert ExtractPipeline.from_crawler(crawler).pool is not None  # default: a process pool
+
+
+def test_a_dead_extraction_worker_costs_its_page_a_finding_not_the_crawl():
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from twisted.internet.defer import Deferred
+
+    from crawler.pipelines import ExtractPool
+
+    pool = ExtractPool(1, 4)
+    pool._pool()  # started
+    future: Future = Future()
+    future.set_exception(BrokenProcessPool("a worker was killed (OOM?)"))
+    done, results = Deferred(), []
+    done.addCallback(results.append)
+    page = _page("http://x/huge.pdf", b"%PDF-1.4 ...", kind="attachment")
+    pool._finish(future, done, page)
+    (report, error), = results
+    assert report.status == "unreadable"
+    assert "worker died" in error
+    assert [f.kind for f in report.findings] == ["extraction_error"]
+    assert report.sha256 == page.sha256
+    assert pool._executor is None  # the next page starts a fresh pool
