@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -118,6 +120,8 @@ def test_extraction_workers_exit_when_the_crawler_is_killed():
     try:
         worker, read, error = host.stdout.readline().split()
         assert (read, error) == ("True", "None")  # the job ran in the worker and its report came back
+        os.kill(int(worker), signal.SIGINT)  # Ctrl-C: the crawler stops gracefully, its workers carry on
+        time.sleep(1.0)
         assert not _exited(int(worker))
     finally:
         host.kill()
@@ -163,3 +167,18 @@ def test_a_dead_extraction_worker_costs_its_page_a_finding_not_the_crawl():
     assert [f.kind for f in report.findings] == ["extraction_error"]
     assert report.sha256 == page.sha256
     assert pool._executor is None  # the next page starts a fresh pool
+
+
+def test_workers_are_forked_only_from_a_single_threaded_process():
+    from crawler.pipelines import start_method
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert start_method() == "spawn"
+    finally:
+        stop.set()
+        other.join()
+    if threading.active_count() == 1:
+        assert start_method() == "fork"
