@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -39,6 +40,9 @@ from warcio.warcwriter import WARCWriter
 #: Headers that describe the wire encoding; the stored body is already decoded, so they must go.
 _DROP_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 MAX_WARC_BYTES = 512 * 1024 * 1024
+#: gzip level of WARC records. warcio's own is 9: on 50-200 KB HTML pages that is 1.6x the CPU of
+#: level 6 for a 4 % smaller archive (2.1 vs 1.3 ms/page), and the crawl's reactor pays it.
+GZIP_LEVEL = 6
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
@@ -96,10 +100,14 @@ class Page:
     warc_offset: int = 0
     revisit: bool = False
     report: Any = None  # the extractors.Report, once the extract pipeline has run
+    _digest: tuple[bytes, str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.body).hexdigest()
+        """Hex SHA-256 of the body, computed once per body (the archive and catalog ask several times)."""
+        if self._digest is None or self._digest[0] is not self.body:
+            self._digest = (self.body, hashlib.sha256(self.body).hexdigest())
+        return self._digest[1]
 
     @property
     def archive_record(self) -> str:
@@ -122,8 +130,10 @@ class Page:
 class Archive:
     """Writes pages to rotating WARC files and records them in the catalog."""
 
-    def __init__(self, root: str | Path, *, prefix: str = "ogi", max_bytes: int = MAX_WARC_BYTES) -> None:
+    def __init__(self, root: str | Path, *, prefix: str = "ogi", max_bytes: int = MAX_WARC_BYTES,
+                 gzip_level: int = GZIP_LEVEL) -> None:  # fmt: skip
         self.root = Path(root)
+        self.gzip_level = gzip_level
         self.warc_dir = self.root / "warc"
         self.warc_dir.mkdir(parents=True, exist_ok=True)
         self.catalog = Catalog(self.root / "catalog.sqlite")
@@ -172,7 +182,7 @@ class Archive:
         self._n += 1
         self._path = self.warc_dir / f"{self.prefix}-{stamp}-{os.getpid()}-{self._n:05d}.warc.gz"
         self._fh = self._path.open("ab")
-        self._writer = WARCWriter(self._fh, gzip=True)
+        self._writer = WARCWriter(_GzipMembers(self._fh, self.gzip_level), gzip=False)
         info = {"software": "ogi-reports crawler", "format": "WARC File Format 1.1"}
         self._writer.write_record(self._writer.create_warcinfo_record(self._path.name, info))
 
@@ -232,6 +242,32 @@ class Archive:
             self._fh.close()
             self._fh, self._writer = None, None
         self.catalog.close()
+
+
+class _GzipMembers:
+    """A file wrapper that gzips each record as its own member, at a chosen level.
+
+    What warcio's GzippingWrapper does (a record ends with `flush()`, which closes its member, so
+    each record stays readable from its own offset), minus its fixed level 9.
+    """
+
+    def __init__(self, fh, level: int) -> None:
+        self.fh, self.level = fh, level
+        self._z = self._new()
+
+    def _new(self):
+        return zlib.compressobj(self.level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+
+    def write(self, data: bytes) -> None:
+        self.fh.write(self._z.compress(data))
+
+    def flush(self) -> None:
+        self.fh.write(self._z.flush())
+        self.fh.flush()
+        self._z = self._new()
+
+    def tell(self) -> int:
+        return self.fh.tell()
 
 
 class Catalog:

@@ -58,6 +58,7 @@ LOG_LEVEL = "INFO"
 OGI_ARCHIVE_DIR = "archive"  # WARC files + catalog.sqlite
 OGI_OUTPUT_DIR = "output"  # dataset written through writers.dataset.DatasetWriter
 OGI_EXTRACT = True  # run extractors on report pages and PDF attachments during the crawl
+OGI_EXTRACT_WORKERS = 1  # extraction processes beside the reactor (0: a thread of the crawl process)
 OGI_COLLECT = True  # write the dataset at the end of the crawl
 OGI_REGISTRY = ""  # registry CSV (default: crawler/sites.csv)
 OGI_SUMMARY = ""  # where to write the per-site crawl summary (default: ARCHIVE/crawl-summary.json)
@@ -100,4 +101,7 @@ OGI_FAST_SETTINGS = {
     "DOWNLOAD_TIMEOUT": 15,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
     "LOG_LEVEL": "WARNING",
+    # pages arrive as fast as they can be extracted: two extraction processes keep both cores of a
+    # small machine busy (reactor + workers); real crawls wait on politeness, one worker is plenty
+    "OGI_EXTRACT_WORKERS": 2,
 }

@@ -105,3 +105,25 @@ def test_warc_files_rotate_by_size(tmp_path):
     assert [p.url for p in read_pages(warc_files([tmp_path]))] == [
         f"http://127.0.0.1/{n}.html" for n in range(3)
     ]
+
+
+def test_each_record_is_its_own_gzip_member_at_the_chosen_level(tmp_path):
+    """Readers seek to `warc_offset` and gunzip from there: every record must start a member."""
+    body = ("<html><body>" + "政府信息公开 2019 年度报告 " * 2000 + "</body></html>").encode()
+    sizes = {}
+    for level in (1, 9):
+        archive = Archive(tmp_path / str(level), gzip_level=level)
+        pages = [archive.add(_page(f"http://127.0.0.1/{i}.html", body + bytes([i]))) for i in range(3)]
+        archive.close()
+        (path,) = warc_files([tmp_path / str(level)])
+        data = path.read_bytes()
+        sizes[level] = len(data)
+        for page in pages:
+            assert data[page.warc_offset : page.warc_offset + 2] == b"\x1f\x8b"
+            with path.open("rb") as fh:
+                fh.seek(page.warc_offset)
+                record = next(iter(ArchiveIterator(fh)))
+                assert record.rec_type == "response"
+                assert record.content_stream().read() == page.body
+        assert gzip.decompress(data).count(b"WARC/1.") == 1 + 3 * 3  # warcinfo + 3 records per page
+    assert sizes[9] < sizes[1]

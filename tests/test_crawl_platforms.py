@@ -230,3 +230,45 @@ def test_truecms_payload_holding_xml_cdata_records():
                          request=request)  # fmt: skip
     links, _ = _split(TrueCMS().parse(reply, SITE))
     assert [link.url for link in links] == ["http://gov.example/u/xxgknb/content/9.html"]
+
+
+TRICKY_LINKS = (
+    '<a href="../up/a.PDF#page=2">附件一</a><a href="?id=7">下载</a><a href="">空</a>'
+    '<a href="download.jsp?id=9">2019年报.pdf</a><a href="/x/b.docx;jsessionid=1">b</a>'
+    '<a href="//cdn.example/c.xls">c</a><a href="javascript:void(0)">js</a><a href="d.pdf/..">d</a>'
+    '<a href="./2023/t1.html"><span>鼓楼区2023年</span>政府信息公开工作年度报告</a>'
+    '<a href="e.html" title="2022年政府信息公开工作年度报告">更多</a><a href="2021.pdf"></a>'
+)
+
+
+@pytest.mark.parametrize("base", ["http://gov.example/col/report.pdf", "http://gov.example/col/index.html"])
+def test_filtered_anchors_keep_every_candidate(base):
+    """The cheap pre-urljoin filters must never drop a link the exact tests would keep."""
+    from crawler.platforms.common import (
+        anchors,
+        attachment_links,
+        attachments_among,
+        candidate_links,
+        is_attachment,
+        maybe_report,
+        parse_html,
+        report_links,
+    )
+
+    every = anchors(TRICKY_LINKS, base)
+    exact = [ln for ln in every if is_attachment(ln.url) or ln.text.strip().lower().endswith(".pdf")]
+    assert attachment_links(parse_html(TRICKY_LINKS), base) == list(dict.fromkeys(exact))
+    assert report_links(anchors(TRICKY_LINKS, base, maybe_report()), "") == report_links(every)
+    assert "http://gov.example/col/2023/t1.html" in [ln.url for ln in report_links(every)]
+    both = candidate_links(TRICKY_LINKS, base)  # the spider's one pass for both look-ups
+    assert report_links(both) == report_links(every)
+    assert attachments_among(both) == attachment_links(TRICKY_LINKS, base)
+    if base.endswith(".pdf"):  # "?id=7" keeps the page's own path: an attachment only a urljoin reveals
+        assert "http://gov.example/col/report.pdf?id=7" in [ln.url for ln in exact]
+
+
+def test_anchor_text_is_every_text_node_inside_the_link():
+    from crawler.platforms.common import anchors
+
+    links = anchors('<a href="a.html"> 2019年<b>政府信息公开</b><!-- x -->年报 </a>', "http://g.example/")
+    assert [(ln.url, ln.text) for ln in links] == [("http://g.example/a.html", "2019年 政府信息公开 年报")]

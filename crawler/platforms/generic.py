@@ -12,12 +12,11 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urljoin, urlsplit
 
-from parsel import Selector
 from scrapy import Request
 from scrapy.http import Response
 
-from crawler.platforms.base import Adapter, text_of
-from crawler.platforms.common import Link, anchors, report_links
+from crawler.platforms.base import Adapter, text_of, tree_of
+from crawler.platforms.common import Doc, Link, anchors, report_links, root_of
 from crawler.registry import Site
 
 #: `createPageHTML(count, current, "index", "html")`; newer TRS puts a div id first:
@@ -32,12 +31,12 @@ class Generic(Adapter):
     name = "generic"
 
     def parse(self, response: Response, site: Site) -> Iterator[Link | Request]:
-        html = text_of(response)
-        links = anchors(html, response.url)
+        html, tree = text_of(response), tree_of(response)
+        links = anchors(tree, response.url)
         yield from report_links(links, site.link_pattern)
         yield from self._trs_pages(html, response, site)
         yield from self._next_page(links, response, site)
-        yield from self._iframes(html, response, site)
+        yield from self._iframes(tree, response, site)
 
     def _trs_pages(self, html: str, response: Response, site: Site) -> Iterator[Request]:
         m = CREATE_PAGE.search(html)
@@ -58,8 +57,11 @@ class Generic(Adapter):
             if link.text.strip().lower() in NEXT_TEXT and _same_host(link.url, response.url):
                 yield self.listing(link.url, site)
 
-    def _iframes(self, html: str, response: Response, site: Site) -> Iterator[Request]:
-        for src in Selector(text=html, type="html").css("iframe::attr(src)").getall():
+    def _iframes(self, tree: Doc, response: Response, site: Site) -> Iterator[Request]:
+        for frame in root_of(tree, unwrap_cdata=False).iter("iframe"):
+            src = frame.get("src")
+            if src is None:
+                continue
             url = urljoin(response.url, src.strip())
             if _same_host(url, response.url):
                 yield self.listing(url, site)

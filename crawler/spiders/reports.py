@@ -21,18 +21,20 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import scrapy
+from parsel import Selector
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 
 from crawler.archive import Page, utcnow
 from crawler.platforms import adapter_for, named
-from crawler.platforms.base import text_of
+from crawler.platforms.base import text_of, tree_of
 from crawler.platforms.common import (
     Link,
     adcode_from_siteid,
     anchors,
-    attachment_links,
+    attachments_among,
+    candidate_links,
     is_attachment,
     meta_tags,
     report_links,
@@ -185,7 +187,8 @@ class ReportsSpider(scrapy.Spider):
             self._count_problem(stats, problem, response)
             yield self._page(response, site, "report")
             return
-        column_links = self._column_links(response, site)
+        links = self._candidate_links(response, site)
+        column_links = self._column_links(response, site, links)
         if len(column_links) >= 2 and _little_text(response):
             # a link named like a report led to a (per-year, per-unit) column: read it as a listing
             stats.listings += 1
@@ -194,12 +197,13 @@ class ReportsSpider(scrapy.Spider):
             yield from self._follow(named("generic").parse(response, site), site, stats, response)
             self._update_status(stats)
             return
-        yield from self._report(response, site, stats)
+        yield from self._report(response, site, stats, links)
         # 上一篇/下一篇 and "related" links to other reports of the same column
         yield from self._follow(iter(column_links), site, stats, response)
         self._update_status(stats)
 
-    def _report(self, response: Response, site: Site, stats: SiteStats) -> Iterator[Page | Request]:
+    def _report(self, response: Response, site: Site, stats: SiteStats,
+                links: list[Link] | None = None) -> Iterator[Page | Request]:  # fmt: skip
         """A report page: archive it, then fetch its attachments (PDF, DOC, XLS, WPS, OFD ...)."""
         stats.reports += 1
         page = self._page(response, site, "report")
@@ -207,7 +211,9 @@ class ReportsSpider(scrapy.Spider):
         yield page
         if not isinstance(response, TextResponse) or is_attachment(response.url):
             return
-        for link in attachment_links(text_of(response), response.url):
+        if links is None:
+            links = self._candidate_links(response, site)
+        for link in attachments_among(links):
             if link.url not in self._queued:
                 self._queued.add(link.url)
                 meta = {
@@ -218,12 +224,21 @@ class ReportsSpider(scrapy.Spider):
                 }
                 yield self._with_errback(Request(link.url, callback=self.parse_attachment, meta=meta))
 
-    def _column_links(self, response: Response, site: Site) -> list[Link]:
+    def _candidate_links(self, response: Response, site: Site) -> list[Link]:
+        """The links of a report page that may be reports or attachments, found in one pass.
+
+        Report pages carry hundreds of chrome links; only candidates get made absolute.
+        """
+        if not isinstance(response, TextResponse) or is_attachment(response.url):
+            return []
+        return candidate_links(tree_of(response), response.url, site.link_pattern)
+
+    def _column_links(self, response: Response, site: Site, links: list[Link]) -> list[Link]:
         """Report links on a page that stay inside one of the site's listing folders."""
         if not isinstance(response, TextResponse) or is_attachment(response.url):
             return []
         prefixes = [u.rsplit("/", 1)[0] + "/" for u in site.listing_urls]
-        links = report_links(anchors(text_of(response), response.url), site.link_pattern)
+        links = report_links(links, site.link_pattern)
         return [link for link in links if link.url != response.url and link.url.startswith(tuple(prefixes))]
 
     def parse_attachment(self, response: Response) -> Iterator[Page]:
@@ -279,7 +294,7 @@ class ReportsSpider(scrapy.Spider):
         """Remember a listing's links; False when it had nothing new (end of pagination)."""
         if not isinstance(response, TextResponse):
             return False
-        urls = {link.url for link in anchors(text_of(response), response.url)}
+        urls = {link.url for link in anchors(tree_of(response), response.url)}
         seen = self._seen_links[site.id]
         new = urls - seen
         seen |= urls
@@ -308,7 +323,7 @@ class ReportsSpider(scrapy.Spider):
 
     def _page(self, response: Response, site: Site, kind: str) -> Page:
         request = response.request
-        html = text_of(response) if isinstance(response, TextResponse) else ""
+        has_text = isinstance(response, TextResponse) and bool(text_of(response))
         return Page(
             url=response.url,
             body=response.body,
@@ -320,7 +335,7 @@ class ReportsSpider(scrapy.Spider):
             site_id=site.id,
             kind=kind,
             referrer=response.meta.get("referrer", ""),
-            meta_tags=meta_tags(html) if html and kind != "attachment" else {},
+            meta_tags=meta_tags(tree_of(response)) if has_text and kind != "attachment" else {},
             link_text=response.meta.get("link_text", ""),
             fetched_at=utcnow(),
             requested_url=(response.meta.get("redirect_urls") or [""])[0],
@@ -349,7 +364,8 @@ def _little_text(response: Response, limit: int = 600) -> bool:
     """True for a page whose text outside links is short: a list or a wall, not a report."""
     if not isinstance(response, TextResponse):
         return False
-    sel = response.selector
+    tree = tree_of(response)
+    sel = response.selector if isinstance(tree, str) else Selector(root=tree)  # the spider's one parse
     texts = sel.xpath(
         "//body//text()[not(ancestor::a) and not(ancestor::script) and not(ancestor::style)]"
     ).getall()

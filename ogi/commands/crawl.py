@@ -60,6 +60,8 @@ def register(subparsers) -> None:
     p.add_argument("--base", default="", help="value of the {base} placeholder in the registry's URLs")
     p.add_argument("--fast", action="store_true", help="no politeness delays: for local test servers only")
     p.add_argument("--no-extract", action="store_true", help="archive only; run `ogi extract ARCHIVE` later")
+    p.add_argument("--extract-workers", type=int, default=None, metavar="N",
+                   help="extraction processes beside the crawler (default 1; 0: a thread of the crawl process)")  # fmt: skip
     p.add_argument("--progress", choices=("auto", "live", "plain", "none"), default="auto")
     p.add_argument("--jobdir", default="", help="Scrapy JOBDIR: pause (Ctrl-C once) and resume a crawl")
     p.add_argument(
@@ -118,6 +120,8 @@ def crawl_settings(args: argparse.Namespace):
     settings.set("OGI_OUTPUT_DIR", args.out, priority="cmdline")
     settings.set("OGI_EXTRACT", not args.no_extract, priority="cmdline")
     settings.set("OGI_COLLECT", not args.no_extract, priority="cmdline")
+    if args.extract_workers is not None:
+        settings.set("OGI_EXTRACT_WORKERS", max(0, args.extract_workers), priority="cmdline")
     _ops_settings(settings, args)
     for pair in args.set:
         name, _, value = pair.partition("=")
