@@ -159,15 +159,15 @@ def test_crash_mid_write_keeps_previous_dataset(tmp_path, monkeypatch):
     (tmp_path / "codebook.csv").write_text("code\n", encoding="utf-8")  # someone else's file
     before = snapshot(tmp_path)
     calls = {"n": 0}
-    real_write = dataset.TableSink.write
+    real_write = dataset.TableSink.write_text
 
-    def failing_write(self, row):
+    def failing_write(self, text):
         calls["n"] += 1
         if calls["n"] > 5:
             raise KeyboardInterrupt("simulated crash")
-        real_write(self, row)
+        real_write(self, text)
 
-    monkeypatch.setattr(dataset.TableSink, "write", failing_write)
+    monkeypatch.setattr(dataset.TableSink, "write_text", failing_write)
     writer = DatasetWriter(tmp_path)
     for i in range(3, 10):
         writer.add(make_report(i, "350128", 2018))

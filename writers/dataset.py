@@ -3,9 +3,15 @@
 Why it looks like this:
 
 * **Streaming.** A national crawl is tens of thousands of reports, so `add()` never keeps them: each
-  report is appended as one JSON line to a spool file chosen by (district, year, first two hex
+  report is appended as one line to a spool file chosen by (district, year, first two hex
   digits of its id). `close()` reads the spool one small part at a time, in sorted order, and
   streams every table out; memory stays flat whatever the corpus size.
+* **Rendered where it is extracted.** `prepare()` turns a report into its CSV text (and the panel
+  cells) once, so `ogi extract --workers N` does that work in the workers and the parent only
+  spools lines and concatenates text: a serial parent would cap what N workers can gain. Parquet
+  is converted from the finished CSV by pyarrow's streaming reader (C++, same row groups and
+  types), which gives the same bytes as building Arrow arrays from Python rows at a fraction of
+  the cost.
 * **Deterministic.** Rows are ordered by (adcode, year, report_id) and, within a report, by cell
   position; `unknown` sorts after every code and year. The same reports give byte-identical files
   whatever order they were added in (pyarrow writes no timestamps); of two inputs with the same
@@ -24,6 +30,7 @@ from __future__ import annotations
 
 import csv
 import heapq
+import io
 import json
 import math
 import os
@@ -34,9 +41,10 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 
 import pyarrow as pa
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from extractors.model import Report
@@ -63,18 +71,69 @@ FLOAT_COLUMNS = frozenset({"value", "value_normalized", "expected", "found"})
 #: The files and folder this writer owns in the output folder (others write codebook.csv etc.).
 TABLES = ("reports", "values", "panel", "findings")
 DISTRICTS = "districts"
-#: Cells buffered per table before a Parquet row group is written (rows = cells / columns), so the
-#: wide panel (hundreds of columns) flushes as often as it must to keep memory flat.
+#: Cells per Parquet row group (rows = cells / columns, rounded up), so the wide panel (hundreds
+#: of columns) gets short row groups and the conversion's memory stays flat.
 BATCH_CELLS = 400_000
-#: Cells kept as Python rows before they are packed into Arrow arrays. A row group's cells wait as
-#: compact Arrow columns (a few bytes a cell), not as Python objects (~60 bytes a cell), so the
-#: buffer costs little even when the panel or findings table needs the whole corpus to fill it.
-#: The row groups written are the same as with one big buffer: the files stay byte-identical.
-PACK_CELLS = 20_000
 #: Spool text sorted in memory at once; a bigger spool part is sorted in chunks and merged.
 SORT_CHUNK_BYTES = 8 * 2**20
+#: CSV bytes pyarrow reads at a time when it converts a table to Parquet.
+CSV_BLOCK_BYTES = 4 * 2**20
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+_HEX2 = re.compile(r"[0-9a-f]{2}")
+
+
+class Prepared(NamedTuple):
+    """A report as the dataset stores it: what `add` needs to count and file it, plus one spool line.
+
+    A plain tuple of strings and ints, so it crosses a process boundary for a few microseconds
+    (a pickled Report with its rows costs ~30x more to send and to receive).
+    """
+
+    report_id: str
+    district: str  # path segment: 6-digit code or "unknown"
+    year: str  # path segment: 4-digit year or "unknown"
+    status: str
+    n_values: int
+    n_findings: int
+    codes: tuple[str, ...]  # distinct value codes, for the panel's columns
+    line: str  # the spool line: JSON-encoded id, a tab, the rendered tables (see `prepare`)
+
+
+def prepare(report: Report, provenance: Mapping[str, Any] | None = None) -> Prepared:
+    """Render one report for the dataset: CSV text of its reports/values/findings rows and its
+    panel cells. Pure and picklable, so `ogi extract` runs it in the worker that extracted it."""
+    record = _record(report, provenance or {})
+    values = record["values"]
+    by_code = _panel_by_code(values)
+    panel = None
+    if values:
+        panel_ids = dict(zip(REPORT_COLUMNS, record["report"], strict=True))
+        panel = _csv_text([[panel_ids[c] for c in PANEL_ID_COLUMNS]])[:-1]
+    payload = [
+        _csv_text([record["report"]]),
+        _csv_text(values),
+        _csv_text(record["findings"]),
+        panel,
+        {code: _cell(v) for code, v in by_code.items() if v is not None},
+    ]
+    rid = report.report_id
+    line = (
+        json.dumps(rid, ensure_ascii=False)
+        + "\t"
+        + json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        + "\n"
+    )
+    return Prepared(
+        rid,
+        paths.district_segment(report.meta.adcode),
+        paths.year_segment(report.meta.year),
+        report.status,
+        report.n_values,
+        len(report.findings),
+        tuple(by_code),
+        line,
+    )
 
 
 class DatasetWriter:
@@ -83,12 +142,15 @@ class DatasetWriter:
     >>> w = DatasetWriter("output")
     >>> w.add(report, {"fetched_at": "...", "url": "...", "archive_record": "...", "site_id": "..."})
     >>> summary = w.close()
+
+    `add_prepared(prepare(report, provenance))` is the same as `add`, split so that the rendering
+    can run in another process.
     """
 
     def __init__(self, out_dir: str | Path) -> None:
         self.out_dir = Path(out_dir)
         self._staging = atomic.new_staging(self.out_dir)
-        self._spool = self._staging / "spool"
+        self._spool = str(self._staging / "spool")
         self._seen = SeenIds(self._staging / "seen.sqlite")
         self._codes: set[str] = set()
         self._status: Counter[str] = Counter()
@@ -106,25 +168,26 @@ class DatasetWriter:
 
     def add(self, report: Report, provenance: Mapping[str, Any] | None = None) -> bool:
         """Spool one report; returns False (and keeps the first) when its bytes were seen already."""
+        return self.add_prepared(prepare(report, provenance))
+
+    def add_prepared(self, item: Prepared) -> bool:
+        """Spool one prepared report; False (and the first kept) when its bytes were seen already."""
         if self._summary is not None:
             raise RuntimeError("DatasetWriter is closed")
-        rid = report.report_id
+        rid = item.report_id
         if not self._seen.add(rid):
             self._counts["duplicates"] += 1
             return False
-        record = _record(report, provenance or {})
-        self._codes.update(r[6] for r in record["values"] if r[6])
-        self._status[report.status] += 1
-        self._counts["values"] += report.n_values
-        self._counts["findings"] += len(report.findings)
+        self._codes.update(item.codes)
+        self._status[item.status] += 1
+        self._counts["values"] += item.n_values
+        self._counts["findings"] += item.n_findings
         # plain strings, not Path: pathlib interns every part it parses, for the life of the process
-        part = os.path.join(
-            self._spool, paths.district_segment(report.meta.adcode), paths.year_segment(report.meta.year)
-        )
+        part = os.path.join(self._spool, item.district, item.year)
         os.makedirs(part, exist_ok=True)
-        prefix = rid[:2] if re.fullmatch(r"[0-9a-f]{2}", rid[:2]) else "xx"
+        prefix = rid[:2] if _HEX2.fullmatch(rid[:2]) else "xx"
         with open(os.path.join(part, f"{prefix}.jsonl"), "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+            fh.write(item.line)
         return True
 
     def close(self) -> dict[str, Any]:
@@ -169,11 +232,11 @@ class DatasetWriter:
             "findings": TableSink(self._staging / "findings", FINDING_COLUMNS),
         }
         (self._staging / DISTRICTS).mkdir()
-        for group in _sorted_dirs(self._spool, depth=2):
+        for group in _sorted_dirs(Path(self._spool), depth=2):
             district = LazySink(self._staging / DISTRICTS / group.parent.name / group.name, VALUE_COLUMNS)
             for part in sorted(group.glob("*.jsonl")):
-                for record in _load_sorted(part):
-                    _emit(record, codes, sinks, district)
+                for payload in _load_sorted(part):
+                    _emit(payload, codes, sinks, district)
             district.close()
         for sink in sinks.values():
             sink.close()
@@ -213,56 +276,28 @@ class SeenIds:
 
 
 class TableSink:
-    """One table written as `<stem>.csv` and `<stem>.parquet` with the same columns and rows."""
+    """One table written as `<stem>.csv`, then converted to `<stem>.parquet` on `close()`.
+
+    Rows arrive as CSV text (rendered by `prepare`, possibly in another process); the Parquet file
+    is read back from the finished CSV with the table's schema, so both always hold the same rows.
+    """
 
     def __init__(self, stem: Path, columns: Iterable[str], floats: Iterable[str] = FLOAT_COLUMNS) -> None:
         stem.parent.mkdir(parents=True, exist_ok=True)
         self.columns = tuple(columns)
         self.schema = pa.schema([(c, _arrow_type(c, frozenset(floats))) for c in self.columns])
-        self._csv_file = stem.with_suffix(".csv").open("w", encoding="utf-8", newline="")
-        self._csv = csv.writer(self._csv_file, lineterminator="\n")
-        self._csv.writerow(self.columns)
-        self._parquet = pq.ParquetWriter(stem.with_suffix(".parquet"), self.schema, compression="zstd")
-        self._buffer: list[list[Any]] = []  # rows not yet packed
-        self._packed: list[list[pa.Array]] = []  # packed chunks, one array per column
-        self._rows = 0  # rows waiting for the next row group (packed and not)
-        self._row_groups = 0
+        self._csv_path = stem.with_suffix(".csv")
+        self._parquet_path = stem.with_suffix(".parquet")
+        self._csv_file = self._csv_path.open("w", encoding="utf-8", newline="")
+        self._csv_file.write(_csv_text([self.columns]))
 
-    def write(self, row: list[Any]) -> None:
-        # csv writes None as "" and ints and strings as they are; only floats need our format
-        self._csv.writerow([_csv_float(v) if type(v) is float else v for v in row])
-        self._buffer.append(row)
-        self._rows += 1
-        if self._rows * len(self.columns) >= BATCH_CELLS:
-            self._flush()
-        elif len(self._buffer) * len(self.columns) >= PACK_CELLS:
-            self._pack()
+    def write_text(self, text: str) -> None:
+        """Rows already rendered as CSV lines (see `prepare`)."""
+        self._csv_file.write(text)
 
     def close(self) -> None:
-        if self._rows or not self._row_groups:
-            self._flush()
-        self._parquet.close()
         self._csv_file.close()
-
-    def _pack(self) -> None:
-        """Turn the buffered Python rows into one Arrow array per column."""
-        columns = list(zip(*self._buffer, strict=True)) if self._buffer else [()] * len(self.columns)
-        self._packed.append(
-            [_arrow_array(col, field.type) for col, field in zip(columns, self.schema, strict=True)]
-        )
-        self._buffer = []
-
-    def _flush(self) -> None:
-        if self._buffer or not self._packed:
-            self._pack()
-        chunks, self._packed = self._packed, []
-        arrays = [
-            chunks[0][i] if len(chunks) == 1 else pa.concat_arrays([chunk[i] for chunk in chunks])
-            for i in range(len(self.columns))
-        ]
-        self._parquet.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
-        self._row_groups += 1
-        self._rows = 0
+        csv_to_parquet(self._csv_path, self._parquet_path, self.schema)
 
 
 class LazySink:
@@ -272,14 +307,46 @@ class LazySink:
         self._args = (stem, tuple(columns))
         self._sink: TableSink | None = None
 
-    def write(self, row: list[Any]) -> None:
+    def write_text(self, text: str) -> None:
         if self._sink is None:
             self._sink = TableSink(*self._args)
-        self._sink.write(row)
+        self._sink.write_text(text)
 
     def close(self) -> None:
         if self._sink is not None:
             self._sink.close()
+
+
+def csv_to_parquet(csv_path: Path, parquet_path: Path, schema: pa.Schema) -> None:
+    """Stream a CSV written by this module into Parquet with `schema`, BATCH_CELLS cells per row group.
+
+    Every row group is one contiguous table of exactly ceil(BATCH_CELLS / columns) rows (the last
+    one the rest; an empty table still gets one empty group), so the file does not depend on how
+    pyarrow happened to cut the CSV into blocks. "" is null: `_text` never writes an empty string.
+    """
+    rows_per_group = -(-BATCH_CELLS // len(schema))
+    reader = pa_csv.open_csv(
+        csv_path,
+        read_options=pa_csv.ReadOptions(block_size=CSV_BLOCK_BYTES),
+        parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+        convert_options=pa_csv.ConvertOptions(
+            column_types=schema, null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=False
+        ),
+    )
+    with pq.ParquetWriter(parquet_path, schema, compression="zstd") as writer:
+        pending: list[pa.RecordBatch] = []
+        rows = groups = 0
+        for batch in reader:
+            pending.append(batch)
+            rows += batch.num_rows
+            while rows >= rows_per_group:
+                table = pa.Table.from_batches(pending, schema)
+                writer.write_table(table.slice(0, rows_per_group).combine_chunks())
+                groups += 1
+                rest = table.slice(rows_per_group)
+                pending, rows = rest.to_batches(), rest.num_rows
+        if rows or not groups:
+            writer.write_table(pa.Table.from_batches(pending, schema).combine_chunks())
 
 
 def _arrow_type(column: str, floats: frozenset[str]) -> pa.DataType:
@@ -290,10 +357,17 @@ def _arrow_type(column: str, floats: frozenset[str]) -> pa.DataType:
     return pa.string()
 
 
-def _arrow_array(values: Iterable[Any], dtype: pa.DataType) -> pa.Array:
-    if pa.types.is_floating(dtype):
-        values = [None if v is None else float(v) for v in values]
-    return pa.array(list(values), type=dtype)
+def _csv_text(rows: Iterable[Iterable[Any]]) -> str:
+    """Rows as CSV lines: None as "", floats as a person prints them, the rest as csv writes it."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows([_csv_float(v) if type(v) is float else v for v in row] for row in rows)
+    return buffer.getvalue()
+
+
+def _cell(value: float) -> str:
+    """A panel cell as CSV text (numbers never need quoting)."""
+    return _csv_float(value) if type(value) is float else str(value)
 
 
 def _csv_float(value: float) -> str:
@@ -308,7 +382,9 @@ def _text(value: Any) -> str | None:
     with lone surrogates (undecodable file names) replaced, so every cell is valid UTF-8."""
     if value is None:
         return None
-    text = _SURROGATE.sub("\ufffd", _CONTROL.sub("", str(value)))
+    text = value if type(value) is str else str(value)
+    if not text.isprintable():  # C-speed test; printable text has no control characters or surrogates
+        text = _SURROGATE.sub("\ufffd", _CONTROL.sub("", text))
     return text or None
 
 
@@ -377,29 +453,33 @@ def _record(report: Report, provenance: Mapping[str, Any]) -> dict[str, Any]:
     return {"report": report_row, "values": values, "findings": findings}
 
 
-def _emit(record: dict[str, Any], codes: list[str], sinks: dict[str, TableSink], district: LazySink) -> None:
-    report = dict(zip(REPORT_COLUMNS, record["report"], strict=True))
-    sinks["reports"].write(record["report"])
-    for row in record["values"]:
-        sinks["values"].write(row)
-        district.write(row)
-    for row in record["findings"]:
-        sinks["findings"].write(row)
-    if record["values"]:
-        sinks["panel"].write([report[c] for c in PANEL_ID_COLUMNS] + _panel_values(record["values"], codes))
+def _emit(payload: list[Any], codes: list[str], sinks: dict[str, TableSink], district: LazySink) -> None:
+    """One spooled report into every table (its text as rendered; the panel row laid out here,
+    where the full set of codes is known)."""
+    report, values, findings, panel_ids, cells = payload
+    sinks["reports"].write_text(report)
+    if values:
+        sinks["values"].write_text(values)
+        district.write_text(values)
+    if findings:
+        sinks["findings"].write_text(findings)
+    if panel_ids is not None:
+        row = ",".join([panel_ids, *(cells.get(code, "") for code in codes)])
+        sinks["panel"].write_text(row + "\n")
 
 
-def _panel_values(values: list[list[Any]], codes: list[str]) -> list[Any]:
-    """One figure per code, in the form's unit (value_normalized where the cell printed another)."""
+def _panel_by_code(values: list[list[Any]]) -> dict[str, Any]:
+    """One figure per code, in the form's unit (value_normalized where the cell printed another);
+    the first cell of a code wins, blank or not."""
     by_code: dict[str, Any] = {}
     for row in values:
         code, value, normalized = row[6], row[13], row[15]
         if code and code not in by_code:
             by_code[code] = normalized if normalized is not None else value
-    return [by_code.get(code) for code in codes]
+    return by_code
 
 
-def _load_sorted(part: Path) -> Iterator[dict[str, Any]]:
+def _load_sorted(part: Path) -> Iterator[list[Any]]:
     """The part's records by report id, one parsed at a time; a part bigger than SORT_CHUNK_BYTES
     (say every unreadable page lands in unknown/unknown) is sorted in chunks and merged."""
     chunks: list[Path] = []
@@ -414,14 +494,14 @@ def _load_sorted(part: Path) -> Iterator[dict[str, Any]]:
                 chunks.append(_spill(part, len(chunks), lines))
                 lines, size = [], 0
     if not chunks:
-        yield from (json.loads(line) for line in sorted(lines, key=_line_id))
+        yield from (_payload(line) for line in sorted(lines, key=_line_id))
         return
     if lines:
         chunks.append(_spill(part, len(chunks), lines))
     with ExitStack() as stack:
         files = [stack.enter_context(chunk.open(encoding="utf-8")) for chunk in chunks]
         for line in heapq.merge(*files, key=_line_id):
-            yield json.loads(line)
+            yield _payload(line)
     for chunk in chunks:
         chunk.unlink()
 
@@ -433,7 +513,12 @@ def _spill(part: Path, index: int, lines: list[str]) -> Path:
 
 
 def _line_id(line: str) -> str:
-    return json.loads(line)["report"][0]
+    """The report id a spool line starts with (JSON-encoded, before the tab)."""
+    return json.loads(line[: line.index("\t")])
+
+
+def _payload(line: str) -> list[Any]:
+    return json.loads(line[line.index("\t") + 1 :])
 
 
 def _sorted_dirs(root: Path, depth: int) -> list[Path]:
