@@ -77,7 +77,7 @@ BATCH_CELLS = 400_000
 #: Spool text sorted in memory at once; a bigger spool part is sorted in chunks and merged.
 SORT_CHUNK_BYTES = 8 * 2**20
 #: CSV bytes pyarrow reads at a time when it converts a table to Parquet.
-CSV_BLOCK_BYTES = 4 * 2**20
+CSV_BLOCK_BYTES = 2**20
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _HEX2 = re.compile(r"[0-9a-f]{2}")
@@ -325,28 +325,45 @@ def csv_to_parquet(csv_path: Path, parquet_path: Path, schema: pa.Schema) -> Non
     pyarrow happened to cut the CSV into blocks. "" is null: `_text` never writes an empty string.
     """
     rows_per_group = -(-BATCH_CELLS // len(schema))
-    reader = pa_csv.open_csv(
-        csv_path,
-        read_options=pa_csv.ReadOptions(block_size=CSV_BLOCK_BYTES),
-        parse_options=pa_csv.ParseOptions(newlines_in_values=True),
-        convert_options=pa_csv.ConvertOptions(
-            column_types=schema, null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=False
-        ),
-    )
-    with pq.ParquetWriter(parquet_path, schema, compression="zstd") as writer:
-        pending: list[pa.RecordBatch] = []
-        rows = groups = 0
-        for batch in reader:
-            pending.append(batch)
-            rows += batch.num_rows
-            while rows >= rows_per_group:
-                table = pa.Table.from_batches(pending, schema)
-                writer.write_table(table.slice(0, rows_per_group).combine_chunks())
-                groups += 1
-                rest = table.slice(rows_per_group)
-                pending, rows = rest.to_batches(), rest.num_rows
-        if rows or not groups:
-            writer.write_table(pa.Table.from_batches(pending, schema).combine_chunks())
+    # read, not memory-mapped: mapped pages of a 500 MB values.csv would count as our memory
+    with (
+        pa.OSFile(str(csv_path)) as source,
+        pq.ParquetWriter(parquet_path, schema, compression="zstd") as out,
+    ):
+        reader = pa_csv.open_csv(
+            source,
+            read_options=pa_csv.ReadOptions(block_size=CSV_BLOCK_BYTES, use_threads=False),  # less memory
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=schema,
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        _write_groups(reader, out, schema, rows_per_group)
+
+
+def _write_groups(
+    batches: Iterable[pa.RecordBatch], out: pq.ParquetWriter, schema: pa.Schema, rows_per_group: int
+) -> None:
+    pool = pa.default_memory_pool()
+    pending: list[pa.RecordBatch] = []
+    rows = groups = 0
+    for batch in batches:
+        # Hand freed blocks back to the system: the allocator otherwise keeps a high-water mark
+        # that creeps up with the file's size (reading 28 MB of CSV: +66 MB RSS, +21 MB with this).
+        pool.release_unused()
+        pending.append(batch)
+        rows += batch.num_rows
+        while rows >= rows_per_group:
+            table = pa.Table.from_batches(pending, schema)
+            out.write_table(table.slice(0, rows_per_group).combine_chunks())
+            groups += 1
+            rest = table.slice(rows_per_group)
+            pending, rows = rest.to_batches(), rest.num_rows
+    if rows or not groups:
+        out.write_table(pa.Table.from_batches(pending, schema).combine_chunks())
 
 
 def _arrow_type(column: str, floats: frozenset[str]) -> pa.DataType:
