@@ -12,6 +12,7 @@ import tracemalloc
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -311,3 +312,27 @@ def test_big_spool_parts_are_sorted_in_chunks_with_the_same_bytes(tmp_path, monk
     write(tmp_path / "chunked", reports[::-1])
     assert snapshot(tmp_path / "chunked") == snapshot(tmp_path / "whole")
     assert not list((tmp_path / "chunked").rglob("*.sorted*"))
+
+
+def test_district_parquet_files_are_runs_of_values_in_exact_row_groups(tmp_path, monkeypatch):
+    """District files are cut from the values conversion: same rows as values, row groups of
+    ceil(BATCH_CELLS / columns) rows however pyarrow cuts the CSV into blocks (issue 7)."""
+    monkeypatch.setattr(dataset, "BATCH_CELLS", 10 * len(dataset.VALUE_COLUMNS))  # 10 rows a group
+    monkeypatch.setattr(dataset, "CSV_BLOCK_BYTES", 3_000)  # blocks end mid-district
+    places = [("320602", 2016), ("320611", 2017), (None, None)]
+    reports = [make_report(i, *places[i % 3], rows=7) for i in range(12)]
+    reports[4].rows[0].label = '多行\n标签, 带 "引号"'  # a quoted field with a newline
+    write(tmp_path, reports)
+    values = pd.read_parquet(tmp_path / "values.parquet")
+    files = sorted((tmp_path / "districts").rglob("*.parquet"))
+    assert [str(f.relative_to(tmp_path / "districts")) for f in files] == [
+        "320602/2016.parquet", "320611/2017.parquet", "unknown/unknown.parquet",
+    ]  # fmt: skip
+    parts = [pd.read_parquet(f) for f in files]
+    assert pd.concat(parts, ignore_index=True).equals(values)
+    for f, part in zip(files, parts, strict=True):
+        meta = pq.ParquetFile(f).metadata
+        assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [10, 10, 8]
+        assert len(part) == 28
+        assert len(pd.read_csv(f.with_suffix(".csv"))) == 28
+    assert values["label"].str.contains("\n", na=False).sum() == 1

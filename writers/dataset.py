@@ -116,6 +116,7 @@ def prepare(report: Report, provenance: Mapping[str, Any] | None = None) -> Prep
         _csv_text(record["findings"]),
         panel,
         {code: _cell(v) for code, v in by_code.items() if v is not None},
+        len(values),
     ]
     rid = report.report_id
     line = (
@@ -232,14 +233,21 @@ class DatasetWriter:
             "findings": TableSink(self._staging / "findings", FINDING_COLUMNS),
         }
         (self._staging / DISTRICTS).mkdir()
+        # A district-year's rows are a run of values.csv: its Parquet file is cut from the values
+        # conversion (one CSV parse for both), so only its row count is kept here.
+        districts: list[tuple[Path, int]] = []
         for group in _sorted_dirs(Path(self._spool), depth=2):
-            district = LazySink(self._staging / DISTRICTS / group.parent.name / group.name, VALUE_COLUMNS)
+            stem = self._staging / DISTRICTS / group.parent.name / group.name
+            district = LazySink(stem, VALUE_COLUMNS)
+            rows = 0
             for part in sorted(group.glob("*.jsonl")):
                 for payload in _load_sorted(part):
-                    _emit(payload, codes, sinks, district)
+                    rows += _emit(payload, codes, sinks, district)
             district.close()
-        for sink in sinks.values():
-            sink.close()
+            if rows:
+                districts.append((stem.with_suffix(".parquet"), rows))
+        for name, sink in sinks.items():
+            sink.close(districts if name == "values" else None)
 
 
 class SeenIds:
@@ -276,18 +284,25 @@ class SeenIds:
 
 
 class TableSink:
-    """One table written as `<stem>.csv`, then converted to `<stem>.parquet` on `close()`.
+    """One table written as `<stem>.csv`, then (unless `parquet=False`) converted to `<stem>.parquet`.
 
     Rows arrive as CSV text (rendered by `prepare`, possibly in another process); the Parquet file
     is read back from the finished CSV with the table's schema, so both always hold the same rows.
     """
 
-    def __init__(self, stem: Path, columns: Iterable[str], floats: Iterable[str] = FLOAT_COLUMNS) -> None:
+    def __init__(
+        self,
+        stem: Path,
+        columns: Iterable[str],
+        floats: Iterable[str] = FLOAT_COLUMNS,
+        *,
+        parquet: bool = True,
+    ) -> None:
         stem.parent.mkdir(parents=True, exist_ok=True)
         self.columns = tuple(columns)
         self.schema = pa.schema([(c, _arrow_type(c, frozenset(floats))) for c in self.columns])
         self._csv_path = stem.with_suffix(".csv")
-        self._parquet_path = stem.with_suffix(".parquet")
+        self._parquet_path = stem.with_suffix(".parquet") if parquet else None
         self._csv_file = self._csv_path.open("w", encoding="utf-8", newline="")
         self._csv_file.write(_csv_text([self.columns]))
 
@@ -295,13 +310,16 @@ class TableSink:
         """Rows already rendered as CSV lines (see `prepare`)."""
         self._csv_file.write(text)
 
-    def close(self) -> None:
+    def close(self, runs: Iterable[tuple[Path, int]] | None = None) -> None:
+        """Close the CSV and convert it; `runs` (Parquet path, rows) also get the table's rows in order."""
         self._csv_file.close()
-        csv_to_parquet(self._csv_path, self._parquet_path, self.schema)
+        if self._parquet_path is not None:
+            csv_to_parquet(self._csv_path, self._parquet_path, self.schema, runs)
 
 
 class LazySink:
-    """A TableSink created on the first row: a district-year without values gets no files."""
+    """A district-year's CSV, created on the first row: a district-year without values gets no files.
+    (Its Parquet file is cut from values.parquet's conversion, see `csv_to_parquet`.)"""
 
     def __init__(self, stem: Path, columns: Iterable[str]) -> None:
         self._args = (stem, tuple(columns))
@@ -309,7 +327,7 @@ class LazySink:
 
     def write_text(self, text: str) -> None:
         if self._sink is None:
-            self._sink = TableSink(*self._args)
+            self._sink = TableSink(*self._args, parquet=False)
         self._sink.write_text(text)
 
     def close(self) -> None:
@@ -317,19 +335,23 @@ class LazySink:
             self._sink.close()
 
 
-def csv_to_parquet(csv_path: Path, parquet_path: Path, schema: pa.Schema) -> None:
-    """Stream a CSV written by this module into Parquet with `schema`, BATCH_CELLS cells per row group.
+def csv_to_parquet(
+    csv_path: Path, parquet_path: Path, schema: pa.Schema, runs: Iterable[tuple[Path, int]] | None = None
+) -> None:
+    """Stream a CSV written by this module into Parquet with `schema`; `runs` are further Parquet
+    files, each taking the next `rows` rows (the district files: runs of values.csv).
 
-    Every row group is one contiguous table of exactly ceil(BATCH_CELLS / columns) rows (the last
-    one the rest; an empty table still gets one empty group), so the file does not depend on how
-    pyarrow happened to cut the CSV into blocks. "" is null: `_text` never writes an empty string.
+    "" is null: `_text` never writes an empty string. The allocator's free blocks are handed back
+    after every block: otherwise its high-water mark creeps up with the file's size (reading 28 MB
+    of CSV: +66 MB RSS, +21 MB with this).
     """
-    rows_per_group = -(-BATCH_CELLS // len(schema))
+    pool = pa.default_memory_pool()
+    routed = runs is not None
+    todo = iter(runs or ())
+    run: RowGroups | None = None
+    left = 0
     # read, not memory-mapped: mapped pages of a 500 MB values.csv would count as our memory
-    with (
-        pa.OSFile(str(csv_path)) as source,
-        pq.ParquetWriter(parquet_path, schema, compression="zstd") as out,
-    ):
+    with pa.OSFile(str(csv_path)) as source, RowGroups(parquet_path, schema) as whole:
         reader = pa_csv.open_csv(
             source,
             read_options=pa_csv.ReadOptions(block_size=CSV_BLOCK_BYTES, use_threads=False),  # less memory
@@ -341,29 +363,59 @@ def csv_to_parquet(csv_path: Path, parquet_path: Path, schema: pa.Schema) -> Non
                 quoted_strings_can_be_null=False,
             ),
         )
-        _write_groups(reader, out, schema, rows_per_group)
+        for batch in reader:
+            pool.release_unused()
+            whole.add(batch)
+            offset = 0 if routed else batch.num_rows
+            while offset < batch.num_rows:
+                if not left:
+                    if run is not None:
+                        run.close()
+                    path, left = next(todo)
+                    run = RowGroups(path, schema)
+                take = min(left, batch.num_rows - offset)
+                run.add(batch.slice(offset, take))  # type: ignore[union-attr]
+                offset, left = offset + take, left - take
+        if run is not None:
+            run.close()
+    if routed and (left or next(todo, None) is not None):
+        raise RuntimeError(f"{csv_path.name}: the row counts of the runs do not add up to the table's")
 
 
-def _write_groups(
-    batches: Iterable[pa.RecordBatch], out: pq.ParquetWriter, schema: pa.Schema, rows_per_group: int
-) -> None:
-    pool = pa.default_memory_pool()
-    pending: list[pa.RecordBatch] = []
-    rows = groups = 0
-    for batch in batches:
-        # Hand freed blocks back to the system: the allocator otherwise keeps a high-water mark
-        # that creeps up with the file's size (reading 28 MB of CSV: +66 MB RSS, +21 MB with this).
-        pool.release_unused()
-        pending.append(batch)
-        rows += batch.num_rows
-        while rows >= rows_per_group:
-            table = pa.Table.from_batches(pending, schema)
-            out.write_table(table.slice(0, rows_per_group).combine_chunks())
-            groups += 1
-            rest = table.slice(rows_per_group)
-            pending, rows = rest.to_batches(), rest.num_rows
-    if rows or not groups:
-        out.write_table(pa.Table.from_batches(pending, schema).combine_chunks())
+class RowGroups:
+    """A Parquet file whose row groups hold exactly ceil(BATCH_CELLS / columns) rows (the last one
+    the rest; an empty table one empty group), however the rows arrive: the file does not depend
+    on how pyarrow cut the CSV into blocks, and the wide panel gets short groups (flat memory)."""
+
+    def __init__(self, path: Path, schema: pa.Schema) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = pq.ParquetWriter(path, schema, compression="zstd")
+        self._schema = schema
+        self._size = -(-BATCH_CELLS // len(schema))
+        self._pending: list[pa.RecordBatch] = []
+        self._rows = self._groups = 0
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def add(self, batch: pa.RecordBatch) -> None:
+        self._pending.append(batch)
+        self._rows += batch.num_rows
+        while self._rows >= self._size:
+            table = pa.Table.from_batches(self._pending, self._schema)
+            self._writer.write_table(table.slice(0, self._size).combine_chunks())
+            self._groups += 1
+            rest = table.slice(self._size)
+            self._pending, self._rows = rest.to_batches(), rest.num_rows
+
+    def close(self) -> None:
+        if self._writer.is_open:
+            if self._rows or not self._groups:
+                self._writer.write_table(pa.Table.from_batches(self._pending, self._schema).combine_chunks())
+            self._writer.close()
 
 
 def _arrow_type(column: str, floats: frozenset[str]) -> pa.DataType:
@@ -470,10 +522,10 @@ def _record(report: Report, provenance: Mapping[str, Any]) -> dict[str, Any]:
     return {"report": report_row, "values": values, "findings": findings}
 
 
-def _emit(payload: list[Any], codes: list[str], sinks: dict[str, TableSink], district: LazySink) -> None:
+def _emit(payload: list[Any], codes: list[str], sinks: dict[str, TableSink], district: LazySink) -> int:
     """One spooled report into every table (its text as rendered; the panel row laid out here,
-    where the full set of codes is known)."""
-    report, values, findings, panel_ids, cells = payload
+    where the full set of codes is known). Returns its number of values rows."""
+    report, values, findings, panel_ids, cells, n_rows = payload
     sinks["reports"].write_text(report)
     if values:
         sinks["values"].write_text(values)
@@ -483,6 +535,7 @@ def _emit(payload: list[Any], codes: list[str], sinks: dict[str, TableSink], dis
     if panel_ids is not None:
         row = ",".join([panel_ids, *(cells.get(code, "") for code in codes)])
         sinks["panel"].write_text(row + "\n")
+    return n_rows
 
 
 def _panel_by_code(values: list[list[Any]]) -> dict[str, Any]:
