@@ -264,6 +264,7 @@ def test_console_entry_point(shared_dir, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "1 inputs" in result.stderr
+    assert "s in this process" in result.stderr  # the CPU line the scaling bench reads
     assert result.stdout == ""
 
 

@@ -22,6 +22,7 @@ import argparse
 import hashlib
 import json
 import os
+import resource
 import sys
 import time
 from collections import Counter
@@ -299,6 +300,16 @@ def report_json(report: Report) -> dict[str, Any]:
     }
 
 
+def _cpu_line() -> str:
+    """CPU of this process and of its (finished) workers: with N workers the main process is the
+    serial part, so this line says whether it or the extraction bounds the run (issue 7)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    line = f"CPU {own.ru_utime + own.ru_stime:.2f} s in this process"
+    spent = workers.ru_utime + workers.ru_stime
+    return line + (f", {spent:.2f} s in workers" if spent else "")
+
+
 class Tally:
     """Counts for the closing summary: reports, values, findings, and what was not read and why."""
 
@@ -339,6 +350,7 @@ class Tally:
         lines = [
             f"{total} inputs in {seconds:.1f}s: {statuses}",
             f"{self.values} values, {self.findings} findings",
+            _cpu_line(),
         ]
         if self.passed_over:
             lines.append("passed over: " + ", ".join(f"{v} {k}" for k, v in sorted(self.passed_over.items())))
