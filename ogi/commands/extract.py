@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from extractors import EXTRACTOR_VERSION, extract
+from extractors.codebook import load_codebook
 from extractors.model import Finding, Report
 from ogi import inputs
 from ogi.inputs import Job, Skipped
@@ -48,7 +49,7 @@ LIST_LIMIT = 20
 BATCH_PAGES = 4
 #: Batches in flight per worker: enough to keep it busy, few enough that archived pages (bytes in
 #: memory) do not pile up in the parent.
-BATCHES_PER_WORKER = 3
+BATCHES_PER_WORKER = 2
 
 
 class Outcome(NamedTuple):
@@ -214,6 +215,7 @@ def _ordered_pool(work: Work, items: Iterable[Job | Skipped], workers: int) -> I
     can hold 20 000 pages, and Pool.imap would read them all ahead)."""
     window = workers * BATCHES_PER_WORKER
     pending: list[Future] = []
+    load_codebook()  # once, before the fork: the workers inherit it (the parent needs it to write)
     with ProcessPoolExecutor(max_workers=workers) as pool:
         for batch in _batches(items, BATCH_PAGES):
             pending.append(pool.submit(_run_batch, work, batch))
