@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extractors.model import Finding, Metadata, Report, Row
-from writers import dataset
+from writers import dataset, rows
 from writers.dataset import DatasetWriter
 
 
@@ -336,3 +336,15 @@ def test_district_parquet_files_are_runs_of_values_in_exact_row_groups(tmp_path,
         assert len(part) == 28
         assert len(pd.read_csv(f.with_suffix(".csv"))) == 28
     assert values["label"].str.contains("\n", na=False).sum() == 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts=st.lists(st.one_of(st.none(), st.text(max_size=12)), min_size=2, max_size=5))
+def test_fast_cell_rendering_is_what_csv_writer_writes(texts):
+    """`prepare` renders values rows without csv.writer (3x faster, issue 7): same text, any input."""
+    cleaned = [rows._text(t) for t in texts]
+    assert ",".join(rows._field(t) for t in cleaned) + "\n" == rows._csv_text([cleaned])
+    numbers = [None, 3, -0.5, 13100.0, 1e300, float("inf"), float("nan"), True, "7"]
+    assert ",".join(rows._number_cell(n) for n in numbers) + "\n" == rows._csv_text(
+        [[rows._number(n) for n in numbers]]
+    )

@@ -6,12 +6,12 @@ Why it looks like this:
   report is appended as one line to a spool file chosen by (district, year, first two hex
   digits of its id). `close()` reads the spool one small part at a time, in sorted order, and
   streams every table out; memory stays flat whatever the corpus size.
-* **Rendered where it is extracted.** `prepare()` turns a report into its CSV text (and the panel
-  cells) once, so `ogi extract --workers N` does that work in the workers and the parent only
-  spools lines and concatenates text: a serial parent would cap what N workers can gain. Parquet
-  is converted from the finished CSV by pyarrow's streaming reader (C++, same row groups and
-  types), which gives the same bytes as building Arrow arrays from Python rows at a fraction of
-  the cost.
+* **Rendered where it is extracted.** `writers.rows.prepare()` turns a report into its CSV text
+  (and panel cells) once, so `ogi extract --workers N` does that work in the workers and the
+  parent only spools lines and concatenates text: a serial parent would cap what N workers can
+  gain. Parquet is converted from the finished CSV by pyarrow's streaming reader (C++, same row
+  groups and types), which gives the same bytes as building Arrow arrays from Python rows at a
+  fraction of the cost; the district files are cut from values.parquet's conversion.
 * **Deterministic.** Rows are ordered by (adcode, year, report_id) and, within a report, by cell
   position; `unknown` sorts after every code and year. The same reports give byte-identical files
   whatever order they were added in (pyarrow writes no timestamps); of two inputs with the same
@@ -28,11 +28,8 @@ Columns are the contract in docs/ARCHITECTURE.md § output/ (and writers/templat
 
 from __future__ import annotations
 
-import csv
 import heapq
-import io
 import json
-import math
 import os
 import re
 import shutil
@@ -41,33 +38,26 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, NamedTuple, Self
+from typing import Any, Self
 
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from extractors.model import Report
-from writers import atomic, paths
-from writers.datapackage import write_package
+from writers import atomic
+from writers.rows import (
+    FINDING_COLUMNS,
+    FLOAT_COLUMNS,
+    INT_COLUMNS,
+    PANEL_ID_COLUMNS,
+    REPORT_COLUMNS,
+    VALUE_COLUMNS,
+    Prepared,
+    _csv_text,
+    prepare,
+)
 
-REPORT_COLUMNS = (
-    "report_id", "source", "title", "publisher", "province", "city", "district", "adcode",
-    "adcode_current", "year", "template", "template_variant", "published", "sha256",
-    "extractor_version", "content_type", "n_values", "n_findings", "status", "message",
-    "fetched_at", "archive_record",
-)  # fmt: skip
-VALUE_COLUMNS = (
-    "report_id", "year", "adcode", "district", "template", "position", "code", "section", "label",
-    "column", "row_code", "column_code", "unit", "value", "raw", "value_normalized", "unit_normalized",
-)  # fmt: skip
-PANEL_ID_COLUMNS = (
-    "report_id", "year", "adcode", "adcode_current", "province", "city", "district", "publisher",
-    "template", "template_variant",
-)  # fmt: skip
-FINDING_COLUMNS = ("report_id", "kind", "severity", "code", "expected", "found", "message")
-INT_COLUMNS = frozenset({"year", "position", "n_values", "n_findings"})
-FLOAT_COLUMNS = frozenset({"value", "value_normalized", "expected", "found"})
 #: The files and folder this writer owns in the output folder (others write codebook.csv etc.).
 TABLES = ("reports", "values", "panel", "findings")
 DISTRICTS = "districts"
@@ -78,63 +68,8 @@ BATCH_CELLS = 400_000
 SORT_CHUNK_BYTES = 8 * 2**20
 #: CSV bytes pyarrow reads at a time when it converts a table to Parquet.
 CSV_BLOCK_BYTES = 2**20
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
 _HEX2 = re.compile(r"[0-9a-f]{2}")
-
-
-class Prepared(NamedTuple):
-    """A report as the dataset stores it: what `add` needs to count and file it, plus one spool line.
-
-    A plain tuple of strings and ints, so it crosses a process boundary for a few microseconds
-    (a pickled Report with its rows costs ~30x more to send and to receive).
-    """
-
-    report_id: str
-    district: str  # path segment: 6-digit code or "unknown"
-    year: str  # path segment: 4-digit year or "unknown"
-    status: str
-    n_values: int
-    n_findings: int
-    codes: tuple[str, ...]  # distinct value codes, for the panel's columns
-    line: str  # the spool line: JSON-encoded id, a tab, the rendered tables (see `prepare`)
-
-
-def prepare(report: Report, provenance: Mapping[str, Any] | None = None) -> Prepared:
-    """Render one report for the dataset: CSV text of its reports/values/findings rows and its
-    panel cells. Pure and picklable, so `ogi extract` runs it in the worker that extracted it."""
-    record = _record(report, provenance or {})
-    values = record["values"]
-    by_code = _panel_by_code(values)
-    panel = None
-    if values:
-        panel_ids = dict(zip(REPORT_COLUMNS, record["report"], strict=True))
-        panel = _csv_text([[panel_ids[c] for c in PANEL_ID_COLUMNS]])[:-1]
-    payload = [
-        _csv_text([record["report"]]),
-        _csv_text(values),
-        _csv_text(record["findings"]),
-        panel,
-        {code: _cell(v) for code, v in by_code.items() if v is not None},
-        len(values),
-    ]
-    rid = report.report_id
-    line = (
-        json.dumps(rid, ensure_ascii=False)
-        + "\t"
-        + json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-        + "\n"
-    )
-    return Prepared(
-        rid,
-        paths.district_segment(report.meta.adcode),
-        paths.year_segment(report.meta.year),
-        report.status,
-        report.n_values,
-        len(report.findings),
-        tuple(by_code),
-        line,
-    )
 
 
 class DatasetWriter:
@@ -204,6 +139,8 @@ class DatasetWriter:
             raise
         # Every dataset carries its codebook and data package (issue 6): a researcher who gets
         # only this folder can still read and validate it.
+        from writers.datapackage import write_package  # pandas: only now, not in every worker
+
         write_package(self.out_dir)
         self._summary = {
             "out_dir": str(self.out_dir),
@@ -426,102 +363,6 @@ def _arrow_type(column: str, floats: frozenset[str]) -> pa.DataType:
     return pa.string()
 
 
-def _csv_text(rows: Iterable[Iterable[Any]]) -> str:
-    """Rows as CSV lines: None as "", floats as a person prints them, the rest as csv writes it."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows([_csv_float(v) if type(v) is float else v for v in row] for row in rows)
-    return buffer.getvalue()
-
-
-def _cell(value: float) -> str:
-    """A panel cell as CSV text (numbers never need quoting)."""
-    return _csv_float(value) if type(value) is float else str(value)
-
-
-def _csv_float(value: float) -> str:
-    """Numbers as printed by a person (13100, not 13100.0)."""
-    if math.isfinite(value) and value.is_integer() and abs(value) < 2**53:
-        return str(int(value))
-    return repr(value)
-
-
-def _text(value: Any) -> str | None:
-    """Strings from pages, minus NUL and other control characters that break CSV readers, and
-    with lone surrogates (undecodable file names) replaced, so every cell is valid UTF-8."""
-    if value is None:
-        return None
-    text = value if type(value) is str else str(value)
-    if not text.isprintable():  # C-speed test; printable text has no control characters or surrogates
-        text = _SURROGATE.sub("\ufffd", _CONTROL.sub("", text))
-    return text or None
-
-
-def _number(value: Any) -> int | float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return value if not (isinstance(value, float) and math.isnan(value)) else None
-    return None
-
-
-def _year(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _archive_record(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, Mapping):
-        return json.dumps(dict(value), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    if isinstance(value, list | tuple):
-        return "#".join(str(v) for v in value)
-    return str(value)
-
-
-def _record(report: Report, provenance: Mapping[str, Any]) -> dict[str, Any]:
-    """The report as spooled: its reports.csv row, values rows and findings rows, in column order."""
-    m = report.meta
-    rid, year = report.report_id, _year(m.year)
-    row = {
-        "report_id": rid,
-        "source": report.source or provenance.get("url"),
-        "title": m.title,
-        "publisher": m.publisher,
-        "province": m.province,
-        "city": m.city,
-        "district": m.district,
-        "adcode": m.adcode,
-        "adcode_current": m.adcode_current,
-        "year": year,
-        "template": report.template,
-        "template_variant": report.template_variant,
-        "published": m.published,
-        "sha256": report.sha256,
-        "extractor_version": report.extractor_version,
-        "content_type": report.content_type,
-        "n_values": report.n_values,
-        "n_findings": len(report.findings),
-        "status": report.status,
-        "message": report.message,
-        "fetched_at": provenance.get("fetched_at"),
-        "archive_record": _archive_record(provenance.get("archive_record")),
-    }
-    values = [
-        [rid, year, _text(m.adcode), _text(m.district), report.template, i, _text(r.code), _text(r.section)]
-        + [_text(r.label), _text(r.column), _text(r.row_code), _text(r.column_code), _text(r.unit)]
-        + [_number(r.value), _text(r.raw), _number(r.value_normalized), _text(r.unit_normalized)]
-        for i, r in enumerate(report.rows)
-    ]
-    findings = [
-        [rid, _text(f.kind), _text(f.severity), _text(f.code), _number(f.expected), _number(f.found)]
-        + [_text(f.message)]
-        for f in report.findings
-    ]
-    report_row = [row[c] if c in INT_COLUMNS else _text(row[c]) for c in REPORT_COLUMNS]
-    return {"report": report_row, "values": values, "findings": findings}
-
-
 def _emit(payload: list[Any], codes: list[str], sinks: dict[str, TableSink], district: LazySink) -> int:
     """One spooled report into every table (its text as rendered; the panel row laid out here,
     where the full set of codes is known). Returns its number of values rows."""
@@ -536,17 +377,6 @@ def _emit(payload: list[Any], codes: list[str], sinks: dict[str, TableSink], dis
         row = ",".join([panel_ids, *(cells.get(code, "") for code in codes)])
         sinks["panel"].write_text(row + "\n")
     return n_rows
-
-
-def _panel_by_code(values: list[list[Any]]) -> dict[str, Any]:
-    """One figure per code, in the form's unit (value_normalized where the cell printed another);
-    the first cell of a code wins, blank or not."""
-    by_code: dict[str, Any] = {}
-    for row in values:
-        code, value, normalized = row[6], row[13], row[15]
-        if code and code not in by_code:
-            by_code[code] = normalized if normalized is not None else value
-    return by_code
 
 
 def _load_sorted(part: Path) -> Iterator[list[Any]]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import multiprocessing
 import os
 import resource
 import sys
@@ -33,13 +34,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from extractors import EXTRACTOR_VERSION, extract
-from extractors.codebook import load_codebook
 from extractors.model import Finding, Report
 from ogi import inputs
 from ogi.inputs import Job, Skipped
 
 if TYPE_CHECKING:
-    from writers.dataset import DatasetWriter, Prepared
+    from writers.dataset import DatasetWriter
+    from writers.rows import Prepared
 
 #: Statuses that count as "read" for the exit code (an annual report without a table was read).
 READ_STATUSES = frozenset({"ok", "partial", "no_table"})
@@ -155,7 +156,7 @@ def process_job(job: Job, *, dataset: bool, as_json: bool) -> Outcome:
     report = extract_job(job)
     prepared = None
     if dataset:
-        from writers.dataset import prepare  # pandas/pyarrow only when a dataset is written
+        from writers.rows import prepare  # no pyarrow/pandas: the workers need only the extractor
 
         prepared = prepare(report, job.provenance or None)
     line = json.dumps(report_json(report), ensure_ascii=False) + "\n" if as_json else None
@@ -215,8 +216,10 @@ def _ordered_pool(work: Work, items: Iterable[Job | Skipped], workers: int) -> I
     can hold 20 000 pages, and Pool.imap would read them all ahead)."""
     window = workers * BATCHES_PER_WORKER
     pending: list[Future] = []
-    load_codebook()  # once, before the fork: the workers inherit it (the parent needs it to write)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # Fresh interpreters, not forks: a fork starts with the parent's pyarrow/pandas pages, which
+    # the memory of the process tree counts once per worker; a spawned worker holds only what
+    # extraction needs (writers.rows is pure Python).
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         for batch in _batches(items, BATCH_PAGES):
             pending.append(pool.submit(_run_batch, work, batch))
             while len(pending) >= window:
