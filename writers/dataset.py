@@ -37,6 +37,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import ExitStack
+from itertools import groupby
 from pathlib import Path
 from typing import Any, Self
 
@@ -87,6 +88,7 @@ class DatasetWriter:
         self.out_dir = Path(out_dir)
         self._staging = atomic.new_staging(self.out_dir)
         self._spool = str(self._staging / "spool")
+        os.mkdir(self._spool)
         self._seen = SeenIds(self._staging / "seen.sqlite")
         self._codes: set[str] = set()
         self._status: Counter[str] = Counter()
@@ -118,11 +120,11 @@ class DatasetWriter:
         self._status[item.status] += 1
         self._counts["values"] += item.n_values
         self._counts["findings"] += item.n_findings
-        # plain strings, not Path: pathlib interns every part it parses, for the life of the process
-        part = os.path.join(self._spool, item.district, item.year)
-        os.makedirs(part, exist_ok=True)
+        # One flat folder (no makedirs per report, one rmdir at the end); plain strings, not Path:
+        # pathlib interns every part it parses, for the life of the process.
         prefix = rid[:2] if _HEX2.fullmatch(rid[:2]) else "xx"
-        with open(os.path.join(part, f"{prefix}.jsonl"), "a", encoding="utf-8") as fh:
+        part = os.path.join(self._spool, f"{item.district}.{item.year}.{prefix}.jsonl")
+        with open(part, "a", encoding="utf-8") as fh:
             fh.write(item.line)
         return True
 
@@ -173,11 +175,11 @@ class DatasetWriter:
         # A district-year's rows are a run of values.csv: its Parquet file is cut from the values
         # conversion (one CSV parse for both), so only its row count is kept here.
         districts: list[tuple[Path, int]] = []
-        for group in _sorted_dirs(Path(self._spool), depth=2):
-            stem = self._staging / DISTRICTS / group.parent.name / group.name
+        for (district_segment, year_segment), parts in _spool_groups(self._spool):
+            stem = self._staging / DISTRICTS / district_segment / year_segment
             district = LazySink(stem, VALUE_COLUMNS)
             rows = 0
-            for part in sorted(group.glob("*.jsonl")):
+            for part in parts:
                 for payload in _load_sorted(part):
                     rows += _emit(payload, codes, sinks, district)
             district.close()
@@ -421,14 +423,14 @@ def _payload(line: str) -> list[Any]:
     return json.loads(line[line.index("\t") + 1 :])
 
 
-def _sorted_dirs(root: Path, depth: int) -> list[Path]:
-    """Folders `depth` levels below `root`, codes and years first, `unknown` last."""
-    if not root.is_dir():
-        return []
-    level = [root]
-    for _ in range(depth):
-        level = [child for folder in level for child in sorted(folder.iterdir()) if child.is_dir()]
-    return level
+def _spool_groups(spool: str) -> Iterator[tuple[tuple[str, str], list[Path]]]:
+    """Spool parts grouped by (district, year), in output order: codes and years first, `unknown`
+    last. Part names are `<district>.<year>.<prefix>.jsonl` with fixed-width segments (6-digit
+    code or "unknown", 4-digit year or "unknown", 2 hex digits or "xx"), so sorting the names
+    sorts by district, then year, then prefix."""
+    names = sorted(name for name in os.listdir(spool) if name.endswith(".jsonl"))
+    for key, group in groupby(names, key=lambda name: tuple(name.split(".")[:2])):
+        yield (key[0], key[1]), [Path(spool, name) for name in group]
 
 
 def _table_files() -> list[str]:
