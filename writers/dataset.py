@@ -293,7 +293,7 @@ def csv_to_parquet(
     with pa.OSFile(str(csv_path)) as source, RowGroups(parquet_path, schema) as whole:
         reader = pa_csv.open_csv(
             source,
-            read_options=pa_csv.ReadOptions(block_size=CSV_BLOCK_BYTES, use_threads=False),  # less memory
+            read_options=pa_csv.ReadOptions(block_size=CSV_BLOCK_BYTES),  # threads: the workers are done
             parse_options=pa_csv.ParseOptions(newlines_in_values=True),
             convert_options=pa_csv.ConvertOptions(
                 column_types=schema,
