@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from extractors import EXTRACTOR_VERSION, extract
+from extractors.codebook import load_codebook
 from extractors.model import Finding, Report
 from ogi import inputs
 from ogi.inputs import Job, Skipped
@@ -98,8 +99,11 @@ def run(args: argparse.Namespace) -> int:
     tally = Tally()
     writer = _writer(out_dir)
     work = partial(process_job, dataset=writer is not None, as_json=args.json)
+    # The dataset's codebook export needs the codebook; with workers, load it while they extract
+    # instead of in the serial close (~0.5 s of YAML).
+    warm_up = load_codebook if writer is not None else None
     try:
-        for item in _progress(_results(inputs.jobs(files), args.workers, work), files, args.quiet):
+        for item in _progress(_results(inputs.jobs(files), args.workers, work, warm_up), files, args.quiet):
             _handle(item, tally, writer)
         summary = writer.close() if writer is not None else None
     except BaseException as exc:
@@ -202,16 +206,21 @@ def _failed(job: Job, data: bytes, status: str, message: str) -> Report:
 Work = Callable[[Job], Outcome]
 
 
-def _results(items: Iterable[Job | Skipped], workers: int, work: Work) -> Iterator[Outcome | Skipped]:
-    """Process jobs in input order; with workers > 1 in a process pool with a bounded window."""
+def _results(
+    items: Iterable[Job | Skipped], workers: int, work: Work, warm_up: Callable[[], object] | None = None
+) -> Iterator[Outcome | Skipped]:
+    """Process jobs in input order; with workers > 1 in a process pool with a bounded window
+    (`warm_up` then runs in this process once the workers have their first batches)."""
     if workers == 1:
         for item in items:
             yield item if isinstance(item, Skipped) else work(item)
         return
-    yield from _ordered_pool(work, items, workers)
+    yield from _ordered_pool(work, items, workers, warm_up)
 
 
-def _ordered_pool(work: Work, items: Iterable[Job | Skipped], workers: int) -> Iterator[Outcome | Skipped]:
+def _ordered_pool(
+    work: Work, items: Iterable[Job | Skipped], workers: int, warm_up: Callable[[], object] | None = None
+) -> Iterator[Outcome | Skipped]:
     """Like Pool.imap with a chunksize, but never more than a few batches in flight (an archive
     can hold 20 000 pages, and Pool.imap would read them all ahead)."""
     window = workers * BATCHES_PER_WORKER
@@ -222,6 +231,9 @@ def _ordered_pool(work: Work, items: Iterable[Job | Skipped], workers: int) -> I
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         for batch in _batches(items, BATCH_PAGES):
             pending.append(pool.submit(_run_batch, work, batch))
+            if warm_up is not None and len(pending) >= window:
+                warm_up()
+                warm_up = None
             while len(pending) >= window:
                 yield from pending.pop(0).result()
         while pending:
