@@ -5,6 +5,11 @@ links, scripts and footer around one statistics table (legacy 2014-2018 list for
 gov2021), printed as a real <table> or Word-flattened one cell per paragraph, in UTF-8 or GBK.
 District, year, figures and chrome vary per page; figures satisfy the form's identities. Page i of
 seed s is always the same bytes, so a corpus on disk can be reused by later runs.
+
+Drawing a page costs ~36 ms of CPU, so only the first BASE_PAGES are drawn; the scaling stage's
+20k pages beyond them are derived (`derive_page`): page i is page i % BASE_PAGES republished by
+another district of the same city, with a stamp, so its bytes (and report id) are its own but its
+tables are the base page's. A 20k corpus then takes seconds to write, not five minutes.
 """
 
 from __future__ import annotations
@@ -29,6 +34,10 @@ from benchmarks.render import Style, form_sections
 SITE = Path(__file__).with_name("data") / "site.yaml"
 GENERATOR_VERSION = 1
 CHUNK = 1000  # pages per sub-directory, so the 1k / 5k / 20k sets are prefixes of one corpus
+BASE_PAGES = 2000  # pages drawn from scratch (the crawl stage's 2,000); later ones are derived
+DERIVED_VERSION = 1  # bump when derive_page changes: derived chunks are then rewritten
+_CHARSET = re.compile(rb'<meta charset="([\w-]+)">')
+_SITE_NAME = re.compile(r'<meta name="SiteName" content="([^"<>]+?)人民政府">')
 MIN_BYTES, MAX_BYTES = 50_000, 200_000
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -214,19 +223,41 @@ def write_corpus(root: Path, n: int, seed: int = 0, workers: int = 2) -> list[Pa
     """Write pages 0..n-1 under `root` in chunks of CHUNK; reuse what a previous run left.
 
     Returns the chunk directories. A manifest records seed and generator version, so a corpus
-    written by another version is rebuilt rather than silently reused.
+    written by another version is rebuilt rather than silently reused. Pages from BASE_PAGES on
+    are derived from the first BASE_PAGES (see the module docstring).
     """
     root.mkdir(parents=True, exist_ok=True)
     manifest = root / "manifest.json"
     meta = {"seed": seed, "generator": GENERATOR_VERSION, "chunk": CHUNK}
     done = json.loads(manifest.read_text()) if manifest.exists() else {}
-    have = done.get("pages", 0) if {k: done.get(k) for k in meta} == meta else 0
-    if have < n:
-        ranges = [(s, min(s + CHUNK, n)) for s in range(have - have % CHUNK, n, CHUNK)]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(_write_range, [root] * len(ranges), ranges, [seed] * len(ranges)))
-        manifest.write_text(json.dumps({**meta, "pages": n}))
+    same = {k: done.get(k) for k in meta} == meta
+    drawn = done.get("pages", 0) if same else 0
+    derived = done.get("derived", 0) if same and done.get("derived_version") == DERIVED_VERSION else 0
+    if drawn < min(n, BASE_PAGES):
+        drawn = min(n, BASE_PAGES)
+        _in_pool(_write_range, root, _ranges(done.get("pages", 0) if same else 0, drawn), seed, workers)
+        derived = 0  # derived pages follow their base pages
+    if n > BASE_PAGES and derived < n:
+        _in_pool(_derive_range, root, _ranges(max(derived, BASE_PAGES), n), seed, workers)
+        derived = n
+    if not same or (drawn, derived) != (done.get("pages", 0), done.get("derived", 0)):
+        record = {**meta, "pages": min(drawn, BASE_PAGES) if derived else drawn}
+        if derived:
+            record |= {"derived_version": DERIVED_VERSION, "derived": derived}
+        manifest.write_text(json.dumps(record))
     return chunk_dirs(root, n)
+
+
+def _ranges(start: int, stop: int) -> list[tuple[int, int]]:
+    """(first, end) page ranges of the chunks from the one holding `start` up to `stop`."""
+    return [(s, min(s + CHUNK, stop)) for s in range(start - start % CHUNK, stop, CHUNK)]
+
+
+def _in_pool(fn: Any, root: Path, ranges: list[tuple[int, int]], seed: int, workers: int) -> None:
+    if not ranges:
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(fn, [root] * len(ranges), ranges, [seed] * len(ranges)))
 
 
 def _write_range(root: Path, bounds: tuple[int, int], seed: int) -> None:
@@ -234,6 +265,47 @@ def _write_range(root: Path, bounds: tuple[int, int], seed: int) -> None:
     directory = root / f"c{start // CHUNK:03d}"
     directory.mkdir(exist_ok=True)
     for page in pages(stop - start, seed, start):
-        tmp = directory / f".{page.name}.tmp"
-        tmp.write_bytes(page.data)
-        os.replace(tmp, directory / page.name)
+        _save(directory / page.name, page.data)
+
+
+def _derive_range(root: Path, bounds: tuple[int, int], seed: int) -> None:
+    """Pages bounds[0]..bounds[1]-1, each derived from its base page (already on disk)."""
+    start, stop = bounds
+    directory = root / f"c{start // CHUNK:03d}"
+    directory.mkdir(exist_ok=True)
+    for index in range(start, stop):
+        base = index % BASE_PAGES
+        (source,) = (root / f"c{base // CHUNK:03d}").glob(f"p{base:06d}-*.html")
+        suffix = source.name.split("-", 1)[1]
+        _save(directory / f"p{index:06d}-{suffix}", derive_page(source.read_bytes(), index))
+
+
+def _save(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def derive_page(data: bytes, index: int) -> bytes:
+    """Page `index` made from the base page `data`: the same page published by another district of
+    its city (every mention of the district replaced) and stamped with `index`, in its encoding."""
+    charset = _CHARSET.search(data[:4096])
+    encoding = charset[1].decode("ascii") if charset else "utf-8"
+    html = data.decode(encoding)
+    found = _SITE_NAME.search(html)
+    if found:
+        district = found[1]
+        neighbours = _city_of(district)
+        other = neighbours[(neighbours.index(district) + index // BASE_PAGES) % len(neighbours)]
+        html = html.replace(district, other)
+    stamp = f"<head>\n<!-- benchmark page {index}, derived from page {index % BASE_PAGES} -->"
+    return html.replace("<head>", stamp, 1).encode(encoding, errors="xmlcharrefreplace")
+
+
+def _city_of(district: str) -> list[str]:
+    """The districts of the city `district` belongs to (itself alone if it is not in site.yaml)."""
+    for cities in _site()["places"].values():
+        for districts in cities.values():
+            if district in districts:
+                return list(districts)
+    return [district]

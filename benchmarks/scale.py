@@ -2,16 +2,23 @@
 
 Cost must grow linearly and peak memory stay flat (the CLI streams; it never holds the corpus), so
 that a million pages is only a matter of time. Each size is run with 1 then 2 workers back to
-back; small sizes are repeated and the median kept, large ones run once (a 20k run takes minutes).
-A run that would not fit the time budget, projected from the in-process extraction rate, is skipped
-with its reason rather than silently cut short.
+back. The plan adapts to the extractor's speed: the first size is projected from the in-process
+extraction rate, the others from the pace just measured; the smallest size runs first (the
+reference for growth), then the largest that fit the budget (20k is the headline), and a size that
+does not fit is reported as skipped with its projection rather than silently cut short. With the
+extractor at ~10 ms/page, 1k + 5k + 20k x (1, 2 workers) take ~8 minutes (the default budget).
+Pages past the first 2,000 are derived from them in ~1 ms each (benchmarks.corpus.derive_page).
+`ogi extract` prints the CPU of its main process and of its workers: with 2 workers on 2 shared
+cores the wall-clock ratio moves with the neighbours' load, the CPU split does not.
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +27,32 @@ from benchmarks.measure import ChildRun, NotAvailable, median, run_child
 
 ROOT = Path(__file__).resolve().parents[1]
 STARTUP_S = 5.0  # CLI start-up and output writing, for the projection only
+#: Before anything ran: the CLI (reading, writing the dataset) vs in-process extraction, and
+#: 2 workers vs 1; replaced by the measured rates as soon as the first size has run.
+CLI_SLOWDOWN = 1.3
+FIRST_SPEEDUP_2W = 1.6
+#: `ogi extract`'s summary line with the CPU of its own process and of its workers.
+CPU_LINE = re.compile(r"CPU ([\d.]+) s in this process(?:, ([\d.]+) s in workers)?")
+
+
+@dataclass(slots=True)
+class Pace:
+    """Seconds per page of `ogi extract` with 1 and with 2 workers, for projecting what a size costs."""
+
+    one: float | None  # None: unknown (no hint), every size is tried
+    two: float | None
+
+    @classmethod
+    def from_hint(cls, rate_hint: float | None) -> Pace:
+        if not rate_hint:
+            return cls(None, None)
+        one = CLI_SLOWDOWN / rate_hint
+        return cls(one, one / FIRST_SPEEDUP_2W)
+
+    def projected(self, n: int) -> float:
+        if self.one is None or self.two is None:
+            return 0.0
+        return 2 * STARTUP_S + n * (self.one + self.two)
 
 
 def check_cli() -> None:
@@ -69,10 +102,13 @@ def paths_for(root: Path, n: int) -> list[Path]:
 
 def bench_scale(root: Path, sizes: list[int], *, rate_hint: float | None, budget_s: float,
                 repeats_small: int = 3, seed: int = 0) -> dict[str, Any]:  # fmt: skip
-    """Wall time and peak RSS of `ogi extract` per size and worker count, within `budget_s`.
+    """Wall time, CPU and peak RSS of `ogi extract` per size and worker count, within `budget_s`.
 
-    `rate_hint` (pages/s, from the in-process extraction stage) projects what each size will cost;
-    the CLI also writes the dataset, so the first projection assumes it is 1.5x slower.
+    `rate_hint` (pages/s, from the in-process extraction stage) projects the first size's cost;
+    after each size the measured pace projects the rest. The smallest size always runs if it fits
+    (the reference for growth); of the others the largest that fit are kept (20k is the headline),
+    the rest are reported as skipped with their projection. Small sizes are repeated (median) only
+    with budget to spare once the larger ones are provided for.
     """
     check_cli()
     write_corpus(root, 1, seed)
@@ -84,47 +120,64 @@ def bench_scale(root: Path, sizes: list[int], *, rate_hint: float | None, budget
         "startup_s": round(startup, 2),
         "runs": {},
     }
-    spent, rate = startup, rate_hint / 1.5 if rate_hint else None
-    fallback = _fallback_sizes(sizes[0], rate, budget_s)
+    spent, pace = startup, Pace.from_hint(rate_hint)
+    fallback = _fallback_sizes(sizes[0], 1 / pace.one if pace.one else None, budget_s)
     if fallback:
         # Not even the smallest size fits: smaller ones that do, so 1 vs 2 workers and the growth
         # of cost and memory are still measured (and labelled as such), then the listed sizes' n/a.
         results["fallback_sizes"] = fallback
         sizes = [*fallback, *sizes]
-    for n in sizes:
-        projected = _projected(n, rate)
-        if spent + projected > budget_s:
-            results["runs"][str(n)] = (
-                f"n/a: projected {projected:.0f} s at {rate:.1f} pages/s exceeds the budget"
-            )
-            continue
-        write_corpus(root, n, seed)  # generated (or reused) before the clock starts
-        # Small sizes are repeated (median kept) as often as the budget allows, at least once.
-        repeats = (
-            max(1, min(repeats_small, int((budget_s - spent) // max(projected, 1.0)))) if n <= CHUNK else 1
-        )
+    todo = list(sizes)
+    while todo:
+        chosen = _fit(todo, pace, budget_s - spent)
+        for n in todo:
+            if n not in chosen:
+                results["runs"][str(n)] = f"n/a: projected {pace.projected(n):.0f} s exceeds the budget"
+        if not chosen:
+            break
+        n, todo = chosen[0], chosen[1:]
+        write_corpus(root, n, seed)  # drawn, derived or reused before the clock starts
+        left = budget_s - spent - sum(pace.projected(m) for m in todo)
+        repeats = max(1, min(repeats_small, int(left // max(pace.projected(n), 1.0)))) if n <= CHUNK else 1
+        if pace.one is None:
+            repeats = 1  # cost unknown: measure once, then plan
         try:
-            row = _size(
-                root, n, repeats, startup, timeout=max(120.0, 2 * projected) if projected else budget_s
-            )
+            timeout = max(120.0, 2 * pace.projected(n)) if pace.one is not None else budget_s
+            row = _size(root, n, repeats, startup, timeout=timeout)
         except NotAvailable as exc:
             results["runs"][str(n)] = f"n/a: {exc}"
             break
         spent += row.pop("spent_s")
         results["runs"][str(n)] = row
-        rate = row["1w"]["pages_per_s"]
+        pace = Pace(row["1w"]["marginal_ms_per_page"] / 1000, row["2w"]["marginal_ms_per_page"] / 1000)
     results["spent_s"] = round(spent, 1)
     return results | headline(results["runs"], sizes)
 
 
+def _fit(todo: list[int], pace: Pace, left: float) -> list[int]:
+    """The sizes to run, ascending: the smallest if it fits, then the largest ones that still fit."""
+    chosen: list[int] = []
+    first, *rest = sorted(todo)
+    for n in [first, *reversed(rest)]:
+        if sum(pace.projected(m) for m in chosen) + pace.projected(n) <= left:
+            chosen.append(n)
+    return sorted(chosen)
+
+
 def _size(root: Path, n: int, repeats: int, startup: float, timeout: float) -> dict[str, Any]:
     """1 then 2 workers over the first n pages, `repeats` times each."""
-    row: dict[str, Any] = {"spent_s": 0.0}
+    row: dict[str, Any] = {"spent_s": 0.0, "repeats": repeats}
     for workers in (1, 2):
         runs = [extract_run(paths_for(root, n), workers, timeout=timeout) for _ in range(repeats)]
         row["spent_s"] += sum(r.wall_s for r in runs)
         row[f"{workers}w"] = _summary(n, runs, startup)
     row["speedup_2w_vs_1w"] = round(row["2w"]["pages_per_s"] / row["1w"]["pages_per_s"], 3)
+    cpu1, cpu2 = row["1w"]["cpu_ms_per_page"], row["2w"]["cpu_ms_per_page"]
+    # What 2 cores could give if the neighbours left them free: 1-worker CPU over the 2-worker
+    # run's busiest share (its main process, or half of all its CPU).
+    main2 = row["2w"].get("main_cpu_ms_per_page")
+    if cpu1 and cpu2 and main2 is not None:
+        row["cpu_bound_speedup_2w_vs_1w"] = round(cpu1 / max(cpu2 / 2, main2), 3)
     return row
 
 
@@ -148,7 +201,7 @@ def _projected(n: int, rate: float | None) -> float:
 
 def _summary(n: int, runs: list[ChildRun], startup: float) -> dict[str, Any]:
     wall = median([r.wall_s for r in runs])
-    return {
+    out = {
         "wall_s": round(wall, 2),
         "wall_s_runs": [round(r.wall_s, 2) for r in runs],
         "pages_per_s": round(n / wall, 1),
@@ -160,6 +213,19 @@ def _summary(n: int, runs: list[ChildRun], startup: float) -> dict[str, Any]:
         "max_process_rss_mb": max(r.max_process_rss_mb for r in runs),
         "exit_code": runs[-1].returncode,
     }
+    main_cpu = [_cpu_split(r.stderr_tail) for r in runs]
+    if all(c is not None for c in main_cpu):
+        # The main process alone (reading inputs, spooling, writing the tables): with N workers it
+        # is the serial part that bounds the speed-up.
+        out["main_cpu_ms_per_page"] = round(1000 * median([c[0] for c in main_cpu]) / n, 2)  # type: ignore[index]
+        out["workers_cpu_ms_per_page"] = round(1000 * median([c[1] for c in main_cpu]) / n, 2)  # type: ignore[index]
+    return out
+
+
+def _cpu_split(stderr: str) -> tuple[float, float] | None:
+    """(CPU s of the main process, of its workers) from `ogi extract`'s summary, if it printed them."""
+    found = CPU_LINE.search(stderr)
+    return (float(found[1]), float(found[2] or 0.0)) if found else None
 
 
 def headline(runs: dict[str, Any], sizes: list[int]) -> dict[str, Any]:

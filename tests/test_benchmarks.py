@@ -234,3 +234,32 @@ def test_headline_keys_only_take_figures_measured_at_the_planned_size(monkeypatc
     runner._scale(runner.FULL, tmp_path, results)
     assert results["scale_2w_vs_1w"] == 2.3
     assert results["peak_rss_mb_20k"] == 321.0
+
+
+def test_derived_pages_are_their_base_page_published_by_a_neighbour():
+    """Pages past BASE_PAGES are derived in ~1 ms (issue 7): own bytes and district, same tables."""
+    from benchmarks.corpus import BASE_PAGES, derive_page
+    from extractors import extract
+
+    for index in (0, 3):  # a UTF-8 and a GBK page of seed 0
+        base = make_page(index)
+        page = derive_page(base.data, index + 2 * BASE_PAGES)
+        assert page != base.data
+        assert page.decode(base.encoding).count(base.district) < base.data.decode(base.encoding).count(
+            base.district
+        )
+        a, b = extract(base.data), extract(page)
+        assert b.meta.district != a.meta.district
+        assert b.meta.city == a.meta.city
+        assert [(r.code, r.value) for r in b.rows] == [(r.code, r.value) for r in a.rows]
+
+
+def test_scaling_keeps_the_smallest_size_and_then_the_largest_that_fit():
+    from benchmarks.scale import Pace, _fit
+
+    pace = Pace(0.010, 0.006)  # s/page with 1 and 2 workers: 16 ms a page for both runs
+    assert _fit([1000, 5000, 20000], pace, 480) == [1000, 5000, 20000]
+    assert _fit([1000, 5000, 20000], pace, 380) == [1000, 20000]  # 20k is the headline
+    assert _fit([1000, 5000, 20000], pace, 120) == [1000, 5000]
+    assert _fit([1000, 5000, 20000], pace, 20) == []
+    assert _fit([1000, 5000, 20000], Pace(None, None), 1) == [1000, 5000, 20000]  # unknown: try

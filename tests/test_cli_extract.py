@@ -264,6 +264,7 @@ def test_console_entry_point(shared_dir, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "1 inputs" in result.stderr
+    assert "s in this process" in result.stderr  # the CPU line the scaling bench reads
     assert result.stdout == ""
 
 
@@ -315,11 +316,9 @@ def test_folder_walk_picks_pages_archives_and_word_files_only(tmp_path):
 
 def test_the_summary_keeps_only_the_first_not_read_pages():
     """The parent keeps no per-page state: 25 not-read pages are counted, 20 are named (issue 7)."""
-    from extractors.model import Report
-
     tally = extract_cmd.Tally()
     for i in range(extract_cmd.LIST_LIMIT + 5):
-        tally.add(Report(source=f"page-{i}.html", sha256="0" * 64, status="not_report", message="menu"))
+        tally.add(extract_cmd.Outcome(f"page-{i}.html", "not_report", "menu", 0, 1, None, None))
     text = tally.render(None, None, 1.0)
     assert len(tally.not_read) == extract_cmd.LIST_LIMIT
     assert not tally.all_read

@@ -3,9 +3,15 @@
 Why it looks like this:
 
 * **Streaming.** A national crawl is tens of thousands of reports, so `add()` never keeps them: each
-  report is appended as one JSON line to a spool file chosen by (district, year, first two hex
+  report is appended as one line to a spool file chosen by (district, year, first two hex
   digits of its id). `close()` reads the spool one small part at a time, in sorted order, and
   streams every table out; memory stays flat whatever the corpus size.
+* **Rendered where it is extracted.** `writers.rows.prepare()` turns a report into its CSV text
+  (and panel cells) once, so `ogi extract --workers N` does that work in the workers and the
+  parent only spools lines and concatenates text: a serial parent would cap what N workers can
+  gain. Parquet is converted from the finished CSV by pyarrow's streaming reader (C++, same row
+  groups and types), which gives the same bytes as building Arrow arrays from Python rows at a
+  fraction of the cost; the district files are cut from values.parquet's conversion.
 * **Deterministic.** Rows are ordered by (adcode, year, report_id) and, within a report, by cell
   position; `unknown` sorts after every code and year. The same reports give byte-identical files
   whatever order they were added in (pyarrow writes no timestamps); of two inputs with the same
@@ -22,10 +28,8 @@ Columns are the contract in docs/ARCHITECTURE.md § output/ (and writers/templat
 
 from __future__ import annotations
 
-import csv
 import heapq
 import json
-import math
 import os
 import re
 import shutil
@@ -33,48 +37,40 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import ExitStack
+from itertools import groupby
 from pathlib import Path
 from typing import Any, Self
 
 import pyarrow as pa
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from extractors.model import Report
-from writers import atomic, paths
-from writers.datapackage import write_package
+from writers import atomic
+from writers.rows import (
+    FINDING_COLUMNS,
+    FLOAT_COLUMNS,
+    INT_COLUMNS,
+    PANEL_ID_COLUMNS,
+    REPORT_COLUMNS,
+    VALUE_COLUMNS,
+    Prepared,
+    _csv_text,
+    prepare,
+)
 
-REPORT_COLUMNS = (
-    "report_id", "source", "title", "publisher", "province", "city", "district", "adcode",
-    "adcode_current", "year", "template", "template_variant", "published", "sha256",
-    "extractor_version", "content_type", "n_values", "n_findings", "status", "message",
-    "fetched_at", "archive_record",
-)  # fmt: skip
-VALUE_COLUMNS = (
-    "report_id", "year", "adcode", "district", "template", "position", "code", "section", "label",
-    "column", "row_code", "column_code", "unit", "value", "raw", "value_normalized", "unit_normalized",
-)  # fmt: skip
-PANEL_ID_COLUMNS = (
-    "report_id", "year", "adcode", "adcode_current", "province", "city", "district", "publisher",
-    "template", "template_variant",
-)  # fmt: skip
-FINDING_COLUMNS = ("report_id", "kind", "severity", "code", "expected", "found", "message")
-INT_COLUMNS = frozenset({"year", "position", "n_values", "n_findings"})
-FLOAT_COLUMNS = frozenset({"value", "value_normalized", "expected", "found"})
 #: The files and folder this writer owns in the output folder (others write codebook.csv etc.).
 TABLES = ("reports", "values", "panel", "findings")
 DISTRICTS = "districts"
-#: Cells buffered per table before a Parquet row group is written (rows = cells / columns), so the
-#: wide panel (hundreds of columns) flushes as often as it must to keep memory flat.
+#: Cells per Parquet row group (rows = cells / columns, rounded up), so the wide panel (hundreds
+#: of columns) gets short row groups and the conversion's memory stays flat.
 BATCH_CELLS = 400_000
-#: Cells kept as Python rows before they are packed into Arrow arrays. A row group's cells wait as
-#: compact Arrow columns (a few bytes a cell), not as Python objects (~60 bytes a cell), so the
-#: buffer costs little even when the panel or findings table needs the whole corpus to fill it.
-#: The row groups written are the same as with one big buffer: the files stay byte-identical.
-PACK_CELLS = 20_000
 #: Spool text sorted in memory at once; a bigger spool part is sorted in chunks and merged.
 SORT_CHUNK_BYTES = 8 * 2**20
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
+#: CSV bytes pyarrow reads at a time when it converts a table to Parquet.
+CSV_BLOCK_BYTES = 2**20
+
+_HEX2 = re.compile(r"[0-9a-f]{2}")
 
 
 class DatasetWriter:
@@ -83,12 +79,16 @@ class DatasetWriter:
     >>> w = DatasetWriter("output")
     >>> w.add(report, {"fetched_at": "...", "url": "...", "archive_record": "...", "site_id": "..."})
     >>> summary = w.close()
+
+    `add_prepared(prepare(report, provenance))` is the same as `add`, split so that the rendering
+    can run in another process.
     """
 
     def __init__(self, out_dir: str | Path) -> None:
         self.out_dir = Path(out_dir)
         self._staging = atomic.new_staging(self.out_dir)
-        self._spool = self._staging / "spool"
+        self._spool = str(self._staging / "spool")
+        os.mkdir(self._spool)
         self._seen = SeenIds(self._staging / "seen.sqlite")
         self._codes: set[str] = set()
         self._status: Counter[str] = Counter()
@@ -106,25 +106,26 @@ class DatasetWriter:
 
     def add(self, report: Report, provenance: Mapping[str, Any] | None = None) -> bool:
         """Spool one report; returns False (and keeps the first) when its bytes were seen already."""
+        return self.add_prepared(prepare(report, provenance))
+
+    def add_prepared(self, item: Prepared) -> bool:
+        """Spool one prepared report; False (and the first kept) when its bytes were seen already."""
         if self._summary is not None:
             raise RuntimeError("DatasetWriter is closed")
-        rid = report.report_id
+        rid = item.report_id
         if not self._seen.add(rid):
             self._counts["duplicates"] += 1
             return False
-        record = _record(report, provenance or {})
-        self._codes.update(r[6] for r in record["values"] if r[6])
-        self._status[report.status] += 1
-        self._counts["values"] += report.n_values
-        self._counts["findings"] += len(report.findings)
-        # plain strings, not Path: pathlib interns every part it parses, for the life of the process
-        part = os.path.join(
-            self._spool, paths.district_segment(report.meta.adcode), paths.year_segment(report.meta.year)
-        )
-        os.makedirs(part, exist_ok=True)
-        prefix = rid[:2] if re.fullmatch(r"[0-9a-f]{2}", rid[:2]) else "xx"
-        with open(os.path.join(part, f"{prefix}.jsonl"), "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+        self._codes.update(item.codes)
+        self._status[item.status] += 1
+        self._counts["values"] += item.n_values
+        self._counts["findings"] += item.n_findings
+        # One flat folder (no makedirs per report, one rmdir at the end); plain strings, not Path:
+        # pathlib interns every part it parses, for the life of the process.
+        prefix = rid[:2] if _HEX2.fullmatch(rid[:2]) else "xx"
+        part = os.path.join(self._spool, f"{item.district}.{item.year}.{prefix}.jsonl")
+        with open(part, "a", encoding="utf-8") as fh:
+            fh.write(item.line)
         return True
 
     def close(self) -> dict[str, Any]:
@@ -140,6 +141,8 @@ class DatasetWriter:
             raise
         # Every dataset carries its codebook and data package (issue 6): a researcher who gets
         # only this folder can still read and validate it.
+        from writers.datapackage import write_package  # pandas: only now, not in every worker
+
         write_package(self.out_dir)
         self._summary = {
             "out_dir": str(self.out_dir),
@@ -169,14 +172,21 @@ class DatasetWriter:
             "findings": TableSink(self._staging / "findings", FINDING_COLUMNS),
         }
         (self._staging / DISTRICTS).mkdir()
-        for group in _sorted_dirs(self._spool, depth=2):
-            district = LazySink(self._staging / DISTRICTS / group.parent.name / group.name, VALUE_COLUMNS)
-            for part in sorted(group.glob("*.jsonl")):
-                for record in _load_sorted(part):
-                    _emit(record, codes, sinks, district)
+        # A district-year's rows are a run of values.csv: its Parquet file is cut from the values
+        # conversion (one CSV parse for both), so only its row count is kept here.
+        districts: list[tuple[Path, int]] = []
+        for (district_segment, year_segment), parts in _spool_groups(self._spool):
+            stem = self._staging / DISTRICTS / district_segment / year_segment
+            district = LazySink(stem, VALUE_COLUMNS)
+            rows = 0
+            for part in parts:
+                for payload in _load_sorted(part):
+                    rows += _emit(payload, codes, sinks, district)
             district.close()
-        for sink in sinks.values():
-            sink.close()
+            if rows:
+                districts.append((stem.with_suffix(".parquet"), rows))
+        for name, sink in sinks.items():
+            sink.close(districts if name == "values" else None)
 
 
 class SeenIds:
@@ -213,73 +223,138 @@ class SeenIds:
 
 
 class TableSink:
-    """One table written as `<stem>.csv` and `<stem>.parquet` with the same columns and rows."""
+    """One table written as `<stem>.csv`, then (unless `parquet=False`) converted to `<stem>.parquet`.
 
-    def __init__(self, stem: Path, columns: Iterable[str], floats: Iterable[str] = FLOAT_COLUMNS) -> None:
+    Rows arrive as CSV text (rendered by `prepare`, possibly in another process); the Parquet file
+    is read back from the finished CSV with the table's schema, so both always hold the same rows.
+    """
+
+    def __init__(
+        self,
+        stem: Path,
+        columns: Iterable[str],
+        floats: Iterable[str] = FLOAT_COLUMNS,
+        *,
+        parquet: bool = True,
+    ) -> None:
         stem.parent.mkdir(parents=True, exist_ok=True)
         self.columns = tuple(columns)
         self.schema = pa.schema([(c, _arrow_type(c, frozenset(floats))) for c in self.columns])
-        self._csv_file = stem.with_suffix(".csv").open("w", encoding="utf-8", newline="")
-        self._csv = csv.writer(self._csv_file, lineterminator="\n")
-        self._csv.writerow(self.columns)
-        self._parquet = pq.ParquetWriter(stem.with_suffix(".parquet"), self.schema, compression="zstd")
-        self._buffer: list[list[Any]] = []  # rows not yet packed
-        self._packed: list[list[pa.Array]] = []  # packed chunks, one array per column
-        self._rows = 0  # rows waiting for the next row group (packed and not)
-        self._row_groups = 0
+        self._csv_path = stem.with_suffix(".csv")
+        self._parquet_path = stem.with_suffix(".parquet") if parquet else None
+        self._csv_file = self._csv_path.open("w", encoding="utf-8", newline="")
+        self._csv_file.write(_csv_text([self.columns]))
 
-    def write(self, row: list[Any]) -> None:
-        # csv writes None as "" and ints and strings as they are; only floats need our format
-        self._csv.writerow([_csv_float(v) if type(v) is float else v for v in row])
-        self._buffer.append(row)
-        self._rows += 1
-        if self._rows * len(self.columns) >= BATCH_CELLS:
-            self._flush()
-        elif len(self._buffer) * len(self.columns) >= PACK_CELLS:
-            self._pack()
+    def write_text(self, text: str) -> None:
+        """Rows already rendered as CSV lines (see `prepare`)."""
+        self._csv_file.write(text)
 
-    def close(self) -> None:
-        if self._rows or not self._row_groups:
-            self._flush()
-        self._parquet.close()
+    def close(self, runs: Iterable[tuple[Path, int]] | None = None) -> None:
+        """Close the CSV and convert it; `runs` (Parquet path, rows) also get the table's rows in order."""
         self._csv_file.close()
-
-    def _pack(self) -> None:
-        """Turn the buffered Python rows into one Arrow array per column."""
-        columns = list(zip(*self._buffer, strict=True)) if self._buffer else [()] * len(self.columns)
-        self._packed.append(
-            [_arrow_array(col, field.type) for col, field in zip(columns, self.schema, strict=True)]
-        )
-        self._buffer = []
-
-    def _flush(self) -> None:
-        if self._buffer or not self._packed:
-            self._pack()
-        chunks, self._packed = self._packed, []
-        arrays = [
-            chunks[0][i] if len(chunks) == 1 else pa.concat_arrays([chunk[i] for chunk in chunks])
-            for i in range(len(self.columns))
-        ]
-        self._parquet.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
-        self._row_groups += 1
-        self._rows = 0
+        if self._parquet_path is not None:
+            csv_to_parquet(self._csv_path, self._parquet_path, self.schema, runs)
 
 
 class LazySink:
-    """A TableSink created on the first row: a district-year without values gets no files."""
+    """A district-year's CSV, created on the first row: a district-year without values gets no files.
+    (Its Parquet file is cut from values.parquet's conversion, see `csv_to_parquet`.)"""
 
     def __init__(self, stem: Path, columns: Iterable[str]) -> None:
         self._args = (stem, tuple(columns))
         self._sink: TableSink | None = None
 
-    def write(self, row: list[Any]) -> None:
+    def write_text(self, text: str) -> None:
         if self._sink is None:
-            self._sink = TableSink(*self._args)
-        self._sink.write(row)
+            self._sink = TableSink(*self._args, parquet=False)
+        self._sink.write_text(text)
 
     def close(self) -> None:
         if self._sink is not None:
             self._sink.close()
+
+
+def csv_to_parquet(
+    csv_path: Path, parquet_path: Path, schema: pa.Schema, runs: Iterable[tuple[Path, int]] | None = None
+) -> None:
+    """Stream a CSV written by this module into Parquet with `schema`; `runs` are further Parquet
+    files, each taking the next `rows` rows (the district files: runs of values.csv).
+
+    "" is null: `_text` never writes an empty string. The allocator's free blocks are handed back
+    after every block: otherwise its high-water mark creeps up with the file's size (reading 28 MB
+    of CSV: +66 MB RSS, +21 MB with this).
+    """
+    pool = pa.default_memory_pool()
+    routed = runs is not None
+    todo = iter(runs or ())
+    run: RowGroups | None = None
+    left = 0
+    # read, not memory-mapped: mapped pages of a 500 MB values.csv would count as our memory
+    with pa.OSFile(str(csv_path)) as source, RowGroups(parquet_path, schema) as whole:
+        reader = pa_csv.open_csv(
+            source,
+            read_options=pa_csv.ReadOptions(block_size=CSV_BLOCK_BYTES),  # threads: the workers are done
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=schema,
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        for batch in reader:
+            pool.release_unused()
+            whole.add(batch)
+            offset = 0 if routed else batch.num_rows
+            while offset < batch.num_rows:
+                if not left:
+                    if run is not None:
+                        run.close()
+                    path, left = next(todo)
+                    run = RowGroups(path, schema)
+                take = min(left, batch.num_rows - offset)
+                run.add(batch.slice(offset, take))  # type: ignore[union-attr]
+                offset, left = offset + take, left - take
+        if run is not None:
+            run.close()
+    if routed and (left or next(todo, None) is not None):
+        raise RuntimeError(f"{csv_path.name}: the row counts of the runs do not add up to the table's")
+
+
+class RowGroups:
+    """A Parquet file whose row groups hold exactly ceil(BATCH_CELLS / columns) rows (the last one
+    the rest; an empty table one empty group), however the rows arrive: the file does not depend
+    on how pyarrow cut the CSV into blocks, and the wide panel gets short groups (flat memory)."""
+
+    def __init__(self, path: Path, schema: pa.Schema) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = pq.ParquetWriter(path, schema, compression="zstd")
+        self._schema = schema
+        self._size = -(-BATCH_CELLS // len(schema))
+        self._pending: list[pa.RecordBatch] = []
+        self._rows = self._groups = 0
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def add(self, batch: pa.RecordBatch) -> None:
+        self._pending.append(batch)
+        self._rows += batch.num_rows
+        while self._rows >= self._size:
+            table = pa.Table.from_batches(self._pending, self._schema)
+            self._writer.write_table(table.slice(0, self._size).combine_chunks())
+            self._groups += 1
+            rest = table.slice(self._size)
+            self._pending, self._rows = rest.to_batches(), rest.num_rows
+
+    def close(self) -> None:
+        if self._writer.is_open:
+            if self._rows or not self._groups:
+                self._writer.write_table(pa.Table.from_batches(self._pending, self._schema).combine_chunks())
+            self._writer.close()
 
 
 def _arrow_type(column: str, floats: frozenset[str]) -> pa.DataType:
@@ -290,116 +365,23 @@ def _arrow_type(column: str, floats: frozenset[str]) -> pa.DataType:
     return pa.string()
 
 
-def _arrow_array(values: Iterable[Any], dtype: pa.DataType) -> pa.Array:
-    if pa.types.is_floating(dtype):
-        values = [None if v is None else float(v) for v in values]
-    return pa.array(list(values), type=dtype)
+def _emit(payload: list[Any], codes: list[str], sinks: dict[str, TableSink], district: LazySink) -> int:
+    """One spooled report into every table (its text as rendered; the panel row laid out here,
+    where the full set of codes is known). Returns its number of values rows."""
+    report, values, findings, panel_ids, cells, n_rows = payload
+    sinks["reports"].write_text(report)
+    if values:
+        sinks["values"].write_text(values)
+        district.write_text(values)
+    if findings:
+        sinks["findings"].write_text(findings)
+    if panel_ids is not None:
+        row = ",".join([panel_ids, *(cells.get(code, "") for code in codes)])
+        sinks["panel"].write_text(row + "\n")
+    return n_rows
 
 
-def _csv_float(value: float) -> str:
-    """Numbers as printed by a person (13100, not 13100.0)."""
-    if math.isfinite(value) and value.is_integer() and abs(value) < 2**53:
-        return str(int(value))
-    return repr(value)
-
-
-def _text(value: Any) -> str | None:
-    """Strings from pages, minus NUL and other control characters that break CSV readers, and
-    with lone surrogates (undecodable file names) replaced, so every cell is valid UTF-8."""
-    if value is None:
-        return None
-    text = _SURROGATE.sub("\ufffd", _CONTROL.sub("", str(value)))
-    return text or None
-
-
-def _number(value: Any) -> int | float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return value if not (isinstance(value, float) and math.isnan(value)) else None
-    return None
-
-
-def _year(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _archive_record(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, Mapping):
-        return json.dumps(dict(value), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    if isinstance(value, list | tuple):
-        return "#".join(str(v) for v in value)
-    return str(value)
-
-
-def _record(report: Report, provenance: Mapping[str, Any]) -> dict[str, Any]:
-    """The report as spooled: its reports.csv row, values rows and findings rows, in column order."""
-    m = report.meta
-    rid, year = report.report_id, _year(m.year)
-    row = {
-        "report_id": rid,
-        "source": report.source or provenance.get("url"),
-        "title": m.title,
-        "publisher": m.publisher,
-        "province": m.province,
-        "city": m.city,
-        "district": m.district,
-        "adcode": m.adcode,
-        "adcode_current": m.adcode_current,
-        "year": year,
-        "template": report.template,
-        "template_variant": report.template_variant,
-        "published": m.published,
-        "sha256": report.sha256,
-        "extractor_version": report.extractor_version,
-        "content_type": report.content_type,
-        "n_values": report.n_values,
-        "n_findings": len(report.findings),
-        "status": report.status,
-        "message": report.message,
-        "fetched_at": provenance.get("fetched_at"),
-        "archive_record": _archive_record(provenance.get("archive_record")),
-    }
-    values = [
-        [rid, year, _text(m.adcode), _text(m.district), report.template, i, _text(r.code), _text(r.section)]
-        + [_text(r.label), _text(r.column), _text(r.row_code), _text(r.column_code), _text(r.unit)]
-        + [_number(r.value), _text(r.raw), _number(r.value_normalized), _text(r.unit_normalized)]
-        for i, r in enumerate(report.rows)
-    ]
-    findings = [
-        [rid, _text(f.kind), _text(f.severity), _text(f.code), _number(f.expected), _number(f.found)]
-        + [_text(f.message)]
-        for f in report.findings
-    ]
-    report_row = [row[c] if c in INT_COLUMNS else _text(row[c]) for c in REPORT_COLUMNS]
-    return {"report": report_row, "values": values, "findings": findings}
-
-
-def _emit(record: dict[str, Any], codes: list[str], sinks: dict[str, TableSink], district: LazySink) -> None:
-    report = dict(zip(REPORT_COLUMNS, record["report"], strict=True))
-    sinks["reports"].write(record["report"])
-    for row in record["values"]:
-        sinks["values"].write(row)
-        district.write(row)
-    for row in record["findings"]:
-        sinks["findings"].write(row)
-    if record["values"]:
-        sinks["panel"].write([report[c] for c in PANEL_ID_COLUMNS] + _panel_values(record["values"], codes))
-
-
-def _panel_values(values: list[list[Any]], codes: list[str]) -> list[Any]:
-    """One figure per code, in the form's unit (value_normalized where the cell printed another)."""
-    by_code: dict[str, Any] = {}
-    for row in values:
-        code, value, normalized = row[6], row[13], row[15]
-        if code and code not in by_code:
-            by_code[code] = normalized if normalized is not None else value
-    return [by_code.get(code) for code in codes]
-
-
-def _load_sorted(part: Path) -> Iterator[dict[str, Any]]:
+def _load_sorted(part: Path) -> Iterator[list[Any]]:
     """The part's records by report id, one parsed at a time; a part bigger than SORT_CHUNK_BYTES
     (say every unreadable page lands in unknown/unknown) is sorted in chunks and merged."""
     chunks: list[Path] = []
@@ -414,14 +396,14 @@ def _load_sorted(part: Path) -> Iterator[dict[str, Any]]:
                 chunks.append(_spill(part, len(chunks), lines))
                 lines, size = [], 0
     if not chunks:
-        yield from (json.loads(line) for line in sorted(lines, key=_line_id))
+        yield from (_payload(line) for line in sorted(lines, key=_line_id))
         return
     if lines:
         chunks.append(_spill(part, len(chunks), lines))
     with ExitStack() as stack:
         files = [stack.enter_context(chunk.open(encoding="utf-8")) for chunk in chunks]
         for line in heapq.merge(*files, key=_line_id):
-            yield json.loads(line)
+            yield _payload(line)
     for chunk in chunks:
         chunk.unlink()
 
@@ -433,17 +415,22 @@ def _spill(part: Path, index: int, lines: list[str]) -> Path:
 
 
 def _line_id(line: str) -> str:
-    return json.loads(line)["report"][0]
+    """The report id a spool line starts with (JSON-encoded, before the tab)."""
+    return json.loads(line[: line.index("\t")])
 
 
-def _sorted_dirs(root: Path, depth: int) -> list[Path]:
-    """Folders `depth` levels below `root`, codes and years first, `unknown` last."""
-    if not root.is_dir():
-        return []
-    level = [root]
-    for _ in range(depth):
-        level = [child for folder in level for child in sorted(folder.iterdir()) if child.is_dir()]
-    return level
+def _payload(line: str) -> list[Any]:
+    return json.loads(line[line.index("\t") + 1 :])
+
+
+def _spool_groups(spool: str) -> Iterator[tuple[tuple[str, str], list[Path]]]:
+    """Spool parts grouped by (district, year), in output order: codes and years first, `unknown`
+    last. Part names are `<district>.<year>.<prefix>.jsonl` with fixed-width segments (6-digit
+    code or "unknown", 4-digit year or "unknown", 2 hex digits or "xx"), so sorting the names
+    sorts by district, then year, then prefix."""
+    names = sorted(name for name in os.listdir(spool) if name.endswith(".jsonl"))
+    for key, group in groupby(names, key=lambda name: tuple(name.split(".")[:2])):
+        yield (key[0], key[1]), [Path(spool, name) for name in group]
 
 
 def _table_files() -> list[str]:

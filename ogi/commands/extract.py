@@ -5,6 +5,12 @@ process pool with --workers N, results kept in input order so 1 and N workers gi
 output), `writers.dataset.DatasetWriter` writes the tables. A page that breaks the extractor is a
 per-file status, never a traceback: a batch of 20 000 pages must not stop on one bad file.
 
+With N workers the parent is serial, so it must stay cheap or it caps the speed-up (issue 7): a
+worker extracts a small batch of pages and sends back, per page, an `Outcome` tuple of counts and
+text already rendered (the dataset's CSV rows via `writers.dataset.prepare`, the --json line);
+no Report is pickled, and the parent only counts, spools and prints. --workers 1 runs the same
+code in-process, which is the fastest one-core configuration, so the 1 vs N comparison is fair.
+
 `--json` prints one JSON object per input (JSON Lines) on stdout, the public interface documented
 in docs/JSON.md; progress and the summary go to stderr. Exit status: 0 when every input was read,
 1 when some were not reports or could not be read, 2 on usage errors.
@@ -15,27 +21,50 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import multiprocessing
 import os
+import resource
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from extractors import EXTRACTOR_VERSION, extract
+from extractors.codebook import load_codebook
 from extractors.model import Finding, Report
 from ogi import inputs
 from ogi.inputs import Job, Skipped
 
 if TYPE_CHECKING:
     from writers.dataset import DatasetWriter
+    from writers.rows import Prepared
 
 #: Statuses that count as "read" for the exit code (an annual report without a table was read).
 READ_STATUSES = frozenset({"ok", "partial", "no_table"})
 #: How many not-read inputs the summary lists by name.
 LIST_LIMIT = 20
+#: Pages a worker takes at a time: fewer round trips through the pool, yet a short tail at the end.
+BATCH_PAGES = 4
+#: Batches in flight per worker: enough to keep it busy, few enough that archived pages (bytes in
+#: memory) do not pile up in the parent.
+BATCHES_PER_WORKER = 2
+
+
+class Outcome(NamedTuple):
+    """One extracted page as the parent needs it: summary counts, the dataset's rendered rows
+    (None without a dataset) and the --json line (None without --json)."""
+
+    source: str
+    status: str
+    message: str
+    n_values: int
+    n_findings: int
+    dataset: Prepared | None
+    json_line: str | None
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -69,9 +98,13 @@ def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     tally = Tally()
     writer = _writer(out_dir)
+    work = partial(process_job, dataset=writer is not None, as_json=args.json)
+    # The dataset's codebook export needs the codebook; with workers, load it while they extract
+    # instead of in the serial close (~0.5 s of YAML).
+    warm_up = load_codebook if writer is not None else None
     try:
-        for item in _progress(_results(inputs.jobs(files), args.workers), files, args.quiet):
-            _handle(item, tally, writer, args.json)
+        for item in _progress(_results(inputs.jobs(files), args.workers, work, warm_up), files, args.quiet):
+            _handle(item, tally, writer)
         summary = writer.close() if writer is not None else None
     except BaseException as exc:
         if writer is not None:
@@ -110,27 +143,44 @@ def _writer(out_dir: Path | None) -> DatasetWriter | None:
     return DatasetWriter(out_dir)
 
 
-def _handle(
-    item: tuple[Job, Report] | Skipped, tally: Tally, writer: DatasetWriter | None, as_json: bool
-) -> None:
+def _handle(item: Outcome | Skipped, tally: Tally, writer: DatasetWriter | None) -> None:
     if isinstance(item, Skipped):
         tally.skip(item)
         return
-    job, report = item
-    tally.add(report)
-    if writer is not None:
-        writer.add(report, job.provenance or None)
-    if as_json:
-        sys.stdout.write(json.dumps(report_json(report), ensure_ascii=False) + "\n")
+    tally.add(item)
+    if writer is not None and item.dataset is not None:
+        writer.add_prepared(item.dataset)
+    if item.json_line is not None:
+        sys.stdout.write(item.json_line)
         sys.stdout.flush()
 
 
-def extract_job(job: Job) -> tuple[Job, Report]:
+def process_job(job: Job, *, dataset: bool, as_json: bool) -> Outcome:
+    """Extract one input and render what the parent needs of it (runs in the worker)."""
+    report = extract_job(job)
+    prepared = None
+    if dataset:
+        from writers.rows import prepare  # no pyarrow/pandas: the workers need only the extractor
+
+        prepared = prepare(report, job.provenance or None)
+    line = json.dumps(report_json(report), ensure_ascii=False) + "\n" if as_json else None
+    return Outcome(
+        report.source or "?",
+        report.status,
+        report.message,
+        report.n_values,
+        len(report.findings),
+        prepared,
+        line,
+    )
+
+
+def extract_job(job: Job) -> Report:
     """Read and extract one input; any failure becomes the report's status, never an exception."""
     try:
         data = job.read()
     except OSError as exc:
-        return _slim(job), _failed(job, b"", "unreadable", f"cannot read the file: {exc.strerror or exc}")
+        return _failed(job, b"", "unreadable", f"cannot read the file: {exc.strerror or exc}")
     try:
         report = extract(data, url=job.url, headers=job.headers, filename=job.filename)
     except Exception as exc:  # noqa: BLE001 -- an extractor bug must cost one page, not the batch
@@ -138,13 +188,7 @@ def extract_job(job: Job) -> tuple[Job, Report]:
         report.findings[0].kind = "extraction_error"
     if report.source is None or job.url is None:
         report.source = job.source
-    return _slim(job), report
-
-
-def _slim(job: Job) -> Job:
-    """The job without its bytes, so results do not ship pages back across processes."""
-    job.data = None
-    return job
+    return report
 
 
 def _failed(job: Job, data: bytes, status: str, message: str) -> Report:
@@ -159,32 +203,56 @@ def _failed(job: Job, data: bytes, status: str, message: str) -> Report:
     return report
 
 
-def _results(items: Iterable[Job | Skipped], workers: int) -> Iterator[tuple[Job, Report] | Skipped]:
-    """Extract jobs in input order; with workers > 1 in a process pool with a bounded window."""
+Work = Callable[[Job], Outcome]
+
+
+def _results(
+    items: Iterable[Job | Skipped], workers: int, work: Work, warm_up: Callable[[], object] | None = None
+) -> Iterator[Outcome | Skipped]:
+    """Process jobs in input order; with workers > 1 in a process pool with a bounded window
+    (`warm_up` then runs in this process once the workers have their first batches)."""
     if workers == 1:
         for item in items:
-            yield item if isinstance(item, Skipped) else extract_job(item)
+            yield item if isinstance(item, Skipped) else work(item)
         return
-    yield from _ordered_pool(extract_job, items, workers)
+    yield from _ordered_pool(work, items, workers, warm_up)
 
 
 def _ordered_pool(
-    fn: Callable[[Job], tuple[Job, Report]], items: Iterable[Job | Skipped], workers: int
-) -> Iterator[tuple[Job, Report] | Skipped]:
-    """Like Pool.imap, but never more than a few pages in flight (archives can hold 20 000 pages)."""
-    window = workers * 4
-    pending: list[Future | Skipped] = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for item in items:
-            pending.append(item if isinstance(item, Skipped) else pool.submit(fn, item))
+    work: Work, items: Iterable[Job | Skipped], workers: int, warm_up: Callable[[], object] | None = None
+) -> Iterator[Outcome | Skipped]:
+    """Like Pool.imap with a chunksize, but never more than a few batches in flight (an archive
+    can hold 20 000 pages, and Pool.imap would read them all ahead)."""
+    window = workers * BATCHES_PER_WORKER
+    pending: list[Future] = []
+    # Fresh interpreters, not forks: a fork starts with the parent's pyarrow/pandas pages, which
+    # the memory of the process tree counts once per worker; a spawned worker holds only what
+    # extraction needs (writers.rows is pure Python).
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        for batch in _batches(items, BATCH_PAGES):
+            pending.append(pool.submit(_run_batch, work, batch))
+            if warm_up is not None and len(pending) >= window:
+                warm_up()
+                warm_up = None
             while len(pending) >= window:
-                yield _settle(pending.pop(0))
+                yield from pending.pop(0).result()
         while pending:
-            yield _settle(pending.pop(0))
+            yield from pending.pop(0).result()
 
 
-def _settle(item: Future | Skipped) -> tuple[Job, Report] | Skipped:
-    return item if isinstance(item, Skipped) else item.result()
+def _batches(items: Iterable[Job | Skipped], size: int) -> Iterator[list[Job | Skipped]]:
+    batch: list[Job | Skipped] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _run_batch(work: Work, batch: list[Job | Skipped]) -> list[Outcome | Skipped]:
+    return [item if isinstance(item, Skipped) else work(item) for item in batch]
 
 
 def _progress(items: Iterator[Any], files: list[Path], quiet: bool) -> Iterator[Any]:
@@ -249,6 +317,16 @@ def report_json(report: Report) -> dict[str, Any]:
     }
 
 
+def _cpu_line() -> str:
+    """CPU of this process and of its (finished) workers: with N workers the main process is the
+    serial part, so this line says whether it or the extraction bounds the run (issue 7)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    line = f"CPU {own.ru_utime + own.ru_stime:.2f} s in this process"
+    spent = workers.ru_utime + workers.ru_stime
+    return line + (f", {spent:.2f} s in workers" if spent else "")
+
+
 class Tally:
     """Counts for the closing summary: reports, values, findings, and what was not read and why."""
 
@@ -269,12 +347,12 @@ class Tally:
         if len(self.not_read) < LIST_LIMIT:
             self.not_read.append((source, status, message))
 
-    def add(self, report: Report) -> None:
-        self.status[report.status] += 1
-        self.values += report.n_values
-        self.findings += len(report.findings)
-        if report.status not in READ_STATUSES:
-            self._not_read(report.source or "?", report.status, report.message)
+    def add(self, outcome: Outcome) -> None:
+        self.status[outcome.status] += 1
+        self.values += outcome.n_values
+        self.findings += outcome.n_findings
+        if outcome.status not in READ_STATUSES:
+            self._not_read(outcome.source, outcome.status, outcome.message)
 
     def skip(self, item: Skipped) -> None:
         if item.expected:
@@ -289,6 +367,7 @@ class Tally:
         lines = [
             f"{total} inputs in {seconds:.1f}s: {statuses}",
             f"{self.values} values, {self.findings} findings",
+            _cpu_line(),
         ]
         if self.passed_over:
             lines.append("passed over: " + ", ".join(f"{v} {k}" for k, v in sorted(self.passed_over.items())))
