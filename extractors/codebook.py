@@ -21,9 +21,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
 from extractors.labels import to_simplified  # noqa: F401  (one implementation, re-exported for the readers)
+from extractors.yaml_data import load_yaml
 
 CODEBOOK_DIR = resources.files("extractors") / "codebook"  # a zip path inside a scrapyd egg
 CROSSWALK_FILE = "crosswalk.yaml"
@@ -178,7 +177,7 @@ def load_codebook(directory: str | None = None) -> Codebook:
     templates: dict[str, TemplateSpec] = {}
     crosswalk: list[dict[str, Any]] = []
     for path in sorted((p for p in root.iterdir() if p.name.endswith(".yaml")), key=lambda p: p.name):
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = load_yaml(path.read_text(encoding="utf-8")) or {}
         if path.name == CROSSWALK_FILE:
             crosswalk = list(doc.get("crosswalk", []) if isinstance(doc, dict) else doc)
             continue

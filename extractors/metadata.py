@@ -23,11 +23,10 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from extractors import divisions
 from extractors.labels import to_simplified
 from extractors.model import Document, Finding, Metadata
+from extractors.yaml_data import load_yaml
 
 _CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 _YEAR = re.compile(r"((?:19|20)\d{2}|[〇零一二三四五六七八九]{4})\s*年")
@@ -46,7 +45,7 @@ _MISSING_SEVERITY = {"year": "warning", "adcode": "warning", "province": "warnin
 @cache
 def _words() -> dict[str, Any]:
     with (resources.files("extractors") / "data" / "metadata.yaml").open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return load_yaml(fh.read())
 
 
 def read_metadata(

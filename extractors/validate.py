@@ -15,11 +15,10 @@ from collections.abc import Iterable, Mapping
 from importlib import resources
 from typing import Any, NamedTuple
 
-import yaml
-
 from extractors.codebook import Codebook, Identity, load_codebook, parse_expr, to_simplified
 from extractors.labels import traditional_map
 from extractors.model import Document, Finding, Report, Row
+from extractors.yaml_data import load_yaml
 
 Number = int | float
 #: A report title names its year: 2016年, 2016年度, 二〇一六年.
@@ -30,7 +29,7 @@ _YEAR = re.compile(r"(?:19|20)\d{2}|[二〇一二三四五六七八九○零]{4}
 def rules() -> dict[str, Any]:
     """The checks of extractors/data/validation.yaml."""
     text = resources.files("extractors").joinpath("data/validation.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return load_yaml(text)
 
 
 # ------------------------------------------------------------------------------------------- status

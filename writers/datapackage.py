@@ -19,8 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from extractors.yaml_data import load_yaml
 from writers.codebook_export import write_atomic, write_codebook
 
 SPEC_FILE = resources.files("writers") / "templates" / "datapackage.yaml"  # a zip path inside a scrapyd egg
@@ -35,7 +34,7 @@ UNDOCUMENTED = "undocumented column"
 @functools.cache
 def package_spec() -> dict[str, Any]:
     """The field catalogue and per-table keys (writers/templates/datapackage.yaml)."""
-    return yaml.safe_load(SPEC_FILE.read_text(encoding="utf-8"))
+    return load_yaml(SPEC_FILE.read_text(encoding="utf-8"))
 
 
 def build_descriptor(out_dir: str | Path) -> dict[str, Any]:

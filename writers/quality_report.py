@@ -28,10 +28,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import yaml
 from matplotlib import font_manager
 from matplotlib.colors import ListedColormap
 
+from extractors.yaml_data import load_yaml
 from writers.codebook_export import write_atomic
 
 TEMPLATES = resources.files("writers") / "templates"  # a zip path inside a scrapyd egg
@@ -49,7 +49,7 @@ _WARC_RECORD = re.compile(r"(?P<file>[\w][\w.\-]*\.warc(?:\.gz)?)(?:#(?P<offset>
 @functools.cache
 def report_spec() -> dict[str, Any]:
     """Headline concepts, coverage colours, severities (writers/templates/report.yaml)."""
-    return yaml.safe_load((TEMPLATES / "report.yaml").read_text(encoding="utf-8"))
+    return load_yaml((TEMPLATES / "report.yaml").read_text(encoding="utf-8"))
 
 
 @dataclass
