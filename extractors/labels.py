@@ -65,8 +65,13 @@ def fold_whitespace(text: str) -> str:
     """Fold NBSP/U+3000/zero-width characters and runs of whitespace into single spaces, strip ends.
 
     Regexes, not str.translate: this runs on every text node of every page (Unicode whitespace already
-    covers NBSP, U+3000 and the typographic spaces).
+    covers NBSP, U+3000 and the typographic spaces). Most texts only need their ends stripped: once
+    stripped, printable text (every character folded or dropped here is non-printable, except the
+    ASCII space) without a double space is already folded, and the regexes are skipped.
     """
+    stripped = text.strip()
+    if stripped.isprintable() and "  " not in stripped:
+        return stripped
     text = _ZERO_WIDTH_RE.sub("", text)
     if "\n" in text:
         text = _CJK_BREAK.sub("", text)
