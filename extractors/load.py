@@ -644,17 +644,21 @@ _SIMPLIFICATIONS = (
 _MARK_CHAR = "\ufdd0"
 _FLUSH = _MARK_CHAR + "f"  # a line ends here (lower case: not split by `_MARK`)
 _SEPARATOR = _MARK_CHAR + "s"  # between a cell's rowspan, colspan and text
-_TABLE_START, _TABLE_END, _ROW, _CELL, _CELL_END = "T", "X", "R", "C", "E"
+_TABLE_START, _TABLE_END, _ROW, _CELL, _SPANNING_CELL, _CELL_END = "T", "X", "R", "C", "S", "E"
 _PRE, _PRE_WITH_TABLE, _PRE_END = "P", "Q", "Z"
 _MARK = re.compile(_MARK_CHAR + "([A-Z])")
-#: Flush marks with only whitespace between them: one flush (blank pieces make no line).
-_FLUSHES = re.compile(_FLUSH + r"(?:\s*" + _FLUSH + ")+")
+#: Below this many pieces, `_fold_stripped` folds them one by one rather than halving again.
+_FOLD_ONE_BY_ONE = 8
 #: U+FDD0 in a page's bytes, as UTF-8 or as a character reference (two searches beat one regex).
 _MARK_BYTES = re.compile(_MARK_CHAR.encode())
 _MARK_REFERENCE = re.compile(rb"&#(?:[xX]0*[fF][dD][dD]0|0*64976)")
 #: True when an element sits deeper than `_Walker` walks element by element (it reads it as text).
 _TOO_DEEP = etree.XPath("boolean(" + "*/" * _MAX_DEPTH + "*)")
 _HIDING_ATTRIBUTES = etree.XPath("//@style | //@hidden")
+#: The page's style attributes as plain strings, and whether any element has a hidden attribute:
+#: most pages hide nothing, and this tells so without an object per attribute.
+_STYLE_VALUES = etree.XPath("//@style", smart_strings=False)
+_ANY_HIDDEN_ATTRIBUTE = etree.XPath("boolean(//@hidden)")
 
 
 def _marks_in_page(data: bytes, text: str | None) -> bool:
@@ -678,6 +682,9 @@ def _read_body(root: Any, marks_in_page: bool) -> tuple[list[str], list[Table]]:
 def _drop_hidden(root: Any) -> None:
     """Remove the hidden elements `_Walker` would skip (keeping their tails), all decided first:
     removing one changes the text length of the hidden elements around it."""
+    styles = "\n".join(_STYLE_VALUES(root))
+    if not (_may_hide(styles) and _HIDDEN.search(styles)) and not _ANY_HIDDEN_ATTRIBUTE(root):
+        return  # a style that hides would match in the joined text too (false alarms just cost time)
     candidates = [
         attribute.getparent()
         for attribute in _HIDING_ATTRIBUTES(root)
@@ -697,9 +704,10 @@ def _drop_hidden(root: Any) -> None:
 
 def _hiding_checked(element: Any) -> bool:
     """Whether `_Walker` asks `_is_hidden` of this element where it stands: of every child it walks,
-    of a table's rows and of a row's cells, but not of the root, a table's row groups and captions."""
+    of a table's rows and of a row's cells, but not of the root, a table's row groups and captions,
+    nor inside a <pre> (read as text)."""
     parent = element.getparent()
-    if parent is None:
+    if parent is None or next(element.iterancestors("pre"), None) is not None:
         return False
     if parent.tag == "tr" and _in_table_rows(parent):
         return element.tag in _CELL_TAGS
@@ -740,10 +748,11 @@ def _stylesheet() -> str:
         '<xsl:template match="colgroup|col|tfoot" mode="rows"/>',
         f'<xsl:template match="tr" mode="rows">{_out(_ROW)}<xsl:apply-templates select="{cells}" mode="cell"/></xsl:template>',
         f'<xsl:template match="*" mode="rows"><xsl:apply-templates select="."/>{_out(_FLUSH)}</xsl:template>',
+        f'<xsl:template match="*" mode="cell">{_out(_CELL)}<xsl:apply-templates/>{_out(_CELL_END)}</xsl:template>',
         (
-            f'<xsl:template match="*" mode="cell">{_out(_CELL)}<xsl:value-of select="@rowspan"/>'
-            f'{_out(_SEPARATOR)}<xsl:value-of select="@colspan"/>{_out(_SEPARATOR)}<xsl:apply-templates/>'
-            f"{_out(_CELL_END)}</xsl:template>"
+            f'<xsl:template match="*[@rowspan or @colspan]" mode="cell" priority="1">{_out(_SPANNING_CELL)}'
+            f'<xsl:value-of select="@rowspan"/>{_out(_SEPARATOR)}<xsl:value-of select="@colspan"/>'
+            f"{_out(_SEPARATOR)}<xsl:apply-templates/>{_out(_CELL_END)}</xsl:template>"
         ),
     ]
     return (
@@ -780,6 +789,24 @@ class _OpenTable:
         self.rows: list[list[tuple[str, int, int]]] = []
 
 
+def _folded_pieces(chunk: str) -> list[str]:
+    """`fold_whitespace` of each piece between flush marks, blank ones dropped."""
+    return _fold_stripped([*filter(None, map(str.strip, chunk.split(_FLUSH)))])
+
+
+def _fold_stripped(pieces: list[str]) -> list[str]:
+    """`fold_whitespace` of stripped pieces, in C calls for runs of pieces already folded (printable,
+    no double space), as most are: a page's few pieces with a U+3000 or a line break are found by
+    halving the run."""
+    joined = "".join(pieces)
+    if joined.isprintable() and "  " not in joined:
+        return pieces
+    if len(pieces) <= _FOLD_ONE_BY_ONE:
+        return [line for line in map(fold_whitespace, pieces) if line]
+    half = len(pieces) // 2
+    return _fold_stripped(pieces[:half]) + _fold_stripped(pieces[half:])
+
+
 class _StreamReader:
     """Lines and tables from the marked text: the same bookkeeping as `_Walker`, once per mark."""
 
@@ -793,6 +820,9 @@ class _StreamReader:
             _TABLE_START: self._table_start,
             _TABLE_END: self._table_end,
             _ROW: self._row,
+            _CELL: self._cell,
+            _SPANNING_CELL: self._spanning_cell,
+            _CELL_END: self._cell_end,
             _PRE: self._pre,
             _PRE_WITH_TABLE: self._pre_with_table,
             _PRE_END: self._text,
@@ -803,29 +833,23 @@ class _StreamReader:
         self._text(parts[0])
         handlers = self._handlers
         for at in range(1, len(parts), 2):
-            mark = parts[at]
-            if mark == _CELL:
-                self._cell(parts[at + 1])
-            elif mark == _CELL_END:
-                self._cell_end(parts[at + 1])
-            else:
-                handlers[mark](parts[at + 1])
+            handlers[parts[at]](parts[at + 1])
         return self.lines, [table for table in self.tables if table is not None]
 
     def _text(self, chunk: str) -> None:
         """Text between marks: one line per piece between flush marks (blank pieces are no line)."""
-        if not chunk or chunk.isspace():
-            return
         owner = self._cells[-1] if self._cells else None
         if _FLUSH in chunk:
-            lines = [line for line in map(fold_whitespace, chunk.split(_FLUSH)) if line]
+            lines = _folded_pieces(chunk)
             self.lines += lines
             self.owners += [owner] * len(lines)
-        else:
-            line = fold_whitespace(chunk)
-            if line:
-                self.lines.append(line)
-                self.owners.append(owner)
+            return
+        line = chunk.strip()  # one piece (a cell's text): `_fold_stripped` without the list
+        if line and not (line.isprintable() and "  " not in line):
+            line = fold_whitespace(line)
+        if line:
+            self.lines.append(line)
+            self.owners.append(owner)
 
     def _pre(self, chunk: str) -> None:
         """<pre>: its own line breaks are the lines."""
@@ -860,14 +884,21 @@ class _StreamReader:
         self._text(chunk)
 
     def _cell(self, chunk: str) -> None:
-        """A cell opens: its rowspan, colspan and first text."""
+        """A cell without rowspan/colspan attributes opens: its first text."""
+        self._open_cell(1, 1)
+        self._text(chunk)
+
+    def _spanning_cell(self, chunk: str) -> None:
+        """A cell with rowspan/colspan attributes opens: their values, then its first text."""
         rowspan, colspan, chunk = chunk.split(_SEPARATOR, 2)
+        self._open_cell(_span(rowspan, default=1), min(_span(colspan, default=1), MAX_COLSPAN) or 1)
+        self._text(chunk)
+
+    def _open_cell(self, rowspan: int, colspan: int) -> None:
         table = self._open_tables[-1]
         if table.first is None:
             table.first = len(self.lines)
-        colspan_value = min(_span(colspan, default=1), MAX_COLSPAN) or 1
-        self._cells.append(_OpenCell(len(self.lines), _span(rowspan, default=1), colspan_value))
-        self._text(chunk)
+        self._cells.append(_OpenCell(len(self.lines), rowspan, colspan))
 
     def _cell_end(self, chunk: str) -> None:
         """The cell's lines become one line (its text), unless the cell is page layout."""
@@ -1096,23 +1127,34 @@ def _expand_spans(
     spans: list[list[tuple[int, int]]] = []
     pending: list[_Pending] = []  # slots carried down from rowspans above, by column
     for source_row, cells in enumerate(rows):
-        row = _GridRow(r=len(grid))
+        row = _GridRow(len(grid), pending)
+        rows_left = len(rows) - source_row
+        texts, origins = row.texts, row.origins
         for text, rowspan, colspan in cells:
-            row.take(pending)
-            rows_left = len(rows) - source_row
+            if row.waiting:
+                row.take()
             rowspan = rows_left if rowspan == 0 else min(rowspan, rows_left)
-            origin = (row.r, len(row.texts))
-            for _ in range(colspan):
-                row.add(text, origin, rowspan)
-        row.take(pending, everything=True)
+            origin = (row.r, len(texts))
+            if rowspan > 1:
+                for _ in range(colspan):
+                    row.add(text, origin, rowspan)
+            elif colspan == 1:  # the common cell: inline, no call
+                texts.append(text)
+                origins.append(origin)
+            else:
+                texts += [text] * colspan
+                origins += [origin] * colspan
+        if row.waiting:
+            row.take(everything=True)
         pending = row.carry
-        if row.texts:
-            grid.append(row.texts)
-            spans.append(row.origins)
-    width = max((len(texts) for texts in grid), default=0)
-    for r, (texts, origins) in enumerate(zip(grid, spans, strict=True)):
-        origins.extend((r, c) for c in range(len(texts), width))
-        texts.extend([""] * (width - len(texts)))
+        if texts:
+            grid.append(texts)
+            spans.append(origins)
+    width = max(map(len, grid), default=0)
+    for r, texts in enumerate(grid):
+        if len(texts) < width:
+            spans[r] += [(r, c) for c in range(len(texts), width)]
+            texts += [""] * (width - len(texts))
     return grid, spans
 
 
@@ -1122,11 +1164,12 @@ _Pending = tuple[int, str, int, tuple[int, int]]  # (column, text, rows still co
 class _GridRow:
     """One grid row being built: its slots, their origins and what it carries to the next row."""
 
-    def __init__(self, r: int) -> None:
+    def __init__(self, r: int, pending: list[_Pending]) -> None:
         self.r = r
         self.texts: list[str] = []
         self.origins: list[tuple[int, int]] = []
         self.carry: list[_Pending] = []
+        self.waiting = pending  # rowspans from above not placed yet, by column (consumed)
 
     def add(self, text: str, origin: tuple[int, int], rowspan: int) -> None:
         self.texts.append(text)
@@ -1134,8 +1177,9 @@ class _GridRow:
         if rowspan > 1:
             self.carry.append((len(self.texts) - 1, text, rowspan - 1, origin))
 
-    def take(self, pending: list[_Pending], everything: bool = False) -> None:
+    def take(self, everything: bool = False) -> None:
         """Fill the slots covered by rowspans from above that come before the next cell (or all)."""
+        pending = self.waiting
         while pending and (everything or pending[0][0] <= len(self.texts)):
             column, text, rows_left, origin = pending.pop(0)
             while len(self.texts) < column:  # a gap in a short row: an empty slot of its own
