@@ -78,6 +78,12 @@ def fold_whitespace(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+#: Distinct texts remembered by the label functions: a page's labels recur on every page of the
+#: same form, so most calls are repeats (tens of thousands per 15 pages); the bound keeps memory flat.
+_CACHE = 1 << 15
+
+
+@lru_cache(maxsize=_CACHE)
 def normalize_label(text: str) -> str:
     """The printed label in a comparable form: NFKC, ASCII brackets/colons/dots, no whitespace,
     simplified characters (mirror pages print the forms in traditional ones).
@@ -92,6 +98,7 @@ def _squeeze(text: str) -> str:
     return unicodedata.normalize("NFKC", _SPACES.sub("", text))
 
 
+@lru_cache(maxsize=_CACHE)
 def to_simplified(text: str) -> str:
     """Traditional characters (big5 gateways, mirrors) → the simplified ones the codebook uses
     (開→开, 數→数, 請→请). For matching only: labels stay as printed in the rows.
@@ -119,6 +126,7 @@ def _traditional_pattern() -> re.Pattern[str]:
     return re.compile(f"[{re.escape(chars)}]" if chars else r"(?!)")
 
 
+@lru_cache(maxsize=_CACHE)
 def _nfkc(text: str) -> str:
     """NFKC with dots unified, whitespace folded (single spaces kept: "1 当面" is numbered) and
     traditional characters simplified."""
@@ -165,6 +173,7 @@ def _match_numbering(text: str) -> tuple[Level, re.Match[str]] | None:
     return None
 
 
+@lru_cache(maxsize=_CACHE)
 def strip_numbering(label: str) -> str:
     """The normalized label without its leading numbering (一、 / （一） / 1. / 1﹒ / 1、 / ①), repeated."""
     return _strip_normalized(_nfkc(label))
@@ -180,6 +189,7 @@ def _strip_normalized(text: str) -> str:
     return _squeeze(text)
 
 
+@lru_cache(maxsize=_CACHE)
 def label_key(label: str) -> str:
     """A loose key for matching a printed label to codebook labels and variants.
 

@@ -123,3 +123,12 @@ def test_one_to_simplified_implementation():
 
     assert codebook.to_simplified is labels.to_simplified
     assert labels.to_simplified("依申請公開 萬元") == "依申请公开 万元"
+
+
+@given(st.text(alphabet=" \u3000\xa0\t\n\u200b\u00adab1 中文（）：﹒①", max_size=12))
+def test_fold_whitespace_short_way_matches_the_regexes(text):
+    """Already-folded text (stripped, printable, no double space) skips the regexes: same result."""
+    from extractors.labels import _CJK_BREAK, _SPACES, _ZERO_WIDTH_RE
+
+    slow = _SPACES.sub(" ", _CJK_BREAK.sub("", _ZERO_WIDTH_RE.sub("", text))).strip()
+    assert fold_whitespace(text) == slow

@@ -113,3 +113,12 @@ def test_mutated_numbers_are_not_misread(number, junk, before):
     parsed = parse_number(text)
     assert parsed.value is None
     assert parsed.blank is False
+
+
+@given(st.text(alphabet="0123456789", min_size=1, max_size=35))
+def test_plain_figures_take_the_short_way_to_the_same_result(digits):
+    """ASCII digit runs skip the regexes; they must read exactly as the regexes read them."""
+    from extractors.numbers import _parse_folded
+
+    assert parse_number(digits) == _parse_folded(digits)
+    assert parse_number(f" {digits}\u3000") == _parse_folded(digits)
