@@ -478,8 +478,7 @@ def _utf8_to_document(data: bytes, text: str | None) -> Document:
         findings = [Finding(kind="markup_simplified", message=message, severity="info")]
     if root is None:
         return Document(kind="html", lines=[], findings=findings)
-    meta = _read_meta(root)
-    scripts = _script_texts(root) if b"content" in data else []
+    meta, scripts = _read_meta(root, with_scripts=_CONTENT_WORD.search(data) is not None)
     _prune_invisible(root)
     lines, tables = _read_body(root, _marks_in_page(data, text))
     doc = Document(kind="html", lines=lines, tables=tables, meta=meta, findings=findings)
@@ -498,17 +497,15 @@ _CONTENT_KEY = re.compile(r'"(?:content|Content|CONTENT|htmlContent|contentHtml)
 _TITLE_KEYS = ("title", "Title", "TITLE")
 _DATE_KEYS = ("date", "publish_time", "pubDate", "publishDate", "releaseDate", "PubDate")
 _JSON = json.JSONDecoder()
+#: Pages without this word hold no article script worth a look (a literal search beats `in`).
+_CONTENT_WORD = re.compile(b"content")
 #: How many "{" before a `content` key are tried as the start of the object holding it.
 _MAX_OBJECT_TRIES = 64
 
 
-def _script_texts(root: Any) -> list[str]:
-    """Texts of the inline scripts that may carry the article as a JSON string."""
-    return [
-        el.text
-        for el in root.iter("script")
-        if el.text and len(el.text) > _MIN_BODY_CHARS and _CONTENT_KEY.search(el.text)
-    ]
+def _is_article_script(text: str | None) -> bool:
+    """An inline script that may carry the article as a JSON string."""
+    return text is not None and len(text) > _MIN_BODY_CHARS and _CONTENT_KEY.search(text) is not None
 
 
 def _few_chars(lines: list[str]) -> bool:
@@ -646,6 +643,7 @@ _FLUSH = _MARK_CHAR + "f"  # a line ends here (lower case: not split by `_MARK`)
 _SEPARATOR = _MARK_CHAR + "s"  # between a cell's rowspan, colspan and text
 _TABLE_START, _TABLE_END, _ROW, _CELL, _SPANNING_CELL, _CELL_END = "T", "X", "R", "C", "S", "E"
 _PRE, _PRE_WITH_TABLE, _PRE_END = "P", "Q", "Z"
+_CELL_MARKS = frozenset({_CELL, _SPANNING_CELL})
 _MARK = re.compile(_MARK_CHAR + "([A-Z])")
 #: Below this many pieces, `_fold_stripped` folds them one by one rather than halving again.
 _FOLD_ONE_BY_ONE = 8
@@ -812,7 +810,7 @@ class _StreamReader:
 
     def __init__(self) -> None:
         self.lines: list[str] = []
-        self.owners: list[_OpenCell | None] = []  # the cell each line was written in (as `_Walker`)
+        self.owners: list[object] = []  # the cell each line was written in (as `_Walker`)
         self.tables: list[Table | None] = []
         self._open_tables: list[_OpenTable] = []
         self._cells: list[_OpenCell] = []
@@ -832,8 +830,16 @@ class _StreamReader:
         parts = _MARK.split(marked)
         self._text(parts[0])
         handlers = self._handlers
-        for at in range(1, len(parts), 2):
-            handlers[parts[at]](parts[at + 1])
+        at, last = 1, len(parts) - 2
+        while at <= last:
+            mark = parts[at]
+            if mark in _CELL_MARKS and at < last and parts[at + 2] == _CELL_END:  # a cell with text only
+                self._text_cell(mark, parts[at + 1])
+                self._text(parts[at + 3])
+                at += 4
+            else:
+                handlers[mark](parts[at + 1])
+                at += 2
         return self.lines, [table for table in self.tables if table is not None]
 
     def _text(self, chunk: str) -> None:
@@ -882,6 +888,35 @@ class _StreamReader:
     def _row(self, chunk: str) -> None:
         self._open_tables[-1].rows.append([])
         self._text(chunk)
+
+    def _text_cell(self, mark: str, chunk: str) -> None:
+        """A whole cell holding text only (no table, no <pre>): what `_cell`, `_text` and
+        `_cell_end` do, at once. Its lines are owned by its table: no open cell can claim them."""
+        rowspan = colspan = 1
+        if mark == _SPANNING_CELL:
+            spans = chunk.split(_SEPARATOR, 2)
+            rowspan, colspan, chunk = _span(spans[0], 1), min(_span(spans[1], 1), MAX_COLSPAN) or 1, spans[2]
+        table = self._open_tables[-1]
+        if table.first is None:
+            table.first = len(self.lines)
+        if _FLUSH not in chunk:  # one piece: the cell's text and line, even when over _MAX_CELL_CHARS
+            line = chunk.strip()
+            if line and not (line.isprintable() and "  " not in line):
+                line = fold_whitespace(line)
+            if line:
+                self.lines.append(line)
+                self.owners.append(table)
+            table.rows[-1].append((line, rowspan, colspan))
+            return
+        pieces = _folded_pieces(chunk)
+        if _is_layout_cell(False, pieces):
+            text = " ".join(pieces)
+        else:
+            text = _join_pieces(pieces)
+            pieces = [text] if text else []
+        self.lines += pieces
+        self.owners += [table] * len(pieces)
+        table.rows[-1].append((text, rowspan, colspan))
 
     def _cell(self, chunk: str) -> None:
         """A cell without rowspan/colspan attributes opens: its first text."""
@@ -1187,9 +1222,16 @@ class _GridRow:
             self.add(text, origin, rows_left)
 
 
-def _read_meta(root: Any) -> dict[str, str]:
+def _read_meta(root: Any, with_scripts: bool) -> tuple[dict[str, str], list[str]]:
+    """The <meta>/<title> values and, when asked, the article scripts' texts: one pass."""
     meta: dict[str, str] = {}
-    for element in root.iter("meta", "title"):
+    scripts: list[str] = []
+    for element in root.iter("meta", "title", "script") if with_scripts else root.iter("meta", "title"):
+        if element.tag == "script":
+            text = element.text
+            if _is_article_script(text):
+                scripts.append(text)
+            continue
         if element.tag == "title":
             if "html_title" not in meta:
                 meta["html_title"] = fold_whitespace("".join(element.itertext()))
@@ -1200,4 +1242,4 @@ def _read_meta(root: Any) -> dict[str, str]:
             key = name.strip().lower()
             if not meta.get(key):
                 meta[key] = fold_whitespace(content)
-    return meta
+    return meta, scripts
