@@ -550,6 +550,7 @@ _TAGS = ["p", "div", "span", "b", "br", "font", "a", "li", "ul", "h2", "center",
          "thead", "tfoot", "tr", "td", "th", "caption", "col", "colgroup", "o:p", "script", "select", "label"]
 _ATTRIBUTES = st.sampled_from([
     "", ' style="display:none"', ' style="DISPLAY: none"', ' style="Display:none"', ' style="color:red"',
+    ' style="display:none" hidden',
     ' style="visibility : hidden"', " hidden", ' rowspan="2"', ' colspan="3"', ' rowspan="0"',
     ' colspan=" 2"', ' rowspan="x"', ' colspan="３"', ' rowspan="2" colspan="2"', ' colspan="999"',
 ])
@@ -599,6 +600,7 @@ def test_fast_walk_reads_what_the_reference_walker_reads(parts):
     '<table><tr><td><div hidden>x</div>外<table><caption>内题</caption><tr><td>内</td></tr></table></td></tr></table>',
     "<table><tr><td><pre>a\n<table><tr><td>b</td></tr></table>c</pre></td></tr></table>",
     "<pre>a<p style=\"display:none\">b</p></pre>",
+    '<p>a<span style="display:none" hidden>x</span>b</p><div hidden style="display:none"><p hidden>y</p>z</div>w',
 ])
 def test_fast_walk_on_edge_cases(markup):
     (lines, tables), (fast_lines, fast_tables) = _read_both_ways(markup)
