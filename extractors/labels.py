@@ -95,7 +95,9 @@ def normalize_label(text: str) -> str:
 
 def _squeeze(text: str) -> str:
     """Spaces removed, then NFKC again (NFKC turns "¯" into space + combining mark)."""
-    return unicodedata.normalize("NFKC", _SPACES.sub("", text))
+    if " " in text or not text.isprintable():  # printable text without " " has no whitespace
+        text = _SPACES.sub("", text)
+    return unicodedata.normalize("NFKC", text)
 
 
 @lru_cache(maxsize=_CACHE)
@@ -130,10 +132,15 @@ def _traditional_pattern() -> re.Pattern[str]:
 def _nfkc(text: str) -> str:
     """NFKC with dots unified, whitespace folded (single spaces kept: "1 当面" is numbered) and
     traditional characters simplified."""
-    text = to_simplified(_ZERO_WIDTH_RE.sub("", text))
-    text = _CIRCLED_RE.sub(_circled_to_dotted, text)
+    if not text.isprintable():  # zero-width characters are not printable: most labels have none
+        text = _ZERO_WIDTH_RE.sub("", text)
+    text = _CIRCLED_RE.sub(_circled_to_dotted, to_simplified(text))
     text = unicodedata.normalize("NFKC", text)  # also folds NBSP, U+3000 and thin spaces to " "
-    return _SPACES.sub(" ", _MIDDLE_DOTS.sub(".", text)).strip()
+    if "\u00b7" in text or "\u30fb" in text:
+        text = _MIDDLE_DOTS.sub(".", text)
+    if text.isprintable() and "  " not in text:  # no whitespace but single spaces: only the ends
+        return text.strip()
+    return _SPACES.sub(" ", text).strip()
 
 
 def _circled_to_dotted(match: re.Match[str]) -> str:

@@ -132,3 +132,29 @@ def test_fold_whitespace_short_way_matches_the_regexes(text):
 
     slow = _SPACES.sub(" ", _CJK_BREAK.sub("", _ZERO_WIDTH_RE.sub("", text))).strip()
     assert fold_whitespace(text) == slow
+
+
+_LABEL_CHARS = " \u3000\xa0\t\n\u200b\ufeff\u00adab1２（）：﹒．①⑳·・\u0387\uff65¯¨開數请统计政府信息（一）其中"
+
+
+@given(st.text(alphabet=_LABEL_CHARS, max_size=14))
+def test_label_short_ways_match_the_regexes(text):
+    """`_nfkc`/`_squeeze` skip regexes that cannot change the text: same result as applying them all."""
+    import unicodedata
+
+    from extractors.labels import (
+        _CIRCLED_RE,
+        _MIDDLE_DOTS,
+        _SPACES,
+        _ZERO_WIDTH_RE,
+        _circled_to_dotted,
+        _nfkc,
+        _squeeze,
+        to_simplified,
+    )
+
+    slow = to_simplified(_ZERO_WIDTH_RE.sub("", text))
+    slow = unicodedata.normalize("NFKC", _CIRCLED_RE.sub(_circled_to_dotted, slow))
+    slow = _SPACES.sub(" ", _MIDDLE_DOTS.sub(".", slow)).strip()
+    assert _nfkc(text) == slow
+    assert _squeeze(text) == unicodedata.normalize("NFKC", _SPACES.sub("", text))
