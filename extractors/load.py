@@ -10,8 +10,11 @@ for mislabelled pages: bytes that are valid UTF-8 are read as UTF-8 whatever the
 text is practically never valid UTF-8), and bytes that fail the declared codec are tried as
 GB18030. gbk/gb2312 are read as their superset gb18030 (as w3lib does).
 
-The HTML tree is built with `lxml.etree.HTMLParser` and walked once in Python: BeautifulSoup
-over lxml gives the same tree ~20x slower, and pages are parsed once per extraction.
+The HTML tree is built with `lxml.etree.HTMLParser` (BeautifulSoup over lxml gives the same tree
+~20x slower) and read in one libxslt pass that prints the visible text with marks for lines,
+tables, rows and cells; Python then only handles lines and cells (`_StreamReader`). `_Walker`, the
+element-by-element Python walk that defines the result, reads the rare pages the marks cannot
+stand for, and the tests check the two agree on random markup.
 """
 
 from __future__ import annotations
@@ -975,6 +978,9 @@ class _StreamReader:
 
 class _Walker:
     """One pass over the tree: visible text into `lines`, every <table> into a grid.
+
+    The reference reading (`_read_body` takes a faster way that must give the same result); used
+    for pages nested deeper than `_MAX_DEPTH` or holding the mark character.
 
     Each line remembers the table cell it was written in (`owners`), so a layout cell wrapping a
     nested statistics table can report its own text without repeating the inner table's.
