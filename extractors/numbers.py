@@ -89,8 +89,11 @@ def _parse_folded(raw: str) -> ParsedNumber:
 
 
 def _compact(raw: str) -> str:
-    text = _ENTITIES.sub("", raw)
-    text = _MINUS.sub("-", unicodedata.normalize("NFKC", text))
+    """Entities dropped, NFKC, minus signs unified, no whitespace; each regex only where it can
+    change the text (an entity starts with "&", the minus signs are not ASCII)."""
+    text = _ENTITIES.sub("", raw) if "&" in raw else raw
+    if not text.isascii():
+        text = _MINUS.sub("-", unicodedata.normalize("NFKC", text))
     return "".join(text.split())
 
 
