@@ -65,14 +65,25 @@ def fold_whitespace(text: str) -> str:
     """Fold NBSP/U+3000/zero-width characters and runs of whitespace into single spaces, strip ends.
 
     Regexes, not str.translate: this runs on every text node of every page (Unicode whitespace already
-    covers NBSP, U+3000 and the typographic spaces).
+    covers NBSP, U+3000 and the typographic spaces). Most texts only need their ends stripped: once
+    stripped, printable text (every character folded or dropped here is non-printable, except the
+    ASCII space) without a double space is already folded, and the regexes are skipped.
     """
+    stripped = text.strip()
+    if stripped.isprintable() and "  " not in stripped:
+        return stripped
     text = _ZERO_WIDTH_RE.sub("", text)
     if "\n" in text:
         text = _CJK_BREAK.sub("", text)
     return _SPACES.sub(" ", text).strip()
 
 
+#: Distinct texts remembered by the label functions: a page's labels recur on every page of the
+#: same form, so most calls are repeats (tens of thousands per 15 pages); the bound keeps memory flat.
+_CACHE = 1 << 15
+
+
+@lru_cache(maxsize=_CACHE)
 def normalize_label(text: str) -> str:
     """The printed label in a comparable form: NFKC, ASCII brackets/colons/dots, no whitespace,
     simplified characters (mirror pages print the forms in traditional ones).
@@ -84,9 +95,12 @@ def normalize_label(text: str) -> str:
 
 def _squeeze(text: str) -> str:
     """Spaces removed, then NFKC again (NFKC turns "¯" into space + combining mark)."""
-    return unicodedata.normalize("NFKC", _SPACES.sub("", text))
+    if " " in text or not text.isprintable():  # printable text without " " has no whitespace
+        text = _SPACES.sub("", text)
+    return unicodedata.normalize("NFKC", text)
 
 
+@lru_cache(maxsize=_CACHE)
 def to_simplified(text: str) -> str:
     """Traditional characters (big5 gateways, mirrors) → the simplified ones the codebook uses
     (開→开, 數→数, 請→请). For matching only: labels stay as printed in the rows.
@@ -114,13 +128,19 @@ def _traditional_pattern() -> re.Pattern[str]:
     return re.compile(f"[{re.escape(chars)}]" if chars else r"(?!)")
 
 
+@lru_cache(maxsize=_CACHE)
 def _nfkc(text: str) -> str:
     """NFKC with dots unified, whitespace folded (single spaces kept: "1 当面" is numbered) and
     traditional characters simplified."""
-    text = to_simplified(_ZERO_WIDTH_RE.sub("", text))
-    text = _CIRCLED_RE.sub(_circled_to_dotted, text)
+    if not text.isprintable():  # zero-width characters are not printable: most labels have none
+        text = _ZERO_WIDTH_RE.sub("", text)
+    text = _CIRCLED_RE.sub(_circled_to_dotted, to_simplified(text))
     text = unicodedata.normalize("NFKC", text)  # also folds NBSP, U+3000 and thin spaces to " "
-    return _SPACES.sub(" ", _MIDDLE_DOTS.sub(".", text)).strip()
+    if "\u00b7" in text or "\u30fb" in text:
+        text = _MIDDLE_DOTS.sub(".", text)
+    if text.isprintable() and "  " not in text:  # no whitespace but single spaces: only the ends
+        return text.strip()
+    return _SPACES.sub(" ", text).strip()
 
 
 def _circled_to_dotted(match: re.Match[str]) -> str:
@@ -160,6 +180,7 @@ def _match_numbering(text: str) -> tuple[Level, re.Match[str]] | None:
     return None
 
 
+@lru_cache(maxsize=_CACHE)
 def strip_numbering(label: str) -> str:
     """The normalized label without its leading numbering (一、 / （一） / 1. / 1﹒ / 1、 / ①), repeated."""
     return _strip_normalized(_nfkc(label))
@@ -175,6 +196,7 @@ def _strip_normalized(text: str) -> str:
     return _squeeze(text)
 
 
+@lru_cache(maxsize=_CACHE)
 def label_key(label: str) -> str:
     """A loose key for matching a printed label to codebook labels and variants.
 

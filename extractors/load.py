@@ -10,13 +10,17 @@ for mislabelled pages: bytes that are valid UTF-8 are read as UTF-8 whatever the
 text is practically never valid UTF-8), and bytes that fail the declared codec are tried as
 GB18030. gbk/gb2312 are read as their superset gb18030 (as w3lib does).
 
-The HTML tree is built with `lxml.etree.HTMLParser` and walked once in Python: BeautifulSoup
-over lxml gives the same tree ~20x slower, and pages are parsed once per extraction.
+The HTML tree is built with `lxml.etree.HTMLParser` (BeautifulSoup over lxml gives the same tree
+~20x slower) and read in one libxslt pass that prints the visible text with marks for lines,
+tables, rows and cells; Python then only handles lines and cells (`_StreamReader`). `_Walker`, the
+element-by-element Python walk that defines the result, reads the rare pages the marks cannot
+stand for, and the tests check the two agree on random markup.
 """
 
 from __future__ import annotations
 
 import codecs
+import functools
 import json
 import re
 import zlib
@@ -70,7 +74,11 @@ _HTML_SNIFF = re.compile(
 )
 _DATA_URI = re.compile(rb"data:[\w/+.-]{1,40};base64,[A-Za-z0-9+/=\s]{256,}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
+_C1_CONTROL = re.compile(b"\xc2[\x80-\x9f]")
 _ASCII_BYTES = bytes(range(128))
+#: Bytes the strict UTF-8 decoder reads at a time when counting a page's errors.
+_DECODE_WINDOW = 8192
 _CJK_CHAR = re.compile("[\u4e00-\u9fff]")
 #: Frequent characters of reports in both scripts: a correct decoding is full of them, mojibake is not.
 _COMMON_CJK = re.compile(
@@ -152,7 +160,7 @@ def decode_page(data: bytes, headers: Mapping[str, Any] | None = None) -> tuple[
     if text is None:
         encoding = min(("utf-8", "gb18030"), key=lambda enc: _count_errors(data, enc))
         text = data.decode(encoding, errors="replace")
-    replaced = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    replaced = text.count("\ufffd") - data.count(b"\xef\xbf\xbd") if "\ufffd" in text else 0
     if replaced > 0:
         findings.append(
             Finding(
@@ -174,7 +182,7 @@ def decode_page(data: bytes, headers: Mapping[str, Any] | None = None) -> tuple[
 
 def html_to_document(text: str) -> Document:
     """Parse decoded HTML into lines, table grids and meta tags."""
-    return _utf8_to_document(text.encode("utf-8", "replace"))
+    return _utf8_to_document(text.encode("utf-8", "replace"), text)
 
 
 def text_to_document(text: str) -> Document:
@@ -225,7 +233,7 @@ def _load_markup(
         if not _is_html(text, filename):
             doc = text_to_document(text)
         elif encoding == "utf-8" and not data.startswith(codecs.BOM_UTF8) and "\ufffd" not in text:
-            doc = _utf8_to_document(data)  # the bytes as they are: no re-encoding
+            doc = _utf8_to_document(data, text)  # the bytes as they are: no re-encoding
         else:
             doc = html_to_document(text)
     except (etree.ParserError, ValueError) as error:
@@ -308,7 +316,15 @@ def _nul_ratio(data: bytes) -> float:
 
 def _looks_binary(text: str) -> bool:
     sample = text[:16384]
-    return len(_CONTROL.findall(sample)) > max(8, len(sample) // 50)
+    return _count_controls(sample) > max(8, len(sample) // 50)
+
+
+def _count_controls(text: str) -> int:
+    """`len(_CONTROL.findall(text))`, counted on the UTF-8 bytes (a regex over str is slower): the
+    C0 controls and DEL are single bytes found in no other character, U+0080-U+009F are C2 80-9F."""
+    data = text.encode("utf-8", "surrogatepass")
+    single = len(data) - len(data.translate(None, _CONTROL_BYTES))
+    return single + len(_C1_CONTROL.findall(data)) + text.count("\ufffd")
 
 
 # --- decoding -------------------------------------------------------------------------------------
@@ -365,7 +381,7 @@ def _decode_guessing(data: bytes, declared: str | None) -> tuple[str | None, str
         candidates = ["utf-8", "gb18030", declared]
     else:
         candidates = ["utf-8", declared, "gb18030"]
-    tolerance = max(1, _non_ascii(data) // 2000)
+    tolerance = _Tolerance(data)
     for encoding in candidates:
         text = _decode_tolerant(data, encoding, tolerance)
         if text is None:
@@ -376,7 +392,7 @@ def _decode_guessing(data: bytes, declared: str | None) -> tuple[str | None, str
     return None, ""
 
 
-def _gb_or_big5(data: bytes, gb_text: str, tolerance: int) -> tuple[str, str]:
+def _gb_or_big5(data: bytes, gb_text: str, tolerance: _Tolerance) -> tuple[str, str]:
     """Undeclared double-byte Chinese: GBK, or Big5 from a traditional-character gateway/mirror?
 
     Big5 bytes also decode as GB18030 (into rare characters), so the reading in which common
@@ -394,7 +410,19 @@ def _common_share(text: str) -> float:
     return len(_COMMON_CJK.findall(sample)) / cjk if cjk else 0.0
 
 
-def _decode_tolerant(data: bytes, encoding: str, tolerance: int) -> str | None:
+class _Tolerance:
+    """How many stray bytes a page may have: one per 2000 non-ASCII bytes (at least one), counted
+    on first use only: pages in their declared encoding never need it."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    @functools.cached_property
+    def errors(self) -> int:
+        return max(1, _non_ascii(self._data) // 2000)
+
+
+def _decode_tolerant(data: bytes, encoding: str, tolerance: _Tolerance) -> str | None:
     """Strict decode, forgiving a cut multibyte character at the end and a few stray bytes."""
     try:
         return data.decode(encoding)
@@ -406,14 +434,39 @@ def _decode_tolerant(data: bytes, encoding: str, tolerance: int) -> str | None:
                 return None
     except LookupError:
         return None
-    if _count_errors(data, encoding) <= tolerance:
-        return data.decode(encoding, errors="replace")
-    return None
+    if encoding == "utf-8":
+        within = _utf8_errors(data, stop_above=tolerance.errors) <= tolerance.errors
+    else:
+        within = _count_errors(data, encoding) <= tolerance.errors
+    return data.decode(encoding, errors="replace") if within else None
 
 
 def _count_errors(data: bytes, encoding: str) -> int:
     replaced = data.decode(encoding, errors="replace").count("\ufffd")
     return max(0, replaced - data.count(b"\xef\xbf\xbd"))
+
+
+def _utf8_errors(data: bytes, stop_above: int) -> int:
+    """`_count_errors(data, "utf-8")`, but counting stops above `stop_above` (a GBK page has
+    thousands): the undecodable sequences, found window by window by the strict decoder.
+
+    In UTF-8 every EF BF BD decodes to a real U+FFFD, so the errors are exactly the replacement
+    characters `_count_errors` counts beyond them.
+    """
+    view = memoryview(data)
+    errors = at = 0
+    while at < len(data):
+        end = at + _DECODE_WINDOW
+        try:
+            _, used = codecs.utf_8_decode(view[at:end], "strict", end >= len(data))
+        except UnicodeDecodeError as error:
+            errors += 1
+            if errors > stop_above:
+                break
+            at += error.end
+            continue
+        at += used
+    return errors
 
 
 def _non_ascii(data: bytes) -> int:
@@ -423,27 +476,25 @@ def _non_ascii(data: bytes) -> int:
 # --- HTML walk ------------------------------------------------------------------------------------
 
 
-def _utf8_to_document(data: bytes) -> Document:
+def _utf8_to_document(data: bytes, text: str | None) -> Document:
+    """Parse UTF-8 HTML; `text` is the same page decoded, when the caller has it (a cheaper look
+    for the noncharacter the fast walk uses as its mark)."""
     data = data.replace(b"\x00", b"")
     root, too_deep = _parse_html(data)
     findings: list[Finding] = []
     for simplify, what in _SIMPLIFICATIONS:
         if not too_deep:
             break
-        data = simplify(data)
+        data, text = simplify(data), None
         root, too_deep = _parse_html(data)
         message = f"the page nests tags deeper than the parser allows; {what} to read it"
         findings = [Finding(kind="markup_simplified", message=message, severity="info")]
     if root is None:
         return Document(kind="html", lines=[], findings=findings)
-    meta = _read_meta(root)
-    scripts = _script_texts(root) if b"content" in data else []
+    meta, scripts = _read_meta(root, with_scripts=_CONTENT_WORD.search(data) is not None)
     _prune_invisible(root)
-    walker = _Walker()
-    walker.walk(root, 0)
-    walker.flush()
-    tables = [table for table in walker.tables if table is not None]
-    doc = Document(kind="html", lines=walker.lines, tables=tables, meta=meta, findings=findings)
+    lines, tables = _read_body(root, _marks_in_page(data, text))
+    doc = Document(kind="html", lines=lines, tables=tables, meta=meta, findings=findings)
     if scripts and not tables and _few_chars(doc.lines):
         return _with_script_content(doc, scripts)
     return doc
@@ -459,17 +510,15 @@ _CONTENT_KEY = re.compile(r'"(?:content|Content|CONTENT|htmlContent|contentHtml)
 _TITLE_KEYS = ("title", "Title", "TITLE")
 _DATE_KEYS = ("date", "publish_time", "pubDate", "publishDate", "releaseDate", "PubDate")
 _JSON = json.JSONDecoder()
+#: Pages without this word hold no article script worth a look (a literal search beats `in`).
+_CONTENT_WORD = re.compile(b"content")
 #: How many "{" before a `content` key are tried as the start of the object holding it.
 _MAX_OBJECT_TRIES = 64
 
 
-def _script_texts(root: Any) -> list[str]:
-    """Texts of the inline scripts that may carry the article as a JSON string."""
-    return [
-        el.text
-        for el in root.iter("script")
-        if el.text and len(el.text) > _MIN_BODY_CHARS and _CONTENT_KEY.search(el.text)
-    ]
+def _is_article_script(text: str | None) -> bool:
+    """An inline script that may carry the article as a JSON string."""
+    return text is not None and len(text) > _MIN_BODY_CHARS and _CONTENT_KEY.search(text) is not None
 
 
 def _few_chars(lines: list[str]) -> bool:
@@ -522,7 +571,7 @@ def _with_script_content(doc: Document, scripts: list[str]) -> Document:
     content, title, when = _script_fields(scripts)
     if _few_chars([content]):
         return doc
-    inner = _utf8_to_document(content.encode("utf-8", "replace"))
+    inner = _utf8_to_document(content.encode("utf-8", "replace"), content)
     head = [fold_whitespace(title)] if title and fold_whitespace(title) else []
     offset = len(doc.lines) + len(head)
     tables = [Table(t.grid, t.spans, t.line_index + offset) for t in inner.tables]
@@ -594,8 +643,343 @@ _SIMPLIFICATIONS = (
 )
 
 
+# --- the body's text in one C pass -----------------------------------------------------------------
+#
+# libxslt walks the tree and prints its visible text with marks where `_Walker` would flush a line
+# and where tables, rows, cells and <pre> blocks start and end; Python then handles lines and cells,
+# not every element. A mark is U+FDD0 (a noncharacter: Unicode reserves it for internal use like
+# this) and a letter. Pages the marks cannot stand for exactly (nesting deeper than `_MAX_DEPTH`,
+# U+FDD0 in the page itself) go through `_Walker`, the reference this path must equal.
+
+_MARK_CHAR = "\ufdd0"
+_FLUSH = _MARK_CHAR + "f"  # a line ends here (lower case: not split by `_MARK`)
+_SEPARATOR = _MARK_CHAR + "s"  # between a cell's rowspan, colspan and text
+_TABLE_START, _TABLE_END, _ROW, _CELL, _SPANNING_CELL, _CELL_END = "T", "X", "R", "C", "S", "E"
+_PRE, _PRE_WITH_TABLE, _PRE_END = "P", "Q", "Z"
+_CELL_MARKS = frozenset({_CELL, _SPANNING_CELL})
+_MARK = re.compile(_MARK_CHAR + "([A-Z])")
+#: Below this many pieces, `_fold_stripped` folds them one by one rather than halving again.
+_FOLD_ONE_BY_ONE = 8
+#: U+FDD0 in a page's bytes, as UTF-8 or as a character reference (two searches beat one regex).
+_MARK_BYTES = re.compile(_MARK_CHAR.encode())
+_MARK_REFERENCE = re.compile(rb"&#(?:[xX]0*[fF][dD][dD]0|0*64976)")
+#: True when an element sits deeper than `_Walker` walks element by element (it reads it as text).
+_TOO_DEEP = etree.XPath("boolean(" + "*/" * _MAX_DEPTH + "*)")
+_HIDING_ATTRIBUTES = etree.XPath("//@style | //@hidden")
+#: The page's style attributes as plain strings, and whether any element has a hidden attribute:
+#: most pages hide nothing, and this tells so without an object per attribute.
+_STYLE_VALUES = etree.XPath("//@style", smart_strings=False)
+_ANY_HIDDEN_ATTRIBUTE = etree.XPath("boolean(//@hidden)")
+
+
+def _marks_in_page(data: bytes, text: str | None) -> bool:
+    """Whether the page itself holds the mark character (then it cannot be told from the marks)."""
+    if (_MARK_CHAR in text) if text is not None else _MARK_BYTES.search(data) is not None:
+        return True
+    return _MARK_REFERENCE.search(data) is not None
+
+
+def _read_body(root: Any, marks_in_page: bool) -> tuple[list[str], list[Table]]:
+    """The visible lines and tables of a pruned tree (what `_Walker` gives, several times faster)."""
+    if marks_in_page or _TOO_DEEP(root):
+        walker = _Walker()
+        walker.walk(root, 0)
+        walker.flush()
+        return walker.lines, [table for table in walker.tables if table is not None]
+    _drop_hidden(root)
+    return _StreamReader().read(str(_marked_text()(root)))
+
+
+def _drop_hidden(root: Any) -> None:
+    """Remove the hidden elements `_Walker` would skip (keeping their tails), all decided first:
+    removing one changes the text length of the hidden elements around it."""
+    styles = "\n".join(_STYLE_VALUES(root))
+    may_hide = _may_hide(styles) and _HIDDEN.search(styles) is not None
+    if not may_hide and not _ANY_HIDDEN_ATTRIBUTE(root):
+        return  # a style that hides would match in the joined text too (false alarms just cost time)
+    candidates = dict.fromkeys(  # an element with both a style and a hidden attribute comes twice
+        attribute.getparent()
+        for attribute in _HIDING_ATTRIBUTES(root)
+        if attribute.attrname == "hidden" or _may_hide(attribute)
+    )
+    hidden = [element for element in candidates if _is_hidden(element) and _hiding_checked(element)]
+    for element in hidden:
+        parent = element.getparent()
+        if element.tail:
+            previous = element.getprevious()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + element.tail
+            else:
+                parent.text = (parent.text or "") + element.tail
+        parent.remove(element)
+
+
+def _hiding_checked(element: Any) -> bool:
+    """Whether `_Walker` asks `_is_hidden` of this element where it stands: of every child it walks,
+    of a table's rows and of a row's cells, but not of the root, a table's row groups and captions,
+    nor inside a <pre> (read as text)."""
+    parent = element.getparent()
+    if parent is None or next(element.iterancestors("pre"), None) is not None:
+        return False
+    if parent.tag == "tr" and _in_table_rows(parent):
+        return element.tag in _CELL_TAGS
+    if parent.tag == "table" or (parent.tag in _ROW_GROUPS and _in_table_rows(parent)):
+        return element.tag == "tr"
+    return True
+
+
+def _in_table_rows(element: Any) -> bool:
+    """A <tr> or row group that `_table_rows` reads as part of its table (not one inside a cell's div)."""
+    parent = element.getparent()
+    while parent is not None and parent.tag in _ROW_GROUPS:
+        parent = parent.getparent()
+    return parent is not None and parent.tag == "table"
+
+
+def _out(mark: str) -> str:
+    """XSLT printing a mark (a code letter or a two-character mark)."""
+    text = mark if mark.startswith(_MARK_CHAR) else _MARK_CHAR + mark
+    return f"<xsl:text>&#x{ord(text[0]):X};{text[1:]}</xsl:text>"
+
+
+def _stylesheet() -> str:
+    """The templates of `_Walker`, built from the same tag sets: blocks flush before and after,
+    tables list their rows (footers last) and the cells of each, <pre> is printed as it stands."""
+    blocks = "|".join(sorted(_BLOCK - _OWN_HANDLING))
+    groups = "|".join(sorted(_ROW_GROUPS - {"tfoot"}))
+    cells = "|".join(sorted(_CELL_TAGS))
+    rows = '<xsl:apply-templates select="*[not(self::tfoot)]" mode="rows"/><xsl:apply-templates select="tfoot" mode="group"/>'
+    pre = '<xsl:value-of select="."/>' + _out(_PRE_END)
+    templates = [
+        f'<xsl:template match="{blocks}">{_out(_FLUSH)}<xsl:apply-templates/>{_out(_FLUSH)}</xsl:template>',
+        f'<xsl:template match="pre">{_out(_PRE)}{pre}</xsl:template>',
+        f'<xsl:template match="pre[descendant::table]" priority="1">{_out(_PRE_WITH_TABLE)}{pre}</xsl:template>',
+        f'<xsl:template match="table">{_out(_TABLE_START)}{rows}{_out(_TABLE_END)}</xsl:template>',
+        f'<xsl:template match="*" mode="group">{rows}</xsl:template>',
+        f'<xsl:template match="{groups}" mode="rows"><xsl:apply-templates select="." mode="group"/></xsl:template>',
+        '<xsl:template match="colgroup|col|tfoot" mode="rows"/>',
+        f'<xsl:template match="tr" mode="rows">{_out(_ROW)}<xsl:apply-templates select="{cells}" mode="cell"/></xsl:template>',
+        f'<xsl:template match="*" mode="rows"><xsl:apply-templates select="."/>{_out(_FLUSH)}</xsl:template>',
+        f'<xsl:template match="*" mode="cell">{_out(_CELL)}<xsl:apply-templates/>{_out(_CELL_END)}</xsl:template>',
+        (
+            f'<xsl:template match="*[@rowspan or @colspan]" mode="cell" priority="1">{_out(_SPANNING_CELL)}'
+            f'<xsl:value-of select="@rowspan"/>{_out(_SEPARATOR)}<xsl:value-of select="@colspan"/>'
+            f"{_out(_SEPARATOR)}<xsl:apply-templates/>{_out(_CELL_END)}</xsl:template>"
+        ),
+    ]
+    return (
+        '<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
+        '<xsl:output method="text" encoding="utf-8"/>' + "".join(templates) + "</xsl:stylesheet>"
+    )
+
+
+@functools.cache
+def _marked_text() -> etree.XSLT:
+    return etree.XSLT(etree.XML(_stylesheet()), access_control=etree.XSLTAccessControl.DENY_ALL)
+
+
+class _OpenCell:
+    """A cell whose closing mark has not come yet."""
+
+    __slots__ = ("colspan", "first", "nested", "rowspan")
+
+    def __init__(self, first: int, rowspan: int, colspan: int) -> None:
+        self.first = first  # index of its first line
+        self.nested = False  # holds a table
+        self.rowspan = rowspan
+        self.colspan = colspan
+
+
+class _OpenTable:
+    """A table whose closing mark has not come yet."""
+
+    __slots__ = ("first", "index", "rows")
+
+    def __init__(self, index: int) -> None:
+        self.index = index  # its place in the document's tables (outer tables first)
+        self.first: int | None = None  # line of its first cell
+        self.rows: list[list[tuple[str, int, int]]] = []
+
+
+def _folded_pieces(chunk: str) -> list[str]:
+    """`fold_whitespace` of each piece between flush marks, blank ones dropped."""
+    return _fold_stripped([*filter(None, map(str.strip, chunk.split(_FLUSH)))])
+
+
+def _fold_stripped(pieces: list[str]) -> list[str]:
+    """`fold_whitespace` of stripped pieces, in C calls for runs of pieces already folded (printable,
+    no double space), as most are: a page's few pieces with a U+3000 or a line break are found by
+    halving the run."""
+    joined = "".join(pieces)
+    if joined.isprintable() and "  " not in joined:
+        return pieces
+    if len(pieces) <= _FOLD_ONE_BY_ONE:
+        return [line for line in map(fold_whitespace, pieces) if line]
+    half = len(pieces) // 2
+    return _fold_stripped(pieces[:half]) + _fold_stripped(pieces[half:])
+
+
+class _StreamReader:
+    """Lines and tables from the marked text: the same bookkeeping as `_Walker`, once per mark."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.owners: list[object] = []  # the cell each line was written in (as `_Walker`)
+        self.tables: list[Table | None] = []
+        self._open_tables: list[_OpenTable] = []
+        self._cells: list[_OpenCell] = []
+        self._handlers = {
+            _TABLE_START: self._table_start,
+            _TABLE_END: self._table_end,
+            _ROW: self._row,
+            _CELL: self._cell,
+            _SPANNING_CELL: self._spanning_cell,
+            _CELL_END: self._cell_end,
+            _PRE: self._pre,
+            _PRE_WITH_TABLE: self._pre_with_table,
+            _PRE_END: self._text,
+        }
+
+    def read(self, marked: str) -> tuple[list[str], list[Table]]:
+        parts = _MARK.split(marked)
+        self._text(parts[0])
+        handlers = self._handlers
+        at, last = 1, len(parts) - 2
+        while at <= last:
+            mark = parts[at]
+            if mark in _CELL_MARKS and at < last and parts[at + 2] == _CELL_END:  # a cell with text only
+                self._text_cell(mark, parts[at + 1])
+                self._text(parts[at + 3])
+                at += 4
+            else:
+                handlers[mark](parts[at + 1])
+                at += 2
+        return self.lines, [table for table in self.tables if table is not None]
+
+    def _text(self, chunk: str) -> None:
+        """Text between marks: one line per piece between flush marks (blank pieces are no line)."""
+        owner = self._cells[-1] if self._cells else None
+        if _FLUSH in chunk:
+            lines = _folded_pieces(chunk)
+            self.lines += lines
+            self.owners += [owner] * len(lines)
+            return
+        line = chunk.strip()  # one piece (a cell's text): `_fold_stripped` without the list
+        if line and not (line.isprintable() and "  " not in line):
+            line = fold_whitespace(line)
+        if line:
+            self.lines.append(line)
+            self.owners.append(owner)
+
+    def _pre(self, chunk: str) -> None:
+        """<pre>: its own line breaks are the lines."""
+        owner = self._cells[-1] if self._cells else None
+        for piece in chunk.splitlines():
+            line = fold_whitespace(piece)
+            if line:
+                self.lines.append(line)
+                self.owners.append(owner)
+
+    def _pre_with_table(self, chunk: str) -> None:
+        if self._cells:
+            self._cells[-1].nested = True
+        self._pre(chunk)
+
+    def _table_start(self, chunk: str) -> None:
+        if self._cells:
+            self._cells[-1].nested = True
+        self._open_tables.append(_OpenTable(len(self.tables)))
+        self.tables.append(None)
+        self._text(chunk)
+
+    def _table_end(self, chunk: str) -> None:
+        table = self._open_tables.pop()
+        grid, spans = _expand_spans(table.rows)
+        line_index = len(self.lines) if table.first is None else table.first
+        self.tables[table.index] = Table(grid=grid, spans=spans, line_index=line_index)
+        self._text(chunk)
+
+    def _row(self, chunk: str) -> None:
+        self._open_tables[-1].rows.append([])
+        self._text(chunk)
+
+    def _text_cell(self, mark: str, chunk: str) -> None:
+        """A whole cell holding text only (no table, no <pre>): what `_cell`, `_text` and
+        `_cell_end` do, at once. Its lines are owned by its table: no open cell can claim them."""
+        rowspan = colspan = 1
+        if mark == _SPANNING_CELL:
+            spans = chunk.split(_SEPARATOR, 2)
+            rowspan, colspan, chunk = _span(spans[0], 1), min(_span(spans[1], 1), MAX_COLSPAN) or 1, spans[2]
+        table = self._open_tables[-1]
+        if table.first is None:
+            table.first = len(self.lines)
+        if _FLUSH not in chunk:  # one piece: the cell's text and line, even when over _MAX_CELL_CHARS
+            line = chunk.strip()
+            if line and not (line.isprintable() and "  " not in line):
+                line = fold_whitespace(line)
+            if line:
+                self.lines.append(line)
+                self.owners.append(table)
+            table.rows[-1].append((line, rowspan, colspan))
+            return
+        pieces = _folded_pieces(chunk)
+        if _is_layout_cell(False, pieces):
+            text = " ".join(pieces)
+        else:
+            text = _join_pieces(pieces)
+            pieces = [text] if text else []
+        self.lines += pieces
+        self.owners += [table] * len(pieces)
+        table.rows[-1].append((text, rowspan, colspan))
+
+    def _cell(self, chunk: str) -> None:
+        """A cell without rowspan/colspan attributes opens: its first text."""
+        self._open_cell(1, 1)
+        self._text(chunk)
+
+    def _spanning_cell(self, chunk: str) -> None:
+        """A cell with rowspan/colspan attributes opens: their values, then its first text."""
+        rowspan, colspan, chunk = chunk.split(_SEPARATOR, 2)
+        self._open_cell(_span(rowspan, default=1), min(_span(colspan, default=1), MAX_COLSPAN) or 1)
+        self._text(chunk)
+
+    def _open_cell(self, rowspan: int, colspan: int) -> None:
+        table = self._open_tables[-1]
+        if table.first is None:
+            table.first = len(self.lines)
+        self._cells.append(_OpenCell(len(self.lines), rowspan, colspan))
+
+    def _cell_end(self, chunk: str) -> None:
+        """The cell's lines become one line (its text), unless the cell is page layout."""
+        cell = self._cells.pop()
+        count = len(self.lines) - cell.first
+        if count == 1 and not cell.nested and len(self.lines[-1]) <= _MAX_CELL_CHARS:
+            text = self.lines[-1]  # one short line of its own: already the cell's line
+        elif count == 0:
+            text = ""
+        else:
+            text = self._cell_text(cell)
+        self._open_tables[-1].rows[-1].append((text, cell.rowspan, cell.colspan))
+        self._text(chunk)
+
+    def _cell_text(self, cell: _OpenCell) -> str:
+        pieces = self.lines[cell.first :]
+        if _is_layout_cell(cell.nested, pieces):
+            owners = self.owners[cell.first :]
+            return " ".join(line for line, owner in zip(pieces, owners, strict=True) if owner is cell)
+        del self.lines[cell.first :], self.owners[cell.first :]
+        text = _join_pieces(pieces)
+        if text:
+            self.lines.append(text)
+            self.owners.append(cell)
+        return text
+
+
 class _Walker:
     """One pass over the tree: visible text into `lines`, every <table> into a grid.
+
+    The reference reading (`_read_body` takes a faster way that must give the same result); used
+    for pages nested deeper than `_MAX_DEPTH` or holding the mark character.
 
     Each line remembers the table cell it was written in (`owners`), so a layout cell wrapping a
     nested statistics table can report its own text without repeating the inner table's.
@@ -612,7 +996,7 @@ class _Walker:
     def flush(self) -> None:
         if not self._buffer:
             return
-        text = _fold("".join(self._buffer))
+        text = fold_whitespace("".join(self._buffer))
         self._buffer.clear()
         if text:
             self.lines.append(text)
@@ -712,7 +1096,7 @@ class _Walker:
         self._contents(cell, depth + 1)
         self.flush()
         pieces = self.lines[first:]
-        if _is_layout_cell(cell, pieces):
+        if _is_layout_cell(next(cell.iterdescendants("table"), None) is not None, pieces):
             own = [line for line, owner in zip(pieces, self.owners[first:], strict=True) if owner == cell_id]
             self._cells.pop()
             return " ".join(own), rowspan, colspan
@@ -723,18 +1107,6 @@ class _Walker:
             self.owners.append(cell_id)
         self._cells.pop()
         return text, rowspan, colspan
-
-
-def _fold(text: str) -> str:
-    """`fold_whitespace`, skipping its three regexes for the half of all lines they leave unchanged.
-
-    Printable text (no tabs, newlines, NBSP, U+3000, zero-width characters: every character that
-    `fold_whitespace` folds or drops is non-printable, except the ASCII space) with no double space
-    and no space at either end is already folded.
-    """
-    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
-        return text
-    return fold_whitespace(text)
 
 
 def _table_rows(table: Any, walker: _Walker, depth: int) -> Iterator[list[Any]]:
@@ -759,7 +1131,7 @@ def _table_rows(table: Any, walker: _Walker, depth: int) -> Iterator[list[Any]]:
         yield from _table_rows(footer, walker, depth + 1)
 
 
-def _is_layout_cell(cell: Any, pieces: list[str]) -> bool:
+def _is_layout_cell(holds_table: bool, pieces: list[str]) -> bool:
     """A cell that wraps page content (many paragraphs, much text, a nested table), not a value.
 
     Many one- or two-character pieces are a vertical header printed a character per line
@@ -768,7 +1140,7 @@ def _is_layout_cell(cell: Any, pieces: list[str]) -> bool:
     chars = sum(map(len, pieces))
     if chars > _MAX_CELL_CHARS or (len(pieces) > _MAX_CELL_PIECES and chars > 2 * len(pieces)):
         return True
-    return next(cell.iterdescendants("table"), None) is not None
+    return holds_table
 
 
 def _join_pieces(pieces: list[str]) -> str:
@@ -787,8 +1159,10 @@ def _is_word_char(char: str) -> bool:
 
 
 def _span(value: str | None, default: int) -> int:
-    if value is None:
+    if not value:
         return default
+    if len(value) <= 5 and value.isdecimal():  # the common case, as the regex reads it
+        return int(value)
     digits = _SPAN_DIGITS.match(value)
     return int(digits.group(1)) if digits else default
 
@@ -805,23 +1179,34 @@ def _expand_spans(
     spans: list[list[tuple[int, int]]] = []
     pending: list[_Pending] = []  # slots carried down from rowspans above, by column
     for source_row, cells in enumerate(rows):
-        row = _GridRow(r=len(grid))
+        row = _GridRow(len(grid), pending)
+        rows_left = len(rows) - source_row
+        texts, origins = row.texts, row.origins
         for text, rowspan, colspan in cells:
-            row.take(pending)
-            rows_left = len(rows) - source_row
+            if row.waiting:
+                row.take()
             rowspan = rows_left if rowspan == 0 else min(rowspan, rows_left)
-            origin = (row.r, len(row.texts))
-            for _ in range(colspan):
-                row.add(text, origin, rowspan)
-        row.take(pending, everything=True)
+            origin = (row.r, len(texts))
+            if rowspan > 1:
+                for _ in range(colspan):
+                    row.add(text, origin, rowspan)
+            elif colspan == 1:  # the common cell: inline, no call
+                texts.append(text)
+                origins.append(origin)
+            else:
+                texts += [text] * colspan
+                origins += [origin] * colspan
+        if row.waiting:
+            row.take(everything=True)
         pending = row.carry
-        if row.texts:
-            grid.append(row.texts)
-            spans.append(row.origins)
-    width = max((len(texts) for texts in grid), default=0)
-    for r, (texts, origins) in enumerate(zip(grid, spans, strict=True)):
-        origins.extend((r, c) for c in range(len(texts), width))
-        texts.extend([""] * (width - len(texts)))
+        if texts:
+            grid.append(texts)
+            spans.append(origins)
+    width = max(map(len, grid), default=0)
+    for r, texts in enumerate(grid):
+        if len(texts) < width:
+            spans[r] += [(r, c) for c in range(len(texts), width)]
+            texts += [""] * (width - len(texts))
     return grid, spans
 
 
@@ -831,11 +1216,12 @@ _Pending = tuple[int, str, int, tuple[int, int]]  # (column, text, rows still co
 class _GridRow:
     """One grid row being built: its slots, their origins and what it carries to the next row."""
 
-    def __init__(self, r: int) -> None:
+    def __init__(self, r: int, pending: list[_Pending]) -> None:
         self.r = r
         self.texts: list[str] = []
         self.origins: list[tuple[int, int]] = []
         self.carry: list[_Pending] = []
+        self.waiting = pending  # rowspans from above not placed yet, by column (consumed)
 
     def add(self, text: str, origin: tuple[int, int], rowspan: int) -> None:
         self.texts.append(text)
@@ -843,8 +1229,9 @@ class _GridRow:
         if rowspan > 1:
             self.carry.append((len(self.texts) - 1, text, rowspan - 1, origin))
 
-    def take(self, pending: list[_Pending], everything: bool = False) -> None:
+    def take(self, everything: bool = False) -> None:
         """Fill the slots covered by rowspans from above that come before the next cell (or all)."""
+        pending = self.waiting
         while pending and (everything or pending[0][0] <= len(self.texts)):
             column, text, rows_left, origin = pending.pop(0)
             while len(self.texts) < column:  # a gap in a short row: an empty slot of its own
@@ -852,9 +1239,16 @@ class _GridRow:
             self.add(text, origin, rows_left)
 
 
-def _read_meta(root: Any) -> dict[str, str]:
+def _read_meta(root: Any, with_scripts: bool) -> tuple[dict[str, str], list[str]]:
+    """The <meta>/<title> values and, when asked, the article scripts' texts: one pass."""
     meta: dict[str, str] = {}
-    for element in root.iter("meta", "title"):
+    scripts: list[str] = []
+    for element in root.iter("meta", "title", "script") if with_scripts else root.iter("meta", "title"):
+        if element.tag == "script":
+            text = element.text
+            if _is_article_script(text):
+                scripts.append(text)
+            continue
         if element.tag == "title":
             if "html_title" not in meta:
                 meta["html_title"] = fold_whitespace("".join(element.itertext()))
@@ -865,4 +1259,4 @@ def _read_meta(root: Any) -> dict[str, str]:
             key = name.strip().lower()
             if not meta.get(key):
                 meta[key] = fold_whitespace(content)
-    return meta
+    return meta, scripts

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import yaml
@@ -56,9 +56,24 @@ def _units_data() -> dict:
     return yaml.safe_load(text)
 
 
+#: Distinct cell texts remembered: tables repeat the same few figures ("0", "1", "—") on every page.
+_CACHE = 1 << 14
+
+
+@lru_cache(maxsize=_CACHE)
 def parse_number(text: str | None) -> ParsedNumber:
-    """Parse one cell's text. Never raises; never returns 0 for a blank cell."""
+    """Parse one cell's text. Never raises; never returns 0 for a blank cell.
+
+    The result is immutable, so repeated texts share one (cached).
+    """
     raw = fold_whitespace(text or "")
+    if raw.isdigit() and raw.isascii() and len(raw) <= _MAX_DIGITS:  # plain figure: what the regexes give
+        return ParsedNumber(value=int(raw), unit=None, raw=raw, blank=False)
+    return _parse_folded(raw)
+
+
+def _parse_folded(raw: str) -> ParsedNumber:
+    """`parse_number` of folded text, by the regexes (any text)."""
     if len(raw) > _MAX_CELL:
         return ParsedNumber(value=None, unit=None, raw=raw, blank=False)
     compact = _compact(raw)
@@ -74,8 +89,11 @@ def parse_number(text: str | None) -> ParsedNumber:
 
 
 def _compact(raw: str) -> str:
-    text = _ENTITIES.sub("", raw)
-    text = _MINUS.sub("-", unicodedata.normalize("NFKC", text))
+    """Entities dropped, NFKC, minus signs unified, no whitespace; each regex only where it can
+    change the text (an entity starts with "&", the minus signs are not ASCII)."""
+    text = _ENTITIES.sub("", raw) if "&" in raw else raw
+    if not text.isascii():
+        text = _MINUS.sub("-", unicodedata.normalize("NFKC", text))
     return "".join(text.split())
 
 

@@ -254,3 +254,12 @@ def test_mutated_real_page_never_raises(pingtan_2017, data):
         elif page:
             page[start % len(page)] ^= 0xFF
     _assert_clear_outcome(bytes(page))
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8", categories=["Cc", "Cs", "Lo", "Ll", "Zs", "So"]) | st.just("\ufffd"),
+               max_size=300))
+def test_control_count_on_bytes_equals_the_regex_count(text):
+    """`_looks_binary` counts control characters on the UTF-8 bytes: the same count as the regex."""
+    from extractors.load import _CONTROL, _count_controls
+
+    assert _count_controls(text) == len(_CONTROL.findall(text))

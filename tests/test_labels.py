@@ -123,3 +123,38 @@ def test_one_to_simplified_implementation():
 
     assert codebook.to_simplified is labels.to_simplified
     assert labels.to_simplified("依申請公開 萬元") == "依申请公开 万元"
+
+
+@given(st.text(alphabet=" \u3000\xa0\t\n\u200b\u00adab1 中文（）：﹒①", max_size=12))
+def test_fold_whitespace_short_way_matches_the_regexes(text):
+    """Already-folded text (stripped, printable, no double space) skips the regexes: same result."""
+    from extractors.labels import _CJK_BREAK, _SPACES, _ZERO_WIDTH_RE
+
+    slow = _SPACES.sub(" ", _CJK_BREAK.sub("", _ZERO_WIDTH_RE.sub("", text))).strip()
+    assert fold_whitespace(text) == slow
+
+
+_LABEL_CHARS = " \u3000\xa0\t\n\u200b\ufeff\u00adab1２（）：﹒．①⑳·・\u0387\uff65¯¨開數请统计政府信息（一）其中"
+
+
+@given(st.text(alphabet=_LABEL_CHARS, max_size=14))
+def test_label_short_ways_match_the_regexes(text):
+    """`_nfkc`/`_squeeze` skip regexes that cannot change the text: same result as applying them all."""
+    import unicodedata
+
+    from extractors.labels import (
+        _CIRCLED_RE,
+        _MIDDLE_DOTS,
+        _SPACES,
+        _ZERO_WIDTH_RE,
+        _circled_to_dotted,
+        _nfkc,
+        _squeeze,
+        to_simplified,
+    )
+
+    slow = to_simplified(_ZERO_WIDTH_RE.sub("", text))
+    slow = unicodedata.normalize("NFKC", _CIRCLED_RE.sub(_circled_to_dotted, slow))
+    slow = _SPACES.sub(" ", _MIDDLE_DOTS.sub(".", slow)).strip()
+    assert _nfkc(text) == slow
+    assert _squeeze(text) == unicodedata.normalize("NFKC", _SPACES.sub("", text))

@@ -538,3 +538,73 @@ def test_tab_rows_stay_as_printed():
         ["（三）不予公开", "1", "1", ""],
     ]
     assert doc.tables[0].spans[2] == [(2, c) for c in range(5)]
+
+
+# --- the fast walk (XSLT marks) equals the reference walk (_Walker) ------------------------------
+
+_TEXTS = st.sampled_from([
+    "", " ", "\n  ", "统计", "收到申请数", "12", "1,234", "a b", "\u3000其中：", "\xa0", "\u200b", "中\n文",
+    "line1\nline2", "  x  ", "长" * 310, "&nbsp;", "&lt;b&gt;", "&#64976;", "\ufdd0f",
+])
+_TAGS = ["p", "div", "span", "b", "br", "font", "a", "li", "ul", "h2", "center", "pre", "table", "tbody",
+         "thead", "tfoot", "tr", "td", "th", "caption", "col", "colgroup", "o:p", "script", "select", "label"]
+_ATTRIBUTES = st.sampled_from([
+    "", ' style="display:none"', ' style="DISPLAY: none"', ' style="Display:none"', ' style="color:red"',
+    ' style="display:none" hidden',
+    ' style="visibility : hidden"', " hidden", ' rowspan="2"', ' colspan="3"', ' rowspan="0"',
+    ' colspan=" 2"', ' rowspan="x"', ' colspan="３"', ' rowspan="2" colspan="2"', ' colspan="999"',
+])
+
+
+def _element(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.builds(
+        lambda tag, attributes, body, tail: f"<{tag}{attributes}>{''.join(body)}</{tag}>{tail}",
+        st.sampled_from(_TAGS), _ATTRIBUTES, st.lists(children, max_size=4), _TEXTS,
+    )
+
+
+_MARKUP = st.recursive(_TEXTS, _element, max_leaves=40)
+
+
+def _read_both_ways(markup: str):
+    from extractors import load
+
+    trees = []
+    for _ in range(2):
+        root, _ = load._parse_html(markup.encode("utf-8"))
+        load._prune_invisible(root)
+        trees.append(root)
+    walker = load._Walker()
+    walker.walk(trees[0], 0)
+    walker.flush()
+    reference = walker.lines, [table for table in walker.tables if table is not None]
+    fast = load._read_body(trees[1], marks_in_page=load._marks_in_page(markup.encode(), markup))
+    return reference, fast
+
+
+@given(st.lists(_MARKUP, min_size=1, max_size=6))
+def test_fast_walk_reads_what_the_reference_walker_reads(parts):
+    """Random markup (nested tables, footers, spans, hidden rows and cells, <pre>, Word tags)."""
+    (lines, tables), (fast_lines, fast_tables) = _read_both_ways("<html><body>" + "".join(parts) + "</body></html>")
+    assert fast_lines == lines
+    assert [(t.grid, t.spans, t.line_index) for t in fast_tables] == [
+        (t.grid, t.spans, t.line_index) for t in tables
+    ]
+
+
+@pytest.mark.parametrize("markup", [
+    "<div>" * 300 + "<p>深</p><p>页</p>" + "</div>" * 300,  # deeper than _Walker walks: read as text
+    '<p>页面自带\ufdd0f标记</p><table><tr><td>1</td><td rowspan="2">2</td></tr><tr><td>3</td></tr></table>',
+    '<table><tr><td style="display:none">藏</td><td>1</td></tr><tr hidden><td>2</td></tr></table>',
+    "<table><tfoot><tr><td>脚</td></tr></tfoot><tbody><tr><td>身</td></tr></tbody><caption>题</caption></table>",
+    '<table><tr><td><div hidden>x</div>外<table><caption>内题</caption><tr><td>内</td></tr></table></td></tr></table>',
+    "<table><tr><td><pre>a\n<table><tr><td>b</td></tr></table>c</pre></td></tr></table>",
+    "<pre>a<p style=\"display:none\">b</p></pre>",
+    '<p>a<span style="display:none" hidden>x</span>b</p><div hidden style="display:none"><p hidden>y</p>z</div>w',
+])
+def test_fast_walk_on_edge_cases(markup):
+    (lines, tables), (fast_lines, fast_tables) = _read_both_ways(markup)
+    assert fast_lines == lines
+    assert [(t.grid, t.spans, t.line_index) for t in fast_tables] == [
+        (t.grid, t.spans, t.line_index) for t in tables
+    ]

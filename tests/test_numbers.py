@@ -113,3 +113,23 @@ def test_mutated_numbers_are_not_misread(number, junk, before):
     parsed = parse_number(text)
     assert parsed.value is None
     assert parsed.blank is False
+
+
+@given(st.text(alphabet="0123456789", min_size=1, max_size=35))
+def test_plain_figures_take_the_short_way_to_the_same_result(digits):
+    """ASCII digit runs skip the regexes; they must read exactly as the regexes read them."""
+    from extractors.numbers import _parse_folded
+
+    assert parse_number(digits) == _parse_folded(digits)
+    assert parse_number(f" {digits}\u3000") == _parse_folded(digits)
+
+
+@given(st.text(alphabet="0123456789,.-+ &nbsp;#160\u2212\ufe63\u2796\uff10\uff11\u3000\xa0元件万—无/", max_size=16))
+def test_compact_short_ways_match_the_regexes(text):
+    """`_compact` skips the entity and minus regexes where they cannot change the text: same result."""
+    import unicodedata
+
+    from extractors.numbers import _ENTITIES, _MINUS, _compact
+
+    slow = _MINUS.sub("-", unicodedata.normalize("NFKC", _ENTITIES.sub("", text)))
+    assert _compact(text) == "".join(slow.split())
