@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Literal
 
-import yaml
+from extractors.yaml_data import load_yaml
 
 #: Invisible characters Word and CMS editors leave inside labels and numbers.
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
@@ -116,7 +116,7 @@ def to_simplified(text: str) -> str:
 def traditional_map() -> dict[int, str]:
     """extractors/data/traditional.yaml as a str.translate table (code point → simplified)."""
     path = resources.files("extractors").joinpath("data/traditional.yaml")
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path.read_text(encoding="utf-8")) or {}
     if isinstance(data.get("pairs"), str):  # also the compact form "萬万 與与 ...": traditional then simplified
         data = {pair[0]: pair[1] for pair in data["pairs"].split() if len(pair) == 2}
     return {ord(str(k)): str(v) for k, v in data.items() if len(str(k)) == 1 and isinstance(v, str)}

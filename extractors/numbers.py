@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
-import yaml
-
 from extractors.labels import fold_whitespace
+from extractors.yaml_data import load_yaml
 
 #: Cell texts that mean "nothing printed here" once spaces are removed.
 _BLANK_WORDS = frozenset({"", "无", "暂无", "空", "n/a", "na", "null", "none"})
@@ -53,7 +52,7 @@ def yuan_factors() -> dict[str, int]:
 @cache
 def _units_data() -> dict:
     text = resources.files("extractors").joinpath("data/units.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return load_yaml(text)
 
 
 #: Distinct cell texts remembered: tables repeat the same few figures ("0", "1", "—") on every page.
