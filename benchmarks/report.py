@@ -109,9 +109,15 @@ def _scale_rows(sc: Any) -> list[tuple[str, str, str, str]]:
             continue
         for w in ("1w", "2w"):
             r = row[w]
+            split = (f" (main {r['main_cpu_ms_per_page']}, workers {r['workers_cpu_ms_per_page']})"
+                     if "main_cpu_ms_per_page" in r else "")  # fmt: skip
             rows.append((f"ogi extract {n} pages {w}", f"{_fmt(r['pages_per_s'])} pages/s",
-                         f"wall {_fmt(r['wall_s'])} s, {r['ms_per_page']} ms/page, CPU {r['cpu_ms_per_page']} ms/page",
+                         f"wall {_fmt(r['wall_s'])} s, {r['ms_per_page']} ms/page, CPU {r['cpu_ms_per_page']} ms/page{split}",
                          f"peak RSS {r['peak_tree_rss_mb']} MB (largest process {r['max_process_rss_mb']})"))  # fmt: skip
+        if "speedup_2w_vs_1w" in row:
+            bound = row.get("cpu_bound_speedup_2w_vs_1w")
+            rows.append((f"ogi extract {n} pages 2w/1w", _fmt(row["speedup_2w_vs_1w"]), "wall-clock rates, same run",
+                         f"CPU-bound estimate {_fmt(bound)} (1w CPU / the 2w run's busiest share)"))  # fmt: skip
     if "peak_rss_growth_mb" in sc:
         rows.append(("peak RSS growth smallest→largest", f"{sc['peak_rss_growth_mb']} MB",
                      f"marginal ms/page growth (1w) {sc['marginal_ms_per_page_growth_1w']}×",
@@ -127,6 +133,11 @@ def _crawl_rows(cr: Any) -> list[tuple[str, str, str, str]]:
              f"scrapy bench {_fmt(cr['scrapy_bench_pages_per_s'])}/s",
              (f"{fast['pages']} pages, {fast['reports_in_output']} reports in output, wall {fast['wall_s']} s, "
              f"{fast['cpu_ms_per_page']} CPU ms/page"))]  # fmt: skip
+    if cr.get("crawl_cpu_ms_per_page") is not None:
+        rows.append(("crawl CPU ms/page (all processes)", _fmt(cr["crawl_cpu_ms_per_page"]),
+                     f"scrapy bench {_fmt(cr.get('scrapy_bench_cpu_ms_per_page'))} CPU ms/page",
+                     (f"scrapy bench CPU / crawl CPU {_fmt(cr.get('crawl_cpu_vs_scrapy_bench'))}; "
+                     f"{cr.get('extract_workers')} extraction worker(s)")))  # fmt: skip
     plumbing = cr.get("crawl_no_extract")
     if isinstance(plumbing, dict):
         rows.append(("crawl pages/s (no extraction)", _fmt(plumbing["pages_per_s"]),
