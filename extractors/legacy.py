@@ -74,6 +74,7 @@ _PAREN = re.compile(r"[（(][^（()）]*[)）]")
 _LEADING_DIGITS = re.compile(r"^\d{1,2}(?=[\u4e00-\u9fff])")
 _CJK_SPACE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef()])\s+(?=[\u3000-\u9fff\uff00-\uffef()])")
 _HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
+_SPACES = re.compile(r"\s+")  # compiled once: re.sub's own cache lookup cost more than the sub on a cell
 _OPEN_PAREN = ("(", "（")
 #: A figure glued to its label, after a CJK character or a closing bracket, maybe after a colon.
 _GLUED = re.compile(
@@ -466,7 +467,7 @@ def _drop_remarks(prepared: _Prepared, doc: Document, headers: frozenset[str]) -
 def _remark_lines(table: Table, lines: Sequence[str], headers: frozenset[str]) -> set[int]:
     """Indices in `lines` of the flattened cells of the table's remarks column, if it has one."""
     columns = {
-        c for row in table.grid[:6] for c, text in enumerate(row) if re.sub(r"\s+", "", text) in headers
+        c for row in table.grid[:6] for c, text in enumerate(row) if _SPACES.sub("", text) in headers
     }
     if not columns:
         return set()
@@ -717,7 +718,10 @@ class _Prepared:
             if len(text) > 4 * MAX_LABEL_CHARS:
                 found = _Line(text, [])
             else:
-                found = _cached_line(text, self._foreign, _line_cache(self._foreign))
+                shared = _line_cache(self._foreign)
+                found = shared.get(text)  # split on an earlier page: the same split
+                if found is None:
+                    found = _cached_line(text, self._foreign, shared)
             self._lines[i] = found
         return found
 
