@@ -903,7 +903,7 @@ def _walk_lines(
     early: list[str] = []  # figures printed before the label they belong to (figures_first)
     early_unit: str | None = None
     dropped = 0
-    for i, (label, tail, *_) in enumerate(lines):
+    for i, (label, tail, _key, _bare) in enumerate(lines):  # no starred unpack: no list per line
         if label:
             if i > last and len(label) > MAX_LABEL_CHARS:
                 break
