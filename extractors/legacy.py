@@ -1009,7 +1009,7 @@ def _line_headers(prepared: list[_Line], form: _Form) -> dict[str, str]:
         for word in [*fold_whitespace(label).split(" "), *tail]:
             col = form.column_for(word)
             if col is not None and col.code not in headers:
-                headers[col.code] = re.sub(r"\s+", "", word)
+                headers[col.code] = _SPACES.sub("", word)
     return headers
 
 
@@ -1134,7 +1134,7 @@ def _grid_layout(grid: list[list[str]], form: _Form) -> _Layout:
     year_cols: dict[int, int] = {}
     for r in sorted(header_rows):
         for c, text in enumerate(grid[r]):
-            word = re.sub(r"\s+", "", text)
+            word = _SPACES.sub("", text)
             col = form.column_for(word)
             if col is not None:
                 headers.setdefault(col.code, word)
@@ -1164,7 +1164,7 @@ def _grid_layout(grid: list[list[str]], form: _Form) -> _Layout:
 def _is_header_row(row: list[str], form: _Form) -> bool:
     """A row of header words (统计指标 / 单位 / 统计数, 2017年度 / 历年累计), one odd cell allowed."""
     cells = [c for c in row if c.strip()]
-    heads = sum(1 for c in cells if form.is_header(c) or _YEAR_HEADER.match(re.sub(r"\s+", "", c)))
+    heads = sum(1 for c in cells if form.is_header(c) or _YEAR_HEADER.match(_SPACES.sub("", c)))
     return bool(cells) and heads >= max(2, len(set(cells)) - 1)
 
 
