@@ -681,19 +681,11 @@ class _Prepared:
         self.keyed: list[tuple[int, str, str]] = []
         shared = _line_cache(foreign)
         can_anchor = _anchor_test(foreign).fullmatch
-        keyless = _keyless_cache(foreign)
         for i, text in enumerate(texts):
             line = shared.get(text)  # the form's own lines, "0", "件": split on an earlier page
             if line is None:
-                if text in keyless:
-                    continue  # menus, bylines, footers: tested on an earlier page
-                if len(text) > 4 * MAX_LABEL_CHARS:
+                if len(text) > 4 * MAX_LABEL_CHARS or not can_anchor(text) or not _HAS_CJK.search(text):
                     continue  # no keys: split later, if at all
-                if not can_anchor(text) or not _HAS_CJK.search(text):
-                    if len(keyless) >= PREPARED_CACHE_SIZE:
-                        keyless.clear()  # bounded, so memory stays flat over a long run
-                    keyless.add(text)
-                    continue
                 line = _cached_line(text, foreign, shared)
             self._lines[i] = line
             if line.key:
@@ -756,20 +748,6 @@ def _line_cache(foreign: re.Pattern[str]) -> dict[str, _Line]:
     if cached is None or cached[0] is not foreign:
         cached = (foreign, {})
         _LINE_CACHES[id(foreign)] = cached
-    return cached[1]
-
-
-_KEYLESS: dict[int, tuple[re.Pattern[str], set[str]]] = {}
-
-
-def _keyless_cache(foreign: re.Pattern[str]) -> set[str]:
-    """Texts of at most 4 * MAX_LABEL_CHARS that failed `_anchor_test` or print no ideograph, for
-    one `foreign` pattern (a pure test of the text): nearly half the lines of a site's page are
-    printed on its other pages too, and a set lookup costs a fraction of the regex."""
-    cached = _KEYLESS.get(id(foreign))
-    if cached is None or cached[0] is not foreign:
-        cached = (foreign, set())
-        _KEYLESS[id(foreign)] = cached
     return cached[1]
 
 

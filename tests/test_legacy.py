@@ -466,23 +466,6 @@ def test_lazily_split_lines_equal_the_eager_split(fixtures_dir, shared_dir, code
     assert prepared.keyed == [(i, line[2], line[3]) for i, line in enumerate(eager) if line[2]]
 
 
-def test_lines_remembered_across_pages_read_as_on_a_first_page(fixtures_dir, shared_dir, codebook):
-    """A page read after others (split lines and keyless texts remembered) gets the keys and splits a
-    first page gets; only texts without keys are remembered as keyless."""
-    foreign = legacy._foreign_chars(legacy._known_chars(codebook))
-    lines = _page_lines(fixtures_dir, shared_dir)[:3000] + TRICKY_LINES
-    legacy._line_cache(foreign).clear()
-    legacy._keyless_cache(foreign).clear()
-    first = legacy._prepare_lines(lines, foreign)
-    first_lines, first_keyed = [tuple(line) for line in first], first.keyed
-    keyless = legacy._keyless_cache(foreign)
-    assert len(keyless) > 100  # page chrome and prose are remembered
-    assert [text for text in keyless if legacy._prepare_line(text, foreign).key] == []
-    again = legacy._prepare_lines(lines, foreign)
-    assert again.keyed == first_keyed
-    assert [tuple(line) for line in again] == first_lines
-
-
 def test_forms_skipped_by_their_row_count_would_not_have_won(fixtures_dir, shared_dir, codebook, monkeypatch):
     """`read` skips a form whose value rows are fewer than the rows the best reading so far coded.
     Reading every form instead must give the same result on every page of the fixtures."""
