@@ -74,6 +74,7 @@ _PAREN = re.compile(r"[（(][^（()）]*[)）]")
 _LEADING_DIGITS = re.compile(r"^\d{1,2}(?=[\u4e00-\u9fff])")
 _CJK_SPACE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef()])\s+(?=[\u3000-\u9fff\uff00-\uffef()])")
 _HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
+_SPACES = re.compile(r"\s+")  # compiled once: re.sub's own cache lookup cost more than the sub on a cell
 _OPEN_PAREN = ("(", "（")
 #: A figure glued to its label, after a CJK character or a closing bracket, maybe after a colon.
 _GLUED = re.compile(
@@ -466,7 +467,7 @@ def _drop_remarks(prepared: _Prepared, doc: Document, headers: frozenset[str]) -
 def _remark_lines(table: Table, lines: Sequence[str], headers: frozenset[str]) -> set[int]:
     """Indices in `lines` of the flattened cells of the table's remarks column, if it has one."""
     columns = {
-        c for row in table.grid[:6] for c, text in enumerate(row) if re.sub(r"\s+", "", text) in headers
+        c for row in table.grid[:6] for c, text in enumerate(row) if _SPACES.sub("", text) in headers
     }
     if not columns:
         return set()
@@ -717,7 +718,10 @@ class _Prepared:
             if len(text) > 4 * MAX_LABEL_CHARS:
                 found = _Line(text, [])
             else:
-                found = _cached_line(text, self._foreign, _line_cache(self._foreign))
+                shared = _line_cache(self._foreign)
+                found = shared.get(text)  # split on an earlier page: the same split
+                if found is None:
+                    found = _cached_line(text, self._foreign, shared)
             self._lines[i] = found
         return found
 
@@ -899,7 +903,7 @@ def _walk_lines(
     early: list[str] = []  # figures printed before the label they belong to (figures_first)
     early_unit: str | None = None
     dropped = 0
-    for i, (label, tail, *_) in enumerate(lines):
+    for i, (label, tail, _key, _bare) in enumerate(lines):  # no starred unpack: no list per line
         if label:
             if i > last and len(label) > MAX_LABEL_CHARS:
                 break
@@ -983,7 +987,7 @@ def _line_headers(prepared: list[_Line], form: _Form) -> dict[str, str]:
         for word in [*fold_whitespace(label).split(" "), *tail]:
             col = form.column_for(word)
             if col is not None and col.code not in headers:
-                headers[col.code] = re.sub(r"\s+", "", word)
+                headers[col.code] = _SPACES.sub("", word)
     return headers
 
 
@@ -1108,7 +1112,7 @@ def _grid_layout(grid: list[list[str]], form: _Form) -> _Layout:
     year_cols: dict[int, int] = {}
     for r in sorted(header_rows):
         for c, text in enumerate(grid[r]):
-            word = re.sub(r"\s+", "", text)
+            word = _SPACES.sub("", text)
             col = form.column_for(word)
             if col is not None:
                 headers.setdefault(col.code, word)
@@ -1138,7 +1142,7 @@ def _grid_layout(grid: list[list[str]], form: _Form) -> _Layout:
 def _is_header_row(row: list[str], form: _Form) -> bool:
     """A row of header words (统计指标 / 单位 / 统计数, 2017年度 / 历年累计), one odd cell allowed."""
     cells = [c for c in row if c.strip()]
-    heads = sum(1 for c in cells if form.is_header(c) or _YEAR_HEADER.match(re.sub(r"\s+", "", c)))
+    heads = sum(1 for c in cells if form.is_header(c) or _YEAR_HEADER.match(_SPACES.sub("", c)))
     return bool(cells) and heads >= max(2, len(set(cells)) - 1)
 
 
