@@ -663,13 +663,18 @@ _FOLD_ONE_BY_ONE = 8
 #: U+FDD0 in a page's bytes, as UTF-8 or as a character reference (two searches beat one regex).
 _MARK_BYTES = re.compile(_MARK_CHAR.encode())
 _MARK_REFERENCE = re.compile(rb"&#(?:[xX]0*[fF][dD][dD]0|0*64976)")
-#: True when an element sits deeper than `_Walker` walks element by element (it reads it as text).
-_TOO_DEEP = etree.XPath("boolean(" + "*/" * _MAX_DEPTH + "*)")
+#: Two facts about a fresh tree in one XPath call (each call walks the tree and costs as much as
+#: the facts): `_HAS_HIDDEN_ATTRIBUTE` when an element has a hidden attribute, plus `_TOO_DEEP_FLAG`
+#: when an element sits deeper than `_Walker` walks element by element (it reads it as text).
+_HAS_HIDDEN_ATTRIBUTE, _TOO_DEEP_FLAG = 1, 2
+_TREE_FLAGS = etree.XPath(
+    f"number(boolean(//@hidden)) * {_HAS_HIDDEN_ATTRIBUTE}"
+    f" + number(boolean({'*/' * _MAX_DEPTH}*)) * {_TOO_DEEP_FLAG}"
+)
 _HIDING_ATTRIBUTES = etree.XPath("//@style | //@hidden")
-#: The page's style attributes as plain strings, and whether any element has a hidden attribute:
-#: most pages hide nothing, and this tells so without an object per attribute.
+#: The page's style attributes as plain strings: most pages hide nothing, and this (with
+#: `_TREE_FLAGS`) tells so without an object per attribute.
 _STYLE_VALUES = etree.XPath("//@style", smart_strings=False)
-_ANY_HIDDEN_ATTRIBUTE = etree.XPath("boolean(//@hidden)")
 
 
 def _marks_in_page(data: bytes, text: str | None) -> bool:
@@ -681,22 +686,26 @@ def _marks_in_page(data: bytes, text: str | None) -> bool:
 
 def _read_body(root: Any, marks_in_page: bool) -> tuple[list[str], list[Table]]:
     """The visible lines and tables of a pruned tree (what `_Walker` gives, several times faster)."""
-    if marks_in_page or _TOO_DEEP(root):
+    flags = int(_TREE_FLAGS(root))
+    if marks_in_page or flags & _TOO_DEEP_FLAG:
         walker = _Walker()
         walker.walk(root, 0)
         walker.flush()
         return walker.lines, [table for table in walker.tables if table is not None]
-    _drop_hidden(root)
+    _drop_hidden(root, any_hidden_attribute=bool(flags & _HAS_HIDDEN_ATTRIBUTE))
     return _StreamReader().read(str(_marked_text()(root)))
 
 
-def _drop_hidden(root: Any) -> None:
+def _drop_hidden(root: Any, any_hidden_attribute: bool) -> None:
     """Remove the hidden elements `_Walker` would skip (keeping their tails), all decided first:
-    removing one changes the text length of the hidden elements around it."""
-    styles = "\n".join(_STYLE_VALUES(root))
-    may_hide = _may_hide(styles) and _HIDDEN.search(styles) is not None
-    if not may_hide and not _ANY_HIDDEN_ATTRIBUTE(root):
-        return  # a style that hides would match in the joined text too (false alarms just cost time)
+    removing one changes the text length of the hidden elements around it.
+
+    `any_hidden_attribute`: whether an element of the tree has a hidden attribute (the caller
+    learnt it in the same XPath call as the tree's depth)."""
+    if not any_hidden_attribute:
+        styles = "\n".join(_STYLE_VALUES(root))
+        if not (_may_hide(styles) and _HIDDEN.search(styles) is not None):
+            return  # a style that hides would match in the joined text too (false alarms just cost time)
     candidates = dict.fromkeys(  # an element with both a style and a hidden attribute comes twice
         attribute.getparent()
         for attribute in _HIDING_ATTRIBUTES(root)

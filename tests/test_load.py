@@ -553,6 +553,7 @@ _ATTRIBUTES = st.sampled_from([
     ' style="display:none" hidden',
     ' style="visibility : hidden"', " hidden", ' rowspan="2"', ' colspan="3"', ' rowspan="0"',
     ' colspan=" 2"', ' rowspan="x"', ' colspan="３"', ' rowspan="2" colspan="2"', ' colspan="999"',
+    ' HIDDEN="hidden"',
 ])
 
 
@@ -594,6 +595,7 @@ def test_fast_walk_reads_what_the_reference_walker_reads(parts):
 
 @pytest.mark.parametrize("markup", [
     "<div>" * 300 + "<p>深</p><p>页</p>" + "</div>" * 300,  # deeper than _Walker walks: read as text
+    "<div>" * 300 + '<p hidden>藏</p><p>页</p>' + "</div>" * 300 + '<p style="display:none">x</p>',
     '<p>页面自带\ufdd0f标记</p><table><tr><td>1</td><td rowspan="2">2</td></tr><tr><td>3</td></tr></table>',
     '<table><tr><td style="display:none">藏</td><td>1</td></tr><tr hidden><td>2</td></tr></table>',
     "<table><tfoot><tr><td>脚</td></tr></tfoot><tbody><tr><td>身</td></tr></tbody><caption>题</caption></table>",
