@@ -922,16 +922,24 @@ class _StreamReader:
         table = self._open_tables[-1]
         if table.first is None:
             table.first = len(self.lines)
-        if _FLUSH not in chunk:  # one piece: the cell's text and line, even when over _MAX_CELL_CHARS
-            line = chunk.strip()
-            if line and not (line.isprintable() and "  " not in line):
-                line = fold_whitespace(line)
-            if line:
-                self.lines.append(line)
-                self.owners.append(table)
-            table.rows[-1].append((line, rowspan, colspan))
-            return
-        pieces = _folded_pieces(chunk)
+        if _FLUSH in chunk:  # a cell's <p>s: most cells still hold a single non-blank piece
+            stripped = [*filter(None, map(str.strip, chunk.split(_FLUSH)))]
+            if len(stripped) > 1:
+                self._pieces_cell(table, stripped, rowspan, colspan)
+                return
+            chunk = stripped[0] if stripped else ""
+        line = chunk.strip()  # one piece: the cell's text and line, even when over _MAX_CELL_CHARS
+        if line and not (line.isprintable() and "  " not in line):
+            line = fold_whitespace(line)
+        if line:
+            self.lines.append(line)
+            self.owners.append(table)
+        table.rows[-1].append((line, rowspan, colspan))
+
+    def _pieces_cell(self, table: _OpenTable, stripped: list[str], rowspan: int, colspan: int) -> None:
+        """A text-only cell of several non-blank pieces (stripped): one line, or its pieces when
+        the cell is page layout."""
+        pieces = _fold_stripped(stripped)
         if _is_layout_cell(False, pieces):
             text = " ".join(pieces)
         else:
