@@ -858,7 +858,8 @@ class _StreamReader:
             mark = parts[at]
             if mark in _CELL_MARKS and at < last and parts[at + 2] == _CELL_END:  # a cell with text only
                 self._text_cell(mark, parts[at + 1])
-                self._text(parts[at + 3])
+                if parts[at + 3]:  # usually nothing between a cell and the next mark: no line
+                    self._text(parts[at + 3])
                 at += 4
             else:
                 handlers[mark](parts[at + 1])
