@@ -435,10 +435,26 @@ def _decode_tolerant(data: bytes, encoding: str, tolerance: _Tolerance) -> str |
     except LookupError:
         return None
     if encoding == "utf-8":
-        within = _utf8_errors(data, stop_above=tolerance.errors) <= tolerance.errors
+        within = _utf8_within(data, tolerance)
     else:
         within = _count_errors(data, encoding) <= tolerance.errors
     return data.decode(encoding, errors="replace") if within else None
+
+
+def _utf8_within(data: bytes, tolerance: _Tolerance) -> bool:
+    """`_utf8_errors(data) <= tolerance.errors`, mostly without counting the page's non-ASCII bytes
+    (a copy of the page) for the tolerance: it is at least 1 and at most `_tolerance_bound`, so
+    counting up to that bound settles GBK pages (thousands of errors) and clean ones alike."""
+    bound = _tolerance_bound(data)
+    errors = _utf8_errors(data, stop_above=bound)
+    if errors <= 1:
+        return True
+    return errors <= bound and errors <= tolerance.errors
+
+
+def _tolerance_bound(data: bytes) -> int:
+    """An upper bound of `_Tolerance(data).errors`: every byte counted as non-ASCII."""
+    return max(1, len(data) // 2000)
 
 
 def _count_errors(data: bytes, encoding: str) -> int:

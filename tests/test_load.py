@@ -610,3 +610,19 @@ def test_fast_walk_on_edge_cases(markup):
     assert [(t.grid, t.spans, t.line_index) for t in fast_tables] == [
         (t.grid, t.spans, t.line_index) for t in tables
     ]
+
+
+@given(
+    st.lists(
+        st.sampled_from(["报告".encode("gb18030"), "报告".encode(), b"<p>ab</p>", b"\xff", b"\xe6\x8a"]),
+        max_size=3000,
+    )
+)
+def test_utf8_tolerance_shortcut_decides_as_the_full_count(pieces):
+    """`_utf8_within` (counting errors up to a bound) decides as counting against the exact tolerance."""
+    from extractors import load
+
+    data = b"".join(pieces)
+    tolerance = load._Tolerance(data)
+    expected = load._utf8_errors(data, stop_above=tolerance.errors) <= tolerance.errors
+    assert load._utf8_within(data, load._Tolerance(data)) is expected
