@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from extractors import docx
@@ -623,6 +623,19 @@ def test_utf8_tolerance_shortcut_decides_as_the_full_count(pieces):
     from extractors import load
 
     data = b"".join(pieces)
+    tolerance = load._Tolerance(data)
+    expected = load._utf8_errors(data, stop_above=tolerance.errors) <= tolerance.errors
+    assert load._utf8_within(data, load._Tolerance(data)) is expected
+
+
+@given(st.integers(0, 3000), st.integers(0, 40), st.integers(0, 3000), st.integers(0, 3000))
+@example(markup=3000, stray=5, utf8=0, gbk=0)  # more errors than tolerated, fewer than the bound
+@example(markup=3000, stray=2, utf8=700, gbk=0)  # as many as tolerated
+def test_utf8_tolerance_shortcut_on_mostly_clean_pages(markup, stray, utf8, gbk):
+    """Pages of markup and UTF-8 text with a few stray bytes (the tolerance decides) or GBK text."""
+    from extractors import load
+
+    data = b"<p>ab</p>" * markup + "报告".encode() * utf8 + b"\xff" * stray + "报告".encode("gb18030") * gbk
     tolerance = load._Tolerance(data)
     expected = load._utf8_errors(data, stop_above=tolerance.errors) <= tolerance.errors
     assert load._utf8_within(data, load._Tolerance(data)) is expected
