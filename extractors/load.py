@@ -435,10 +435,26 @@ def _decode_tolerant(data: bytes, encoding: str, tolerance: _Tolerance) -> str |
     except LookupError:
         return None
     if encoding == "utf-8":
-        within = _utf8_errors(data, stop_above=tolerance.errors) <= tolerance.errors
+        within = _utf8_within(data, tolerance)
     else:
         within = _count_errors(data, encoding) <= tolerance.errors
     return data.decode(encoding, errors="replace") if within else None
+
+
+def _utf8_within(data: bytes, tolerance: _Tolerance) -> bool:
+    """`_utf8_errors(data) <= tolerance.errors`, mostly without counting the page's non-ASCII bytes
+    (a copy of the page) for the tolerance: it is at least 1 and at most `_tolerance_bound`, so
+    counting up to that bound settles GBK pages (thousands of errors) and clean ones alike."""
+    bound = _tolerance_bound(data)
+    errors = _utf8_errors(data, stop_above=bound)
+    if errors <= 1:
+        return True
+    return errors <= bound and errors <= tolerance.errors
+
+
+def _tolerance_bound(data: bytes) -> int:
+    """An upper bound of `_Tolerance(data).errors`: every byte counted as non-ASCII."""
+    return max(1, len(data) // 2000)
 
 
 def _count_errors(data: bytes, encoding: str) -> int:
@@ -663,13 +679,18 @@ _FOLD_ONE_BY_ONE = 8
 #: U+FDD0 in a page's bytes, as UTF-8 or as a character reference (two searches beat one regex).
 _MARK_BYTES = re.compile(_MARK_CHAR.encode())
 _MARK_REFERENCE = re.compile(rb"&#(?:[xX]0*[fF][dD][dD]0|0*64976)")
-#: True when an element sits deeper than `_Walker` walks element by element (it reads it as text).
-_TOO_DEEP = etree.XPath("boolean(" + "*/" * _MAX_DEPTH + "*)")
+#: Two facts about a fresh tree in one XPath call (each call walks the tree and costs as much as
+#: the facts): `_HAS_HIDDEN_ATTRIBUTE` when an element has a hidden attribute, plus `_TOO_DEEP_FLAG`
+#: when an element sits deeper than `_Walker` walks element by element (it reads it as text).
+_HAS_HIDDEN_ATTRIBUTE, _TOO_DEEP_FLAG = 1, 2
+_TREE_FLAGS = etree.XPath(
+    f"number(boolean(//@hidden)) * {_HAS_HIDDEN_ATTRIBUTE}"
+    f" + number(boolean({'*/' * _MAX_DEPTH}*)) * {_TOO_DEEP_FLAG}"
+)
 _HIDING_ATTRIBUTES = etree.XPath("//@style | //@hidden")
-#: The page's style attributes as plain strings, and whether any element has a hidden attribute:
-#: most pages hide nothing, and this tells so without an object per attribute.
+#: The page's style attributes as plain strings: most pages hide nothing, and this (with
+#: `_TREE_FLAGS`) tells so without an object per attribute.
 _STYLE_VALUES = etree.XPath("//@style", smart_strings=False)
-_ANY_HIDDEN_ATTRIBUTE = etree.XPath("boolean(//@hidden)")
 
 
 def _marks_in_page(data: bytes, text: str | None) -> bool:
@@ -681,22 +702,26 @@ def _marks_in_page(data: bytes, text: str | None) -> bool:
 
 def _read_body(root: Any, marks_in_page: bool) -> tuple[list[str], list[Table]]:
     """The visible lines and tables of a pruned tree (what `_Walker` gives, several times faster)."""
-    if marks_in_page or _TOO_DEEP(root):
+    flags = int(_TREE_FLAGS(root))
+    if marks_in_page or flags & _TOO_DEEP_FLAG:
         walker = _Walker()
         walker.walk(root, 0)
         walker.flush()
         return walker.lines, [table for table in walker.tables if table is not None]
-    _drop_hidden(root)
+    _drop_hidden(root, any_hidden_attribute=bool(flags & _HAS_HIDDEN_ATTRIBUTE))
     return _StreamReader().read(str(_marked_text()(root)))
 
 
-def _drop_hidden(root: Any) -> None:
+def _drop_hidden(root: Any, any_hidden_attribute: bool) -> None:
     """Remove the hidden elements `_Walker` would skip (keeping their tails), all decided first:
-    removing one changes the text length of the hidden elements around it."""
-    styles = "\n".join(_STYLE_VALUES(root))
-    may_hide = _may_hide(styles) and _HIDDEN.search(styles) is not None
-    if not may_hide and not _ANY_HIDDEN_ATTRIBUTE(root):
-        return  # a style that hides would match in the joined text too (false alarms just cost time)
+    removing one changes the text length of the hidden elements around it.
+
+    `any_hidden_attribute`: whether an element of the tree has a hidden attribute (the caller
+    learnt it in the same XPath call as the tree's depth)."""
+    if not any_hidden_attribute:
+        styles = "\n".join(_STYLE_VALUES(root))
+        if not (_may_hide(styles) and _HIDDEN.search(styles) is not None):
+            return  # a style that hides would match in the joined text too (false alarms just cost time)
     candidates = dict.fromkeys(  # an element with both a style and a hidden attribute comes twice
         attribute.getparent()
         for attribute in _HIDING_ATTRIBUTES(root)
@@ -849,7 +874,8 @@ class _StreamReader:
             mark = parts[at]
             if mark in _CELL_MARKS and at < last and parts[at + 2] == _CELL_END:  # a cell with text only
                 self._text_cell(mark, parts[at + 1])
-                self._text(parts[at + 3])
+                if parts[at + 3]:  # usually nothing between a cell and the next mark: no line
+                    self._text(parts[at + 3])
                 at += 4
             else:
                 handlers[mark](parts[at + 1])
@@ -913,16 +939,24 @@ class _StreamReader:
         table = self._open_tables[-1]
         if table.first is None:
             table.first = len(self.lines)
-        if _FLUSH not in chunk:  # one piece: the cell's text and line, even when over _MAX_CELL_CHARS
-            line = chunk.strip()
-            if line and not (line.isprintable() and "  " not in line):
-                line = fold_whitespace(line)
-            if line:
-                self.lines.append(line)
-                self.owners.append(table)
-            table.rows[-1].append((line, rowspan, colspan))
-            return
-        pieces = _folded_pieces(chunk)
+        if _FLUSH in chunk:  # a cell's <p>s: most cells still hold a single non-blank piece
+            stripped = [*filter(None, map(str.strip, chunk.split(_FLUSH)))]
+            if len(stripped) > 1:
+                self._pieces_cell(table, stripped, rowspan, colspan)
+                return
+            chunk = stripped[0] if stripped else ""
+        line = chunk.strip()  # one piece: the cell's text and line, even when over _MAX_CELL_CHARS
+        if line and not (line.isprintable() and "  " not in line):
+            line = fold_whitespace(line)
+        if line:
+            self.lines.append(line)
+            self.owners.append(table)
+        table.rows[-1].append((line, rowspan, colspan))
+
+    def _pieces_cell(self, table: _OpenTable, stripped: list[str], rowspan: int, colspan: int) -> None:
+        """A text-only cell of several non-blank pieces (stripped): one line, or its pieces when
+        the cell is page layout."""
+        pieces = _fold_stripped(stripped)
         if _is_layout_cell(False, pieces):
             text = " ".join(pieces)
         else:

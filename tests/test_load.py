@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from extractors import docx
@@ -553,6 +553,7 @@ _ATTRIBUTES = st.sampled_from([
     ' style="display:none" hidden',
     ' style="visibility : hidden"', " hidden", ' rowspan="2"', ' colspan="3"', ' rowspan="0"',
     ' colspan=" 2"', ' rowspan="x"', ' colspan="３"', ' rowspan="2" colspan="2"', ' colspan="999"',
+    ' HIDDEN="hidden"',
 ])
 
 
@@ -594,6 +595,7 @@ def test_fast_walk_reads_what_the_reference_walker_reads(parts):
 
 @pytest.mark.parametrize("markup", [
     "<div>" * 300 + "<p>深</p><p>页</p>" + "</div>" * 300,  # deeper than _Walker walks: read as text
+    "<div>" * 300 + '<p hidden>藏</p><p>页</p>' + "</div>" * 300 + '<p style="display:none">x</p>',
     '<p>页面自带\ufdd0f标记</p><table><tr><td>1</td><td rowspan="2">2</td></tr><tr><td>3</td></tr></table>',
     '<table><tr><td style="display:none">藏</td><td>1</td></tr><tr hidden><td>2</td></tr></table>',
     "<table><tfoot><tr><td>脚</td></tr></tfoot><tbody><tr><td>身</td></tr></tbody><caption>题</caption></table>",
@@ -608,3 +610,32 @@ def test_fast_walk_on_edge_cases(markup):
     assert [(t.grid, t.spans, t.line_index) for t in fast_tables] == [
         (t.grid, t.spans, t.line_index) for t in tables
     ]
+
+
+@given(
+    st.lists(
+        st.sampled_from(["报告".encode("gb18030"), "报告".encode(), b"<p>ab</p>", b"\xff", b"\xe6\x8a"]),
+        max_size=3000,
+    )
+)
+def test_utf8_tolerance_shortcut_decides_as_the_full_count(pieces):
+    """`_utf8_within` (counting errors up to a bound) decides as counting against the exact tolerance."""
+    from extractors import load
+
+    data = b"".join(pieces)
+    tolerance = load._Tolerance(data)
+    expected = load._utf8_errors(data, stop_above=tolerance.errors) <= tolerance.errors
+    assert load._utf8_within(data, load._Tolerance(data)) is expected
+
+
+@given(st.integers(0, 3000), st.integers(0, 40), st.integers(0, 3000), st.integers(0, 3000))
+@example(markup=3000, stray=5, utf8=0, gbk=0)  # more errors than tolerated, fewer than the bound
+@example(markup=3000, stray=2, utf8=700, gbk=0)  # as many as tolerated
+def test_utf8_tolerance_shortcut_on_mostly_clean_pages(markup, stray, utf8, gbk):
+    """Pages of markup and UTF-8 text with a few stray bytes (the tolerance decides) or GBK text."""
+    from extractors import load
+
+    data = b"<p>ab</p>" * markup + "报告".encode() * utf8 + b"\xff" * stray + "报告".encode("gb18030") * gbk
+    tolerance = load._Tolerance(data)
+    expected = load._utf8_errors(data, stop_above=tolerance.errors) <= tolerance.errors
+    assert load._utf8_within(data, load._Tolerance(data)) is expected
