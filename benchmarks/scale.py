@@ -6,7 +6,8 @@ back. The plan adapts to the extractor's speed: the first size is projected from
 extraction rate, the others from the pace just measured; the smallest size runs first (the
 reference for growth), then the largest that fit the budget (20k is the headline), and a size that
 does not fit is reported as skipped with its projection rather than silently cut short. With the
-extractor at ~10 ms/page, 1k + 5k + 20k x (1, 2 workers) take ~8 minutes (the default budget).
+extractor at ~17 ms/page in the CLI (2026-11-26), 1k and 20k x (1, 2 workers) fill the full run's
+700 s budget and 5k is skipped; a faster extractor fits all three.
 Pages past the first 2,000 are derived from them in ~1 ms each (benchmarks.corpus.derive_page).
 `ogi extract` prints the CPU of its main process and of its workers: with 2 workers on 2 shared
 cores the wall-clock ratio moves with the neighbours' load, the CPU split does not.
