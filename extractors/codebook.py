@@ -94,6 +94,14 @@ class Identity:
     op: Comparison
     right: tuple[Term, ...]
     note: str | None = None
+    #: Derived once (a page checks dozens of identities, nearly all of which hold): the codes as a
+    #: set, and each side's codes when all its signs are + (None otherwise; see `_side_sum`).
+    code_set: frozenset[str] = field(init=False, repr=False, compare=False)
+    _plain: tuple[tuple[str, ...] | None, tuple[str, ...] | None] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "code_set", frozenset(self.codes))
+        object.__setattr__(self, "_plain", (_plain_codes(self.left), _plain_codes(self.right)))
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -112,13 +120,17 @@ class Identity:
         missing = tuple(c for c in self.codes if values[c] is None)
         if missing:
             return CheckResult("not_assessable", missing=missing)
-        left, right = _side_sum(self.left, values), _side_sum(self.right, values)
-        ok = {
-            "=": abs(left - right) <= tolerance * max(1.0, abs(left), abs(right)),
-            "<=": left <= right + tolerance,
-            ">=": left + tolerance >= right,
-        }[self.op]
-        return CheckResult("ok" if ok else "failed", left=left, right=right)
+        left, right = self._sums(values)
+        return CheckResult("ok" if _compare(left, self.op, right, tolerance) else "failed", left=left, right=right)
+
+    def holds(self, values: Mapping[str, Number | None], tolerance: float = 1e-6) -> bool:
+        """`check(values).status == "ok"` without building the result; every operand must be in
+        `values` and not None (the caller tests that, with `code_set`)."""
+        left, right = self._sums(values)
+        return _compare(left, self.op, right, tolerance)
+
+    def _sums(self, values: Mapping[str, Number | None]) -> tuple[Number, Number]:
+        return _side_sum(self.left, self._plain[0], values), _side_sum(self.right, self._plain[1], values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,6 +332,24 @@ def _matches(actual: Any, wanted: Any) -> bool:
     return actual == wanted
 
 
-def _side_sum(terms: tuple[Term, ...], values: Mapping[str, Number | None]) -> Number:
+def _plain_codes(terms: tuple[Term, ...]) -> tuple[str, ...] | None:
+    """A side's codes when every sign is +, else None."""
+    if terms and all(sign == 1 for sign, _ in terms):
+        return tuple(code for _, code in terms)
+    return None
+
+
+def _side_sum(terms: tuple[Term, ...], plain: tuple[str, ...] | None, values: Mapping[str, Number | None]) -> Number:
+    """One side's sum; a side of plain additions (most sides) is summed in C (1 * v is v)."""
+    if plain is not None:
+        return sum(map(values.__getitem__, plain))  # type: ignore[arg-type]
     return sum(sign * values[code] for sign, code in terms)  # type: ignore[operator]
+
+
+def _compare(left: Number, op: Comparison, right: Number, tolerance: float) -> bool:
+    if op == "=":
+        return abs(left - right) <= tolerance * max(1.0, abs(left), abs(right))
+    if op == "<=":
+        return left <= right + tolerance
+    return left + tolerance >= right
 

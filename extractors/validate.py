@@ -167,10 +167,10 @@ def check_identities(
         values = values_by_code(report.rows)
     blank = {code for code, value in values.items() if value is None}
     findings = []
-    for ident, sides in _identity_sides(codebook.templates[report.template_variant].identities):
-        if not values.keys() >= sides.codes:
+    for ident in codebook.templates[report.template_variant].identities:
+        if not values.keys() >= ident.code_set:
             continue  # an operand is not on the page: Identity.check says "absent", nothing to report
-        if sides.codes.isdisjoint(blank) and _holds(sides, values):
+        if ident.code_set.isdisjoint(blank) and ident.holds(values):
             continue  # most identities hold: no need for Identity.check's full result
         result = ident.check(values)
         if result.status == "failed":
@@ -185,61 +185,6 @@ def check_identities(
                 )
             )
     return findings
-
-
-class _Sides(NamedTuple):
-    """An identity's operands and comparison, taken apart once (see `_holds`)."""
-
-    codes: frozenset[str]
-    left: tuple[tuple[int, str], ...] | tuple[str, ...]  # see `_terms_of`
-    right: tuple[tuple[int, str], ...] | tuple[str, ...]
-    op: str
-
-
-#: Identity.check's default tolerance, which `_holds` applies the same way.
-_TOLERANCE = 1e-6
-
-
-_SIDES: dict[int, tuple[tuple[Identity, ...], list[tuple[Identity, _Sides]]]] = {}
-
-
-def _terms_of(terms: tuple[tuple[int, str], ...]) -> tuple[tuple[int, str], ...] | tuple[str, ...]:
-    """A side's terms, or only its codes when every sign is + (see `_side_sum`)."""
-    if terms and all(sign == 1 for sign, _ in terms):
-        return tuple(code for _, code in terms)
-    return tuple(terms)
-
-
-def _identity_sides(identities: tuple[Identity, ...]) -> list[tuple[Identity, _Sides]]:
-    """Each identity of a form with its `_Sides`, kept per form (by identity: the form's tuple is the
-    same object every page, and hashing it would cost as much as the checks)."""
-    cached = _SIDES.get(id(identities))
-    if cached is None or cached[0] is not identities:
-        sides = [(i, _Sides(frozenset(i.codes), _terms_of(i.left), _terms_of(i.right), i.op)) for i in identities]
-        cached = _SIDES[id(identities)] = (identities, sides)
-    return cached[1]
-
-
-def _side_sum(terms: tuple[tuple[int, str], ...] | tuple[str, ...], values: Mapping[str, Number | None]) -> Number:
-    """Identity.check's sum of one side: signed terms, or the codes of a side of plain additions
-    (most sides), summed in C (1 * v is v, so the sum is the same)."""
-    if terms and isinstance(terms[0], str):
-        return sum(map(values.__getitem__, terms))  # type: ignore[arg-type]
-    return sum(sign * values[code] for sign, code in terms)  # type: ignore[operator,misc]
-
-
-def _holds(sides: _Sides, values: Mapping[str, Number | None]) -> bool:
-    """Identity.check(values).status == "ok", when every operand is printed and not blank.
-
-    The same sums and comparisons as Identity.check (tests hold the two to agreement), without
-    building its result: a page checks dozens of identities and nearly all of them hold.
-    """
-    left, right = _side_sum(sides.left, values), _side_sum(sides.right, values)
-    if sides.op == "=":
-        return abs(left - right) <= _TOLERANCE * max(1.0, abs(left), abs(right))
-    if sides.op == "<=":
-        return left <= right + _TOLERANCE
-    return left + _TOLERANCE >= right
 
 
 #: Finding kinds about one identity; their message starts with "<identity id>: ".

@@ -418,22 +418,22 @@ def test_compacting_a_page_at_once_applies_the_extra_pairs(monkeypatch):
 
 
 def test_fast_identity_test_agrees_with_identity_check(codebook):
-    """`_holds` decides "ok" the way Identity.check does, on figures that fit exactly, miss by one,
+    """`Identity.holds` decides "ok" the way Identity.check does, on figures that fit exactly, miss by one,
     by a rounding error, or are fractions (万元 cells)."""
     import random
 
     rng = random.Random(7)
     compared = failed = 0
     for variant in codebook.templates:
-        for ident, sides in validate._identity_sides(codebook.templates[variant].identities):
+        for ident in codebook.templates[variant].identities:
             for _ in range(20):
-                values = {code: rng.choice([rng.randint(0, 50), rng.random() * 9, 0.1 + 0.2]) for code in sides.codes}
+                values = {code: rng.choice([rng.randint(0, 50), rng.random() * 9, 0.1 + 0.2]) for code in ident.code_set}
                 fit = sum(sign * values[code] for sign, code in ident.right)
                 target = ident.left[0][1]
                 if len(ident.left) == 1 and target not in {code for _, code in ident.right}:
                     values[target] = rng.choice([fit, fit + 1, fit - 1, fit + 1e-9, round(fit, 2), 0.3])
                 ok = ident.check(values).status == "ok"
-                assert validate._holds(sides, values) == ok, (ident.id, values)
+                assert ident.holds(values) == ok, (ident.id, values)
                 compared += 1
                 failed += not ok
     assert compared > 1000
