@@ -27,9 +27,7 @@ from typing import NamedTuple
 from extractors.codebook import Codebook, Column, Indicator, TemplateSpec, to_simplified
 from extractors.labels import fold_whitespace, label_key, numbering_prefix, traditional_map
 from extractors.model import Document, Finding, Row, Table, TableResult
-from extractors.numbers import _BLANK_MARKS as _NUMBER_BLANK_MARKS
-from extractors.numbers import _BLANK_WORDS as _NUMBER_BLANK_WORDS
-from extractors.numbers import ParsedNumber, parse_number, units, yuan_factors
+from extractors.numbers import BLANK_MARKS, BLANK_WORDS, ParsedNumber, parse_number, units, yuan_factors
 
 FAMILY = "legacy"
 #: Lowest label similarity (0–1) at which a printed label is taken for a codebook indicator.
@@ -88,8 +86,8 @@ _YEAR_HEADER = re.compile(r"^((?:19|20)\d{2})\s*年度?(?:数|数据|统计数)?
 _CELL_CHARS = re.compile("[0-9０-９\\-‐‑‒–—―─━ー/／_…·.无空]")
 _NOTHING = re.compile(r"(?!)")
 _PLAIN_FIGURE = re.compile(r"^\d[\d,]*(?:\.\d+)?$")
-#: Blank-cell words that start with a character (numbers.py knows them all; these skip the fast path).
-_BLANK_WORDS = frozenset({"无", "暂无", "空"})
+#: Blank-cell words that start with a character (无, 暂无, 空: these skip the fast path).
+_BLANK_WORDS = frozenset(word for word in BLANK_WORDS if _HAS_CJK.match(word))
 #: Pinyin a mirror inserted after characters: 政(zheng)府(fu).
 _PINYIN = re.compile(r"[(（][a-zA-Z]{1,8}[)）]")
 #: A unit printed in the label: （万元）, (单位：万元).
@@ -795,8 +793,7 @@ def _sure_foreign(foreign: re.Pattern[str]) -> str:
     sees a foreign character and a key would hold one), and no unit or blank-cell word's character
     (so they cannot sit in the tail `_split_line` cuts off: "139件" with 件 foreign to the labels)."""
     table = traditional_map()
-    tail_chars = {ch for word in (*units(), *_BLANK_WORDS, *_NUMBER_BLANK_WORDS) for ch in word}
-    tail_chars |= set(_NUMBER_BLANK_MARKS)
+    tail_chars = {ch for word in (*units(), *BLANK_WORDS) for ch in word} | BLANK_MARKS
     sure = [
         cp
         for cp in range(0x4E00, 0xA000)

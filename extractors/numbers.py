@@ -16,10 +16,10 @@ from importlib import resources
 from extractors.labels import fold_whitespace
 from extractors.yaml_data import load_yaml
 
-#: Cell texts that mean "nothing printed here" once spaces are removed.
-_BLANK_WORDS = frozenset({"", "无", "暂无", "空", "n/a", "na", "null", "none"})
+#: Cell texts that mean "nothing printed here" once spaces are removed (legacy.py reads them too).
+BLANK_WORDS = frozenset({"", "无", "暂无", "空", "n/a", "na", "null", "none"})
 #: Dash/slash characters; a cell made only of these is blank ("—", "——", "-", "/", "--").
-_BLANK_MARKS = frozenset("-‐‑‒–—―─━ー一/／\\_…·.")
+BLANK_MARKS = frozenset("-‐‑‒–—―─━ー一/／\\_…·.")
 _ENTITIES = re.compile(r"&(?:nbsp|#160|#xa0|ensp|emsp|thinsp);?", re.IGNORECASE)
 _MINUS = re.compile("[\u2212\ufe63\u2796]")
 _NUMBER = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d*)?|\.\d+)(.*)")
@@ -97,9 +97,9 @@ def _compact(raw: str) -> str:
 
 
 def _is_blank(compact: str) -> bool:
-    if compact.lower() in _BLANK_WORDS:
+    if compact.lower() in BLANK_WORDS:
         return True
-    return all(ch in _BLANK_MARKS for ch in compact) and compact not in {".", "一"}
+    return all(ch in BLANK_MARKS for ch in compact) and compact not in {".", "一"}
 
 
 def _to_number(sign: str, digits: str) -> int | float:
