@@ -48,6 +48,9 @@ _NUMBERING = (
 )
 _LEADING_QIZHONG = re.compile(r"^\s*其中\s*[:,]?\s*")
 _NOT_KEY = re.compile(r"[\W_]+")
+#: The only CJK ideographs `label_key` may drop from a label: numerals and 第…部分 of its numbering
+#: (第二部分, （十一）) and a leading 其中. Readers use it to tell which characters a key must keep.
+KEY_DROPPABLE = _CN_NUM + "第部分其中"
 
 Level = Literal["section", "item", "subitem"]
 

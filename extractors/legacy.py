@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from extractors.codebook import Codebook, Column, Indicator, TemplateSpec, to_simplified
-from extractors.labels import fold_whitespace, label_key, numbering_prefix, traditional_map
+from extractors.labels import KEY_DROPPABLE, fold_whitespace, label_key, numbering_prefix, traditional_map
 from extractors.model import Document, Finding, Row, Table, TableResult
 from extractors.numbers import BLANK_MARKS, BLANK_WORDS, ParsedNumber, parse_number, units, yuan_factors
 
@@ -62,9 +62,6 @@ CODE_HEADER = "代码"
 MATCH_CACHE_SIZE = 20_000
 #: Page lines whose split and keys are remembered (bounded, so memory stays flat over a long run).
 PREPARED_CACHE_SIZE = 1 << 15
-#: The only CJK ideographs `label_key` may drop from a label (numbering 第二部分 / （十一）, a leading
-#: 其中): every other ideograph of a printed label stands in its keys, simplified.
-_KEY_DROPPABLE = "零〇一二两三四五六七八九十第部分其中"
 #: A result with fewer coded values than this is not a legacy table.
 MIN_CODED_VALUES = 3
 
@@ -423,7 +420,7 @@ def _chars_of(matchers: tuple[_Matcher, ...]) -> frozenset[str]:
 def _foreign_chars(known: frozenset[str]) -> re.Pattern[str]:
     """CJK ideographs no exact label key of the legacy forms holds, even once simplified: a line that
     prints one (a news headline, a place name) cannot be an anchor, so its keys are not computed."""
-    allowed = set(known) | set(_KEY_DROPPABLE)
+    allowed = set(known) | set(KEY_DROPPABLE)  # every other ideograph of a label stands in its keys
     table = traditional_map()
     allowed |= {chr(cp) for cp in table if _orbit(chr(cp), table) & allowed}  # 們 → 们, if 们 is known
     gaps: list[str] = []  # the ideographs block (all letters) minus the allowed characters

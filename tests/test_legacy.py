@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from extractors import extract, legacy
+from extractors import extract, labels, legacy
 from extractors.codebook import load_codebook
 from extractors.model import Document, Report
 
@@ -388,8 +388,7 @@ def test_short_local_wordings_match_their_long_label(codebook, printed, code):
 
 def test_label_key_drops_only_the_characters_legacy_skips_on():
     """legacy.read skips lines printing an ideograph no label key holds; that is only sound while
-    `label_key` drops no ideograph outside legacy._KEY_DROPPABLE (numbering, a leading 其中)."""
-    from extractors import legacy
+    `label_key` drops no ideograph outside labels.KEY_DROPPABLE (numbering, a leading 其中)."""
     from extractors.codebook import load_codebook
     from extractors.labels import label_key
 
@@ -403,7 +402,7 @@ def test_label_key_drops_only_the_characters_legacy_skips_on():
                     text = prefix + label
                     kept = set(label_key(text))
                     dropped |= {ch for ch in text if "\u4e00" <= ch <= "\u9fff" and ch not in kept}
-    assert dropped <= set(legacy._KEY_DROPPABLE), sorted(dropped - set(legacy._KEY_DROPPABLE))
+    assert dropped <= set(labels.KEY_DROPPABLE), sorted(dropped - set(labels.KEY_DROPPABLE))
 
 
 def _page_lines(fixtures_dir: Path, shared_dir: Path) -> list[str]:
